@@ -1,0 +1,2 @@
+// Boost.JSON compiled once for the whole project (header-only library, one implementation unit).
+#include <boost/json/src.hpp>

@@ -1,0 +1,2 @@
+// Boost.URL compiled once for the whole project (header-only library, one implementation unit).
+#include <boost/url/src.hpp>

@@ -1,0 +1,120 @@
+#pragma once
+// The whole configuration schema (docs/configuration.md, etc/copytrader.yaml). Defaults live here and
+// nowhere else. A `config` value is only ever produced by load_config(), so holding one means it passed
+// every rule in validate.cpp.
+
+#include "core/duration.hpp"
+#include "core/secret.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace copytrader {
+
+using account_id = std::int64_t;
+
+struct api_config {
+  std::string base_url = "https://api.topstepx.com";
+  std::string user_hub_url = "wss://rtc.topstepx.com/hubs/user";
+  std::filesystem::path ca_file;  // extra trust anchor; the system store is always used as well
+  duration request_timeout = std::chrono::seconds(5);
+};
+
+// Where an API key came from, for messages; never the key itself.
+struct credential {
+  std::string username;
+  secret api_key;
+  std::string source;  // "file /path", "environment variable NAME", "inline"
+};
+
+struct leader_config {
+  credential login;
+  account_id account = 0;
+};
+
+enum class bracket_mode { mirror, fixed, none };
+
+struct follower_config {
+  std::string name;
+  credential login;
+  account_id account = 0;
+  std::string contract_id;                          // every leader contract is copied onto this one
+  std::map<std::string, std::string> contract_map;  // or per leader contract; both empty = same contract
+  double size_ratio = 1.0;
+  std::int32_t min_size = 1;
+  std::int32_t max_size = 0;    // 0 = no cap
+  std::int32_t fixed_size = 0;  // >0: ignore the ratio
+  bool invert = false;
+  bracket_mode bracket = bracket_mode::mirror;
+  std::int32_t sl_ticks = 16;
+  std::int32_t tp_ticks = 24;
+  std::vector<std::string> allowed_strategies;  // empty = all
+  bool enabled = true;
+  int line = 0;  // where the entry starts in the file, for messages about it
+};
+
+enum class start_policy { close_only, full, alert };
+
+struct copy_config {
+  bool dry_run = false;
+  std::string strategy_pattern = "^([A-Za-z0-9_]+)";
+  duration bracket_wait = std::chrono::milliseconds(300);
+  duration max_copy_age = std::chrono::seconds(30);
+  duration reconcile_interval = std::chrono::seconds(10);
+  start_policy on_start = start_policy::close_only;
+};
+
+struct circuit_breaker_config {
+  std::int32_t max_orders = 5;
+  duration window = std::chrono::seconds(1);
+};
+
+struct rate_limit_config {
+  std::int32_t max_requests = 180;
+  duration window = std::chrono::seconds(60);
+};
+
+struct safety_config {
+  circuit_breaker_config circuit_breaker;
+  rate_limit_config rate_limit;
+  std::int32_t max_followers = 10;
+  bool allow_many_followers = false;
+  std::int32_t max_orders_per_minute = 50;
+};
+
+struct control_config {
+  std::filesystem::path socket = "/run/copytrader/control.sock";
+  std::string metrics_listen;  // "" = off; otherwise host:port
+};
+
+struct state_config {
+  std::filesystem::path directory = "/var/lib/copytrader";
+};
+
+enum class log_sink { automatic, journald, stderr_sink };
+
+struct logging_config {
+  std::string level = "info";
+  log_sink sink = log_sink::automatic;
+};
+
+struct config {
+  std::filesystem::path file;  // the file this was loaded from (absolute)
+  api_config api;
+  leader_config leader;
+  std::vector<follower_config> followers;
+  copy_config copy;
+  safety_config safety;
+  control_config control;
+  state_config state;
+  logging_config logging;
+};
+
+std::string_view to_string(bracket_mode) noexcept;
+std::string_view to_string(start_policy) noexcept;
+std::string_view to_string(log_sink) noexcept;
+
+} // namespace copytrader

@@ -1,0 +1,135 @@
+#include "config/credentials.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace copytrader {
+
+void read_credential_keys(yaml_mapping& mapping, credential_spec& spec) {
+  spec.api_key_file = mapping.read_optional("api_key_file");
+  spec.api_key_env = mapping.read_optional("api_key_env");
+  spec.api_key = mapping.read_optional("api_key");
+}
+
+namespace {
+
+bool readable_by_group_or_others(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  return (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+}
+
+std::string trim(std::string text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+std::optional<std::string> read_key_file(const std::filesystem::path& path, const std::string& key,
+                                         yaml_reader& reader) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    reader.error_at(key, "key file " + path.string() + " does not exist");
+    return std::nullopt;
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    reader.error_at(key, "key file " + path.string() + " is not a regular file");
+    return std::nullopt;
+  }
+  if (readable_by_group_or_others(path)) {
+    reader.error_at(key, "key file " + path.string() + " is readable by group or others; chmod 600 it");
+    return std::nullopt;
+  }
+  if (std::filesystem::file_size(path, ec) > max_key_file_bytes) {
+    reader.error_at(key, "key file " + path.string() + " is larger than an API key can be");
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    reader.error_at(key, "key file " + path.string() + " cannot be read: " + std::strerror(errno));
+    return std::nullopt;
+  }
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  text = trim(std::move(text));
+  if (text.empty()) {
+    reader.error_at(key, "key file " + path.string() + " is empty");
+    return std::nullopt;
+  }
+  return text;
+}
+
+} // namespace
+
+void resolve_credential(const credential_spec& spec, const std::filesystem::path& config_file,
+                        const load_options& options, yaml_reader& reader, credential& out) {
+  const int sources = int(spec.api_key_file.has_value()) + int(spec.api_key_env.has_value()) +
+                      int(spec.api_key.has_value());
+  if (sources > 1) {
+    reader.error_at(spec.key_path, "give only one of api_key_file, api_key_env and api_key");
+    return;
+  }
+  const std::optional<std::string> credentials_dir = options.getenv("CREDENTIALS_DIRECTORY");
+  const bool have_credentials_dir = credentials_dir && !credentials_dir->empty();
+
+  if (spec.api_key) {
+    const std::string key = spec.key_path + ".api_key";
+    if (spec.api_key->empty()) {
+      reader.error_at(key, "is empty");
+    } else if (readable_by_group_or_others(config_file)) {
+      reader.error_at(key, "an inline API key is refused because " + config_file.string() +
+                               " is readable by group or others (chmod 600 it, or use api_key_file)");
+    } else {
+      out.api_key = secret(*spec.api_key);
+      out.source = "inline";
+    }
+    return;
+  }
+
+  if (spec.api_key_env) {
+    const std::string key = spec.key_path + ".api_key_env";
+    const auto value = spec.api_key_env->empty() ? std::nullopt : options.getenv(*spec.api_key_env);
+    if (!value || trim(*value).empty()) {
+      reader.error_at(key, "environment variable '" + *spec.api_key_env + "' is not set or empty");
+    } else {
+      out.api_key = secret(trim(*value));
+      out.source = "environment variable " + *spec.api_key_env;
+    }
+    return;
+  }
+
+  std::filesystem::path path;
+  std::string key = spec.key_path + ".api_key_file";
+  if (spec.api_key_file) {
+    const std::filesystem::path given(*spec.api_key_file);
+    if (given.empty()) {
+      reader.error_at(key, "is empty");
+      return;
+    }
+    if (given.is_absolute()) {
+      path = given;
+    } else if (have_credentials_dir && std::filesystem::exists(std::filesystem::path(*credentials_dir) / given)) {
+      path = std::filesystem::path(*credentials_dir) / given;
+    } else {
+      path = config_file.parent_path() / given;
+    }
+  } else if (have_credentials_dir) {
+    path = std::filesystem::path(*credentials_dir) / spec.default_name;
+    key = spec.key_path;
+  } else {
+    reader.error_at(spec.key_path, "no API key: set api_key_file, api_key_env or api_key "
+                                   "(or run under systemd with LoadCredential=" + spec.default_name + ":...)");
+    return;
+  }
+  if (auto text = read_key_file(path, key, reader)) {
+    out.api_key = secret(std::move(*text));
+    out.source = "file " + path.string();
+  }
+}
+
+} // namespace copytrader

@@ -1,0 +1,23 @@
+#pragma once
+// A predictable failure told in words: `outcome<T>` for operations whose error is reported to a person
+// (a lock already held, a file that cannot be written), not dispatched on by code.
+
+#include <boost/system/result.hpp>
+
+#include <stdexcept>
+#include <string>
+
+namespace copytrader {
+
+struct failure {
+  std::string message;
+};
+
+[[noreturn]] inline void throw_exception_from_error(const failure& f, const boost::source_location&) {
+  throw std::runtime_error(f.message);
+}
+
+template <typename T>
+using outcome = boost::system::result<T, failure>;
+
+} // namespace copytrader

@@ -1,0 +1,192 @@
+#include "service/daemon_service.hpp"
+
+#include "config/config_loader.hpp"
+#include "logging/log.hpp"
+#include "state/instance_lock.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <csignal>
+#include <ctime>
+#include <memory>
+
+namespace copytrader {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+void log_errors(const config_errors& errors) {
+  for (const auto& item : errors.items) spdlog::error("{}", item.to_string());
+}
+
+class daemon_service {
+public:
+  daemon_service(asio::io_context& io, asio::thread_pool& helper, notifier& notify, const daemon_options& options,
+                 config initial)
+      : io_(io), helper_(helper), notify_(notify), options_(options),
+        config_(std::make_shared<const config>(std::move(initial))), signals_(io, SIGHUP, SIGTERM, SIGINT),
+        watchdog_timer_(io) {}
+
+  asio::awaitable<void> run() {
+    if (auto interval = systemd_watchdog_interval()) {
+      asio::co_spawn(io_, watchdog_loop(*interval / 2), asio::detached);
+      spdlog::debug("systemd watchdog: pinging every {} ms",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(*interval / 2).count());
+    }
+    spdlog::info("copytraderd started: {}", status_line(*config_, last_reload_));
+    notify_.ready(status_line(*config_, last_reload_));
+
+    for (;;) {
+      auto [ec, signal_number] = co_await signals_.async_wait(as_tuple_awaitable);
+      if (ec) break;
+      if (signal_number == SIGHUP) {
+        co_await reload();
+        continue;
+      }
+      spdlog::info("received {}, stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+      stop();
+      break;
+    }
+  }
+
+private:
+  asio::awaitable<void> watchdog_loop(std::chrono::microseconds period) {
+    while (!stopping_) {
+      watchdog_timer_.expires_after(period);
+      auto [ec] = co_await watchdog_timer_.async_wait(as_tuple_awaitable);
+      if (ec || stopping_) break;
+      notify_.watchdog();
+    }
+  }
+
+  asio::awaitable<void> reload() {
+    notify_.reloading();
+    spdlog::info("SIGHUP: reloading {}", options_.config_file.string());
+
+    // Reading the file and the key files touches the disk: do it on the helper thread.
+    auto loaded = co_await asio::co_spawn(
+        helper_,
+        [file = options_.config_file]() -> asio::awaitable<config_result<config>> { co_return load_config(file); },
+        asio::use_awaitable);
+
+    last_reload_.attempted = true;
+    last_reload_.when = utc_now();
+    config_errors errors = loaded ? reload_conflicts(*config_, *loaded) : loaded.error();
+    if (errors.items.empty()) {
+      config next = std::move(*loaded);
+      apply_overrides(next, options_.overrides);
+      config_ = std::make_shared<const config>(std::move(next));
+      set_log_level(config_->logging.level);
+      last_reload_.ok = true;
+      last_reload_.message.clear();
+      spdlog::info("configuration reloaded: {}", status_line(*config_, last_reload_));
+    } else {
+      last_reload_.ok = false;
+      last_reload_.message = errors.to_string();
+      spdlog::error("reload refused, still running on the previous configuration:");
+      log_errors(errors);
+    }
+    notify_.ready(status_line(*config_, last_reload_));
+  }
+
+  void stop() {
+    stopping_ = true;
+    notify_.stopping();
+    watchdog_timer_.cancel();
+    signals_.cancel();
+  }
+
+  asio::io_context& io_;
+  asio::thread_pool& helper_;
+  notifier& notify_;
+  const daemon_options& options_;
+  std::shared_ptr<const config> config_;
+  asio::signal_set signals_;
+  asio::steady_timer watchdog_timer_;
+  reload_record last_reload_;
+  bool stopping_ = false;
+};
+
+} // namespace
+
+std::string status_line(const config& cfg, const reload_record& last_reload) {
+  std::size_t enabled = 0;
+  for (const auto& f : cfg.followers) enabled += f.enabled ? 1 : 0;
+  std::string line = "leader " + std::to_string(cfg.leader.account) + ", " + std::to_string(cfg.followers.size()) +
+                     " follower" + (cfg.followers.size() == 1 ? "" : "s") + " (" + std::to_string(enabled) +
+                     " enabled)";
+  if (cfg.copy.dry_run) line += ", dry run";
+  if (last_reload.attempted) {
+    line += last_reload.ok ? ", last reload ok at " + last_reload.when
+                           : ", last reload REFUSED at " + last_reload.when + " (see the journal)";
+  }
+  return line;
+}
+
+int run_daemon(const daemon_options& options, notifier& notify) {
+  auto loaded = load_config(options.config_file);
+  if (!loaded) {
+    spdlog::error("cannot start: the configuration is invalid");
+    log_errors(loaded.error());
+    return exit_config;
+  }
+  config cfg = std::move(*loaded);
+  apply_overrides(cfg, options.overrides);
+  setup_logging(cfg.logging, "copytraderd");
+
+  auto lock = instance_lock::acquire(cfg.state.directory);
+  if (!lock) {
+    spdlog::error("cannot start: {}", lock.error().message);
+    return exit_failure;
+  }
+
+  asio::io_context io(1);
+  asio::thread_pool helper(1);
+  daemon_service service(io, helper, notify, options, std::move(cfg));
+
+  bool finished = false;
+  std::exception_ptr failure;
+  asio::co_spawn(io, service.run(), [&](std::exception_ptr e) {
+    finished = true;
+    failure = e;
+  });
+  while (!finished && io.run_one() > 0) {
+  }
+  // Cancelled work gets a bounded time to wind down; then the loop is abandoned.
+  const auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
+  while (!io.stopped() && io.run_one_until(deadline) > 0) {
+  }
+  helper.join();
+
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      spdlog::critical("stopped by an unexpected error: {}", e.what());
+    }
+    return exit_failure;
+  }
+  spdlog::info("copytraderd stopped");
+  return exit_ok;
+}
+
+} // namespace copytrader

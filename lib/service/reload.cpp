@@ -1,0 +1,22 @@
+#include "service/reload.hpp"
+
+namespace copytrader {
+
+config_errors reload_conflicts(const config& running, const config& next) {
+  config_errors errors;
+  auto refuse = [&](std::string key, const std::string& what) {
+    errors.items.push_back(diagnostic{next.file, 0, std::move(key),
+                                      what + " cannot change while running; restart the service to apply it"});
+  };
+  if (running.leader.login.username != next.leader.login.username) refuse("leader.username", "the leader login");
+  if (running.leader.account != next.leader.account) refuse("leader.account_id", "the leader account");
+  if (running.state.directory != next.state.directory) refuse("state.directory", "the state directory");
+  if (running.control.socket != next.control.socket) refuse("control.socket", "the control socket");
+  return errors;
+}
+
+void apply_overrides(config& cfg, const command_line_overrides& overrides) {
+  if (overrides.dry_run) cfg.copy.dry_run = true;
+}
+
+} // namespace copytrader
