@@ -32,8 +32,7 @@ int check_config(const std::filesystem::path& file) {
     std::fputs(loaded.error().to_string().c_str(), stderr);
     return copytrader::exit_config;
   }
-  std::printf("%s: configuration OK (%s)\n", loaded->file.c_str(),
-              copytrader::status_line(*loaded, {}).c_str());
+  std::printf("%s: configuration OK (%s)\n", loaded->file.c_str(), copytrader::status_line(*loaded, {}).c_str());
   return copytrader::exit_ok;
 }
 
@@ -52,8 +51,10 @@ int main(int argc, char** argv) {
       std::printf("copytraderd %s\n", COPYTRADER_VERSION);
       return copytrader::exit_ok;
     }
-    if (arg == "--check-config") check_only = true;
-    else if (arg == "--dry-run") options.overrides.dry_run = true;
+    if (arg == "--check-config")
+      check_only = true;
+    else if (arg == "--dry-run")
+      options.overrides.dry_run = true;
     else if (arg == "--config") {
       if (++i >= argc) return usage_error("--config needs a file");
       options.config_file = argv[i];

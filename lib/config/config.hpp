@@ -19,7 +19,7 @@ using account_id = std::int64_t;
 struct api_config {
   std::string base_url = "https://api.topstepx.com";
   std::string user_hub_url = "wss://rtc.topstepx.com/hubs/user";
-  std::filesystem::path ca_file;  // extra trust anchor; the system store is always used as well
+  std::filesystem::path ca_file; // extra trust anchor; the system store is always used as well
   duration request_timeout = std::chrono::seconds(5);
 };
 
@@ -27,7 +27,7 @@ struct api_config {
 struct credential {
   std::string username;
   secret api_key;
-  std::string source;  // "file /path", "environment variable NAME", "inline"
+  std::string source; // "file /path", "environment variable NAME", "inline"
 };
 
 struct leader_config {
@@ -41,19 +41,19 @@ struct follower_config {
   std::string name;
   credential login;
   account_id account = 0;
-  std::string contract_id;                          // every leader contract is copied onto this one
-  std::map<std::string, std::string> contract_map;  // or per leader contract; both empty = same contract
+  std::string contract_id;                         // every leader contract is copied onto this one
+  std::map<std::string, std::string> contract_map; // or per leader contract; both empty = same contract
   double size_ratio = 1.0;
   std::int32_t min_size = 1;
-  std::int32_t max_size = 0;    // 0 = no cap
-  std::int32_t fixed_size = 0;  // >0: ignore the ratio
+  std::int32_t max_size = 0;   // 0 = no cap
+  std::int32_t fixed_size = 0; // >0: ignore the ratio
   bool invert = false;
   bracket_mode bracket = bracket_mode::mirror;
   std::int32_t sl_ticks = 16;
   std::int32_t tp_ticks = 24;
-  std::vector<std::string> allowed_strategies;  // empty = all
+  std::vector<std::string> allowed_strategies; // empty = all
   bool enabled = true;
-  int line = 0;  // where the entry starts in the file, for messages about it
+  int line = 0; // where the entry starts in the file, for messages about it
 };
 
 enum class start_policy { close_only, full, alert };
@@ -87,7 +87,7 @@ struct safety_config {
 
 struct control_config {
   std::filesystem::path socket = "/run/copytrader/control.sock";
-  std::string metrics_listen;  // "" = off; otherwise host:port
+  std::string metrics_listen; // "" = off; otherwise host:port
 };
 
 struct state_config {
@@ -102,7 +102,7 @@ struct logging_config {
 };
 
 struct config {
-  std::filesystem::path file;  // the file this was loaded from (absolute)
+  std::filesystem::path file; // the file this was loaded from (absolute)
   api_config api;
   leader_config leader;
   std::vector<follower_config> followers;

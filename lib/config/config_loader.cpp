@@ -50,12 +50,12 @@ std::string_view to_string(log_sink sink) noexcept {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, bracket_mode>, 3> bracket_names{{
-    {"mirror", bracket_mode::mirror}, {"fixed", bracket_mode::fixed}, {"none", bracket_mode::none}}};
-constexpr std::array<std::pair<std::string_view, start_policy>, 3> start_names{{
-    {"close_only", start_policy::close_only}, {"full", start_policy::full}, {"alert", start_policy::alert}}};
-constexpr std::array<std::pair<std::string_view, log_sink>, 3> sink_names{{
-    {"auto", log_sink::automatic}, {"journald", log_sink::journald}, {"stderr", log_sink::stderr_sink}}};
+constexpr std::array<std::pair<std::string_view, bracket_mode>, 3> bracket_names{
+    {{"mirror", bracket_mode::mirror}, {"fixed", bracket_mode::fixed}, {"none", bracket_mode::none}}};
+constexpr std::array<std::pair<std::string_view, start_policy>, 3> start_names{
+    {{"close_only", start_policy::close_only}, {"full", start_policy::full}, {"alert", start_policy::alert}}};
+constexpr std::array<std::pair<std::string_view, log_sink>, 3> sink_names{
+    {{"auto", log_sink::automatic}, {"journald", log_sink::journald}, {"stderr", log_sink::stderr_sink}}};
 
 void read_api(yaml_mapping& m, api_config& api) {
   m.read("base_url", api.base_url);
@@ -199,7 +199,7 @@ config_result<config> load_config(const std::filesystem::path& given, const load
       m.read("level", l.level);
       m.read_enum("sink", l.sink, sink_names);
     });
-  }  // every mapping reports its unknown keys here
+  } // every mapping reports its unknown keys here
   if (!reader.ok()) return reader.take_errors();
 
   // Relative paths in the file mean "next to the file", whatever the working directory is.

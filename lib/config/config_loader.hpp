@@ -19,7 +19,7 @@ struct load_options {
   static std::optional<std::string> default_getenv(const std::string& name);
 };
 
-inline constexpr std::uintmax_t max_config_bytes = 1024 * 1024;
+inline constexpr std::uintmax_t max_config_bytes = std::uintmax_t{1024} * 1024;
 inline constexpr std::uintmax_t max_key_file_bytes = 4096;
 
 config_result<config> load_config(const std::filesystem::path& file, const load_options& options = {});

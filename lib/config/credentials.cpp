@@ -23,7 +23,7 @@ bool readable_by_group_or_others(const std::filesystem::path& path) {
   return (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
 }
 
-std::string trim(std::string text) {
+std::string trim(const std::string& text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return {};
   const auto last = text.find_last_not_of(" \t\r\n");
@@ -56,7 +56,7 @@ std::optional<std::string> read_key_file(const std::filesystem::path& path, cons
     return std::nullopt;
   }
   std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  text = trim(std::move(text));
+  text = trim(text);
   if (text.empty()) {
     reader.error_at(key, "key file " + path.string() + " is empty");
     return std::nullopt;
@@ -64,12 +64,25 @@ std::optional<std::string> read_key_file(const std::filesystem::path& path, cons
   return text;
 }
 
+// systemd names a credential loaded from a directory `<id>_<file>`; the shipped unit uses the id
+// "copytrader", so both the plain name and the prefixed one are looked for.
+std::optional<std::filesystem::path> find_credential(const std::filesystem::path& dir,
+                                                     const std::filesystem::path& name) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir / name, ec)) return dir / name;
+  if (!name.has_parent_path()) {
+    const auto prefixed = dir / ("copytrader_" + name.string());
+    if (std::filesystem::exists(prefixed, ec)) return prefixed;
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 void resolve_credential(const credential_spec& spec, const std::filesystem::path& config_file,
                         const load_options& options, yaml_reader& reader, credential& out) {
-  const int sources = int(spec.api_key_file.has_value()) + int(spec.api_key_env.has_value()) +
-                      int(spec.api_key.has_value());
+  const int sources =
+      int(spec.api_key_file.has_value()) + int(spec.api_key_env.has_value()) + int(spec.api_key.has_value());
   if (sources > 1) {
     reader.error_at(spec.key_path, "give only one of api_key_file, api_key_env and api_key");
     return;
@@ -113,17 +126,20 @@ void resolve_credential(const credential_spec& spec, const std::filesystem::path
     }
     if (given.is_absolute()) {
       path = given;
-    } else if (have_credentials_dir && std::filesystem::exists(std::filesystem::path(*credentials_dir) / given)) {
-      path = std::filesystem::path(*credentials_dir) / given;
+    } else if (auto found = have_credentials_dir ? find_credential(*credentials_dir, given) : std::nullopt) {
+      path = *found;
     } else {
       path = config_file.parent_path() / given;
     }
   } else if (have_credentials_dir) {
-    path = std::filesystem::path(*credentials_dir) / spec.default_name;
+    const std::filesystem::path dir(*credentials_dir);
+    path = find_credential(dir, spec.default_name).value_or(dir / spec.default_name);
     key = spec.key_path;
   } else {
-    reader.error_at(spec.key_path, "no API key: set api_key_file, api_key_env or api_key "
-                                   "(or run under systemd with LoadCredential=" + spec.default_name + ":...)");
+    reader.error_at(spec.key_path,
+                    "no API key: set api_key_file, api_key_env or api_key "
+                    "(or run under systemd with LoadCredential=" +
+                        spec.default_name + ":...)");
     return;
   }
   if (auto text = read_key_file(path, key, reader)) {

@@ -12,7 +12,7 @@
 namespace copytrader {
 
 struct credential_spec {
-  std::string key_path;  // "leader" or "followers[2]", for messages
+  std::string key_path; // "leader" or "followers[2]", for messages
   std::string default_name;
   std::optional<std::string> api_key_file;
   std::optional<std::string> api_key_env;

@@ -11,7 +11,7 @@ namespace copytrader {
 
 struct diagnostic {
   std::filesystem::path file;
-  int line = 0;  // 1-based; 0 when no line applies (an unreadable file)
+  int line = 0; // 1-based; 0 when no line applies (an unreadable file)
   std::string key;
   std::string reason;
 
@@ -21,7 +21,7 @@ struct diagnostic {
 struct config_errors {
   std::vector<diagnostic> items;
 
-  [[nodiscard]] std::string to_string() const;  // one diagnostic per line
+  [[nodiscard]] std::string to_string() const; // one diagnostic per line
 };
 
 [[noreturn]] void throw_exception_from_error(const config_errors& errors, const boost::source_location& loc);

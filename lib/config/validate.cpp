@@ -2,12 +2,12 @@
 
 #include <boost/url/parse.hpp>
 
+#include <sys/un.h>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <regex>
 #include <set>
-#include <sys/un.h>
 
 namespace copytrader {
 namespace {
@@ -112,8 +112,8 @@ void validate_followers(const config& cfg, yaml_reader& r) {
     if (f.account == cfg.leader.account && f.account != 0) {
       r.error_at(p + ".account_id", "is the leader's account; the leader cannot also be a follower");
     } else if (auto [it, fresh] = accounts.emplace(f.account, i); !fresh && f.account != 0) {
-      r.error_at(p + ".account_id", std::to_string(f.account) + " is already used by followers[" +
-                                        std::to_string(it->second) + "]");
+      r.error_at(p + ".account_id",
+                 std::to_string(f.account) + " is already used by followers[" + std::to_string(it->second) + "]");
     }
     if (!f.login.api_key.empty()) {
       auto [it, fresh] = keys.emplace(f.login.username, std::pair{&f.login.api_key, p});

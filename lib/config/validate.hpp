@@ -7,7 +7,7 @@
 
 namespace copytrader {
 
-inline constexpr std::int32_t min_bracket_ticks = 4;  // the gateway rejects closer brackets
+inline constexpr std::int32_t min_bracket_ticks = 4; // the gateway rejects closer brackets
 inline constexpr std::int32_t gateway_requests_per_minute = 200;
 
 void validate_config(const config& cfg, yaml_reader& reader);

@@ -26,9 +26,7 @@ void yaml_reader::error(int line, std::string key, std::string reason) {
   errors_.items.push_back(diagnostic{file_, line, std::move(key), std::move(reason)});
 }
 
-void yaml_reader::error_at(const std::string& key, std::string reason) {
-  error(line_of(key), key, std::move(reason));
-}
+void yaml_reader::error_at(const std::string& key, std::string reason) { error(line_of(key), key, std::move(reason)); }
 
 int yaml_reader::line_of(const std::string& key) const {
   std::string probe = key;
@@ -127,8 +125,10 @@ bool yaml_mapping::read(std::string_view key, bool& out) {
   YAML::Node value = scalar(key, "true or false");
   if (!value.IsDefined()) return false;
   const std::string& text = value.Scalar();
-  if (text == "true") out = true;
-  else if (text == "false") out = false;
+  if (text == "true")
+    out = true;
+  else if (text == "false")
+    out = false;
   else {
     reader_.error(line_of_key(key), key_path(key), "'" + text + "' is not true or false");
     return false;
@@ -231,8 +231,8 @@ bool yaml_mapping::read(std::string_view key, std::map<std::string, std::string>
   std::map<std::string, std::string> items;
   bool ok = true;
   for (auto it = value.begin(); it != value.end(); ++it) {
-    const bool good = it->first.IsScalar() && it->second.IsScalar() && !it->first.Scalar().empty() &&
-                      !it->second.Scalar().empty();
+    const bool good =
+        it->first.IsScalar() && it->second.IsScalar() && !it->first.Scalar().empty() && !it->second.Scalar().empty();
     if (!good) {
       reader_.error(copytrader::line_of(it->first), key_path(key), "every entry must map a string to a string");
       ok = false;

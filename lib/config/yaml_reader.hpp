@@ -23,9 +23,9 @@ public:
   explicit yaml_reader(std::filesystem::path file) : file_(std::move(file)) {}
 
   void error(int line, std::string key, std::string reason);
-  void error_at(const std::string& key, std::string reason);  // uses the line recorded for key
+  void error_at(const std::string& key, std::string reason); // uses the line recorded for key
 
-  [[nodiscard]] int line_of(const std::string& key) const;  // nearest recorded ancestor's line
+  [[nodiscard]] int line_of(const std::string& key) const; // nearest recorded ancestor's line
   void record_line(const std::string& key, const YAML::Node& node);
 
   [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
@@ -62,7 +62,7 @@ public:
   bool read(std::string_view key, std::map<std::string, std::string>& out);
   std::optional<std::string> read_optional(std::string_view key);
 
-  template <typename Enum, typename Names>  // Names: a range of pair<string_view, Enum>
+  template <typename Enum, typename Names> // Names: a range of pair<string_view, Enum>
   bool read_enum(std::string_view key, Enum& out, const Names& names) {
     std::string text;
     if (!read(key, text)) return false;
@@ -78,7 +78,7 @@ public:
     return false;
   }
 
-  bool require(std::string_view key);  // reports a missing key; true when present
+  bool require(std::string_view key); // reports a missing key; true when present
 
   // A nested mapping or sequence; an undefined node when absent.
   YAML::Node child(std::string_view key);

@@ -15,11 +15,16 @@ std::optional<duration> parse_duration(std::string_view text) noexcept {
 
   const std::string_view unit(unit_begin, static_cast<std::size_t>(end - unit_begin));
   std::int64_t per_unit = 0;
-  if (unit == "ms") per_unit = 1;
-  else if (unit == "s") per_unit = 1000;
-  else if (unit == "m") per_unit = 60'000;
-  else if (unit == "h") per_unit = 3'600'000;
-  else return std::nullopt;
+  if (unit == "ms")
+    per_unit = 1;
+  else if (unit == "s")
+    per_unit = 1000;
+  else if (unit == "m")
+    per_unit = 60'000;
+  else if (unit == "h")
+    per_unit = 3'600'000;
+  else
+    return std::nullopt;
 
   if (count > std::numeric_limits<std::int64_t>::max() / per_unit) return std::nullopt;
   return duration(count * per_unit);

@@ -6,7 +6,9 @@
 
 namespace copytrader {
 
-secret::secret(secret&& other) noexcept : value_(other.value_) { other.wipe(); }
+// Moving hands the heap buffer over; wipe() then clears what a short string left in the source's
+// inline buffer.
+secret::secret(secret&& other) noexcept : value_(std::move(other.value_)) { other.wipe(); }
 
 secret& secret::operator=(const secret& other) {
   if (this != &other) {
@@ -19,7 +21,7 @@ secret& secret::operator=(const secret& other) {
 secret& secret::operator=(secret&& other) noexcept {
   if (this != &other) {
     wipe();
-    value_ = other.value_;
+    value_ = std::move(other.value_);
     other.wipe();
   }
   return *this;

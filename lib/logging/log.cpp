@@ -36,11 +36,13 @@ bool set_log_level(std::string_view level) {
 }
 
 void setup_logging(const logging_config& cfg, std::string_view identifier) {
-  const bool to_journal = cfg.sink == log_sink::journald ||
-                          (cfg.sink == log_sink::automatic && std::getenv("JOURNAL_STREAM") != nullptr);
+  const bool to_journal =
+      cfg.sink == log_sink::journald || (cfg.sink == log_sink::automatic && std::getenv("JOURNAL_STREAM") != nullptr);
   spdlog::sink_ptr sink;
-  if (to_journal) sink = std::make_shared<journald_sink>(std::string(identifier));
-  else sink = std::make_shared<stderr_sink>();
+  if (to_journal)
+    sink = std::make_shared<journald_sink>(std::string(identifier));
+  else
+    sink = std::make_shared<stderr_sink>();
   auto logger = std::make_shared<spdlog::logger>(std::string(identifier), std::move(sink));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(std::move(logger));

@@ -21,7 +21,7 @@
 namespace copytrader {
 
 struct log_field {
-  std::string name;  // upper case letters, digits and '_', as journald requires
+  std::string name; // upper case letters, digits and '_', as journald requires
   std::string value;
 };
 

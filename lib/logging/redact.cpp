@@ -50,7 +50,8 @@ std::size_t json_string_value_at(std::string_view text, std::size_t pos, std::st
 
 std::size_t json_string_length(std::string_view text, std::size_t pos) {
   std::size_t i = pos;
-  while (i < text.size() && text[i] != '"') i += (text[i] == '\\' && i + 1 < text.size()) ? std::size_t{2} : std::size_t{1};
+  while (i < text.size() && text[i] != '"')
+    i += (text[i] == '\\' && i + 1 < text.size()) ? std::size_t{2} : std::size_t{1};
   return i - pos;
 }
 

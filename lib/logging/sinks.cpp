@@ -3,13 +3,13 @@
 #include "logging/log.hpp"
 #include "logging/redact.hpp"
 
-#include <systemd/sd-journal.h>
 #include <sys/uio.h>
+#include <systemd/sd-journal.h>
 
+#include <syslog.h>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <syslog.h>
 
 namespace copytrader {
 namespace {
@@ -56,8 +56,8 @@ void stderr_sink::sink_it_(const spdlog::details::log_msg& msg) {
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
 
-  std::string line = fmt::format("{}.{:03}Z {:<5} {}", stamp, millis,
-                                 spdlog::level::to_string_view(msg.level), payload_of(msg));
+  std::string line =
+      fmt::format("{}.{:03}Z {:<5} {}", stamp, millis, spdlog::level::to_string_view(msg.level), payload_of(msg));
   for (const auto& field : log_fields::current()) line += " " + field.name + "=" + redact(field.value);
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);

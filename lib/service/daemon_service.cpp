@@ -34,6 +34,11 @@ std::string utc_now() {
   return text;
 }
 
+// A plain function rather than a capturing lambda: GCC 12 mishandles lambda captures in coroutines.
+asio::awaitable<config_result<config>> load_config_on_helper(std::filesystem::path file) {
+  co_return load_config(file);
+}
+
 void log_errors(const config_errors& errors) {
   for (const auto& item : errors.items) spdlog::error("{}", item.to_string());
 }
@@ -42,8 +47,12 @@ class daemon_service {
 public:
   daemon_service(asio::io_context& io, asio::thread_pool& helper, notifier& notify, const daemon_options& options,
                  config initial)
-      : io_(io), helper_(helper), notify_(notify), options_(options),
-        config_(std::make_shared<const config>(std::move(initial))), signals_(io, SIGHUP, SIGTERM, SIGINT),
+      : io_(io),
+        helper_(helper),
+        notify_(notify),
+        options_(options),
+        config_(std::make_shared<const config>(std::move(initial))),
+        signals_(io, SIGHUP, SIGTERM, SIGINT),
         watchdog_timer_(io) {}
 
   asio::awaitable<void> run() {
@@ -83,10 +92,7 @@ private:
     spdlog::info("SIGHUP: reloading {}", options_.config_file.string());
 
     // Reading the file and the key files touches the disk: do it on the helper thread.
-    auto loaded = co_await asio::co_spawn(
-        helper_,
-        [file = options_.config_file]() -> asio::awaitable<config_result<config>> { co_return load_config(file); },
-        asio::use_awaitable);
+    auto loaded = co_await asio::co_spawn(helper_, load_config_on_helper(options_.config_file), asio::use_awaitable);
 
     last_reload_.attempted = true;
     last_reload_.when = utc_now();
@@ -167,7 +173,7 @@ int run_daemon(const daemon_options& options, notifier& notify) {
   std::exception_ptr failure;
   asio::co_spawn(io, service.run(), [&](std::exception_ptr e) {
     finished = true;
-    failure = e;
+    failure = std::move(e);
   });
   while (!finished && io.run_one() > 0) {
   }

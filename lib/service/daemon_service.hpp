@@ -28,8 +28,8 @@ struct daemon_options {
 struct reload_record {
   bool attempted = false;
   bool ok = true;
-  std::string when;     // UTC, ISO-8601
-  std::string message;  // the errors of a refused reload, one per line
+  std::string when;    // UTC, ISO-8601
+  std::string message; // the errors of a refused reload, one per line
 };
 
 // One readable line for STATUS= (and later `copytraderctl status`).

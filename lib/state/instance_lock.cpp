@@ -14,7 +14,7 @@ outcome<instance_lock> instance_lock::acquire(const std::filesystem::path& dir) 
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return failure{"cannot create state directory " + dir.string() + ": " + ec.message()};
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);  // best effort; systemd sets it too
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec); // best effort; systemd sets it too
 
   const std::filesystem::path path = dir / "copytraderd.lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -28,8 +28,7 @@ outcome<instance_lock> instance_lock::acquire(const std::filesystem::path& dir) 
     std::string holder = n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string("unknown");
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
     if (err == EWOULDBLOCK) {
-      return failure{"another copytraderd (pid " + holder + ") is already running on state directory " +
-                     dir.string()};
+      return failure{"another copytraderd (pid " + holder + ") is already running on state directory " + dir.string()};
     }
     return failure{"cannot lock " + path.string() + ": " + std::strerror(err)};
   }

@@ -15,7 +15,7 @@ public:
   virtual void notify(std::string_view state) = 0;
 
   void ready(std::string_view status);
-  void reloading();  // RELOADING=1 with MONOTONIC_USEC, as systemd 253+ requires and 252 accepts
+  void reloading(); // RELOADING=1 with MONOTONIC_USEC, as systemd 253+ requires and 252 accepts
   void stopping();
   void watchdog();
   void status(std::string_view line);

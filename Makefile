@@ -1,0 +1,61 @@
+# copytrader: the front end to CMake. `make test` and `make demo` work on a fresh Debian 12 machine:
+# they install what is missing first (scripts/install-deps.sh).
+
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
+JOBS ?= $(shell nproc)
+RELEASE_DIR := build/release
+TEST_DIR := build/asan
+CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+
+.PHONY: all build deps test install format lint clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(RELEASE_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(RELEASE_DIR) -j $(JOBS)
+
+# Every test tier that fits CI, built with AddressSanitizer and UndefinedBehaviorSanitizer.
+test: deps
+	cmake -S . -B $(TEST_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCOPYTRADER_SANITIZE=ON -DCOPYTRADER_WERROR=ON
+	cmake --build $(TEST_DIR) -j $(JOBS)
+	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \
+		$(DESTDIR)$(PREFIX)/share/doc/copytrader $(DESTDIR)$(SYSCONFDIR)/copytrader
+	install -m 0755 $(RELEASE_DIR)/daemon/copytraderd $(DESTDIR)$(PREFIX)/bin/copytraderd
+	sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|g' -e 's|/usr/local/share/|$(PREFIX)/share/|g' \
+		-e 's|/etc/copytrader|$(SYSCONFDIR)/copytrader|g' systemd/copytraderd.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/copytraderd.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/copytraderd.service
+	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/copytrader/
+	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/copytrader/credentials
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/copytrader/copytrader.yaml ]; then \
+		echo "keeping the existing $(DESTDIR)$(SYSCONFDIR)/copytrader/copytrader.yaml"; \
+	else \
+		install -m 0600 etc/copytrader.yaml $(DESTDIR)$(SYSCONFDIR)/copytrader/copytrader.yaml; \
+	fi
+
+SOURCES = $(shell git ls-files '*.cpp' '*.hpp')
+
+format:
+	clang-format -i $(SOURCES)
+
+# clang-tidy (naming and bug-prone checks, .clang-tidy) over lib/ and daemon/, using the test build's
+# compile commands; and a clang-format check that changes nothing.
+lint: deps
+	cmake -S . -B $(TEST_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCOPYTRADER_SANITIZE=ON >/dev/null
+	clang-format --dry-run --Werror $(SOURCES)
+	set -o pipefail; clang-tidy -p $(TEST_DIR) --quiet $(filter lib/% daemon/%,$(filter %.cpp,$(SOURCES))) 2>&1 \
+		| { grep -v 'warnings generated' || true; }
+
+clean:
+	rm -rf build
