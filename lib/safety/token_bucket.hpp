@@ -1,0 +1,51 @@
+#pragma once
+// The request budget of one login (design.md section 3): capacity and refill from
+// safety.rate_limit, priority lanes (exits > entries > bracket moves > reads), delays but never drops.
+// Sans-I/O: the shell asks when a request may go and sleeps until then; a 429 cools the login down.
+//
+// A request waits in its lane; a lower lane never takes a slot while a higher lane has someone
+// waiting, so an exit is never stuck behind a reconciliation read.
+
+#include "safety/sliding_window.hpp"
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+namespace copytrader {
+
+enum class request_priority : std::uint8_t { exit = 0, entry = 1, bracket_move = 2, read = 3 };
+inline constexpr std::size_t priority_lanes = 4;
+
+class token_bucket {
+public:
+  using ticket = std::uint64_t;
+
+  token_bucket(std::size_t capacity, std::chrono::nanoseconds window) : slots_(capacity, window) {}
+
+  // Queues a request; returns its ticket.
+  ticket enqueue(request_priority priority);
+  // Withdraws a queued request (its caller gave up); false if it was not waiting.
+  bool cancel(ticket t);
+  // The next ticket that may send at `now`, highest lane first, consuming a slot; nullopt when none.
+  std::optional<ticket> grant(steady_time now);
+  // When grant() would next succeed, if anyone is waiting.
+  std::optional<steady_time> next_grant_time(steady_time now);
+
+  // The venue answered 429: nothing is sent for `cooldown` (Retry-After when given).
+  void cool_down(steady_time now, std::chrono::nanoseconds cooldown);
+
+  [[nodiscard]] std::size_t waiting() const noexcept;
+  std::size_t available(steady_time now) { return slots_.available(now); }
+  [[nodiscard]] std::size_t capacity() const noexcept { return slots_.limit(); }
+  [[nodiscard]] std::uint64_t throttled_count() const noexcept { return throttled_; }
+
+private:
+  sliding_window slots_;
+  std::array<std::deque<ticket>, priority_lanes> lanes_;
+  ticket next_ticket_ = 1;
+  std::uint64_t throttled_ = 0;
+};
+
+} // namespace copytrader
