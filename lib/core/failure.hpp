@@ -4,6 +4,7 @@
 
 #include <boost/system/result.hpp>
 
+#include <ostream>
 #include <stdexcept>
 #include <string>
 
@@ -12,6 +13,8 @@ namespace copytrader {
 struct failure {
   std::string message;
 };
+
+inline std::ostream& operator<<(std::ostream& out, const failure& f) { return out << f.message; }
 
 [[noreturn]] inline void throw_exception_from_error(const failure& f, const boost::source_location&) {
   throw std::runtime_error(f.message);
