@@ -82,6 +82,9 @@ void json_reader::required(std::string_view key, std::string& out) {
   }
 }
 
+void json_reader::optional(std::string_view key, std::int64_t& out) {
+  if (present(key) != nullptr) required(key, out);
+}
 void json_reader::optional(std::string_view key, std::int32_t& out) {
   if (present(key) != nullptr) required(key, out);
 }

@@ -27,7 +27,8 @@ public:
   void required(std::string_view key, bool& out);
   void required(std::string_view key, std::string& out);
 
-  void optional(std::string_view key, std::int32_t& out);  // keeps the default when absent
+  void optional(std::string_view key, std::int64_t& out);  // keeps the default when absent
+  void optional(std::string_view key, std::int32_t& out);
   void optional(std::string_view key, double& out);
   void optional(std::string_view key, bool& out);
   void optional(std::string_view key, std::string& out);
