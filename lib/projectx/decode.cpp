@@ -126,7 +126,7 @@ outcome<response<std::vector<T>>> decode_list(std::string_view body, std::string
   const json::value* list = env->payload.if_contains(key);
   if (list == nullptr || list->is_null()) {
     if (out.status.ok()) return failure{"response." + std::string(key) + ": missing"};
-    return out;  // a refusal carries no list
+    return out; // a refusal carries no list
   }
   if (!list->is_array()) return failure{"response." + std::string(key) + ": expected an array"};
   out.payload.reserve(list->as_array().size());
@@ -152,7 +152,7 @@ outcome<response<std::optional<secret>>> decode_token(std::string_view body, std
   return out;
 }
 
-}  // namespace
+} // namespace
 
 outcome<response<std::optional<secret>>> decode_login(std::string_view body) { return decode_token(body, "token"); }
 outcome<response<std::optional<secret>>> decode_validate(std::string_view body) {
@@ -220,18 +220,25 @@ outcome<response<std::optional<contract>>> decode_contract_by_id(std::string_vie
 
 std::string_view place_error_name(int code) noexcept {
   static constexpr std::array<std::string_view, 11> names{
-      "Success",          "AccountNotFound", "OrderRejected",     "InsufficientFunds",  "AccountViolation",
-      "OutsideTradingHours", "OrderPending", "UnknownError",      "ContractNotFound",   "ContractNotActive",
-      "AccountRejected"};
+      "Success",          "AccountNotFound",     "OrderRejected",  "InsufficientFunds",
+      "AccountViolation", "OutsideTradingHours", "OrderPending",   "UnknownError",
+      "ContractNotFound", "ContractNotActive",   "AccountRejected"};
   return code >= 0 && code < static_cast<int>(names.size()) ? names[static_cast<std::size_t>(code)] : "Unknown";
 }
 
 std::string_view login_error_name(int code) noexcept {
-  static constexpr std::array<std::string_view, 11> names{
-      "Success",       "UserNotFound",          "PasswordVerificationFailed", "InvalidCredentials",
-      "AppNotFound",   "AppVerificationFailed", "InvalidDevice",              "AgreementsNotSigned",
-      "UnknownError",  "ApiSubscriptionNotFound", "ApiKeyAuthenticationDisabled"};
+  static constexpr std::array<std::string_view, 11> names{"Success",
+                                                          "UserNotFound",
+                                                          "PasswordVerificationFailed",
+                                                          "InvalidCredentials",
+                                                          "AppNotFound",
+                                                          "AppVerificationFailed",
+                                                          "InvalidDevice",
+                                                          "AgreementsNotSigned",
+                                                          "UnknownError",
+                                                          "ApiSubscriptionNotFound",
+                                                          "ApiKeyAuthenticationDisabled"};
   return code >= 0 && code < static_cast<int>(names.size()) ? names[static_cast<std::size_t>(code)] : "Unknown";
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

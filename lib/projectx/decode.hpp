@@ -10,8 +10,8 @@
 #include <boost/json/object.hpp>
 
 #include <optional>
-#include <variant>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace copytrader::projectx {
@@ -40,10 +40,10 @@ struct response {
 // Parses a body into an object and its envelope; fails on anything that is not one.
 outcome<response<boost::json::object>> decode_envelope(std::string_view body);
 
-outcome<response<std::optional<secret>>> decode_login(std::string_view body);     // token
-outcome<response<std::optional<secret>>> decode_validate(std::string_view body);  // newToken
+outcome<response<std::optional<secret>>> decode_login(std::string_view body);    // token
+outcome<response<std::optional<secret>>> decode_validate(std::string_view body); // newToken
 outcome<response<std::optional<order_id>>> decode_place(std::string_view body);
-outcome<response<std::monostate>> decode_ack(std::string_view body);  // modify, cancel, close: envelope only
+outcome<response<std::monostate>> decode_ack(std::string_view body); // modify, cancel, close: envelope only
 outcome<response<std::vector<order>>> decode_orders(std::string_view body);
 outcome<response<std::vector<position>>> decode_positions(std::string_view body);
 outcome<response<std::vector<trade>>> decode_trades(std::string_view body);
@@ -56,4 +56,4 @@ outcome<response<std::optional<contract>>> decode_contract_by_id(std::string_vie
 std::string_view place_error_name(int code) noexcept;
 std::string_view login_error_name(int code) noexcept;
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

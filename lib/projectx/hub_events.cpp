@@ -48,7 +48,7 @@ outcome<std::vector<user_event>> decode_entities(const json::value& argument, De
   }
   if (body->is_array()) {
     for (const json::value& item : body->as_array()) {
-      if (item.is_null()) continue;  // the market hub pads arrays with nulls; tolerate it here too
+      if (item.is_null()) continue; // the market hub pads arrays with nulls; tolerate it here too
       if (auto added = add_entity<Event>(item, action, decode, out); !added) return added.error();
     }
   } else if (auto added = add_entity<Event>(*body, action, decode, out); !added) {
@@ -57,7 +57,7 @@ outcome<std::vector<user_event>> decode_entities(const json::value& argument, De
   return out;
 }
 
-}  // namespace
+} // namespace
 
 outcome<std::vector<user_event>> decode_user_event(std::string_view target, const json::array& arguments) {
   if (target_is(target, "GatewayLogout")) return std::vector<user_event>{logout_event{}};
@@ -72,4 +72,4 @@ outcome<std::vector<user_event>> decode_user_event(std::string_view target, cons
   return decode_entities<account_event>(argument, decode_account);
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -16,7 +16,7 @@
 
 namespace copytrader::projectx {
 
-inline constexpr int action_unknown = -1;  // a bare entity carries no action
+inline constexpr int action_unknown = -1; // a bare entity carries no action
 
 struct order_event {
   int action = action_unknown;
@@ -46,4 +46,4 @@ outcome<std::vector<user_event>> decode_user_event(std::string_view target, cons
 
 bool target_is(std::string_view target, std::string_view name) noexcept;
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

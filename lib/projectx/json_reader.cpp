@@ -39,8 +39,10 @@ const boost::json::value* json_reader::must(std::string_view key) {
 
 void json_reader::required(std::string_view key, std::int64_t& out) {
   if (const auto* v = must(key)) {
-    if (auto n = as_integer(*v)) out = *n;
-    else wrong(key, "an integer");
+    if (auto n = as_integer(*v))
+      out = *n;
+    else
+      wrong(key, "an integer");
   }
 }
 
@@ -63,22 +65,28 @@ void json_reader::required(std::string_view key, int& out, bool /*is_enum*/) {
 
 void json_reader::required(std::string_view key, double& out) {
   if (const auto* v = must(key)) {
-    if (auto n = as_number(*v)) out = *n;
-    else wrong(key, "a number");
+    if (auto n = as_number(*v))
+      out = *n;
+    else
+      wrong(key, "a number");
   }
 }
 
 void json_reader::required(std::string_view key, bool& out) {
   if (const auto* v = must(key)) {
-    if (v->is_bool()) out = v->get_bool();
-    else wrong(key, "true or false");
+    if (v->is_bool())
+      out = v->get_bool();
+    else
+      wrong(key, "true or false");
   }
 }
 
 void json_reader::required(std::string_view key, std::string& out) {
   if (const auto* v = must(key)) {
-    if (v->is_string()) out = std::string(v->get_string());
-    else wrong(key, "a string");
+    if (v->is_string())
+      out = std::string(v->get_string());
+    else
+      wrong(key, "a string");
   }
 }
 
@@ -137,4 +145,4 @@ void json_reader::optional(std::string_view key, std::optional<timestamp>& out) 
   if (!out) wrong(key, "an ISO-8601 timestamp");
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -22,12 +22,12 @@ public:
 
   void required(std::string_view key, std::int64_t& out);
   void required(std::string_view key, std::int32_t& out);
-  void required(std::string_view key, int& out, bool is_enum);  // enums: any integer
+  void required(std::string_view key, int& out, bool is_enum); // enums: any integer
   void required(std::string_view key, double& out);
   void required(std::string_view key, bool& out);
   void required(std::string_view key, std::string& out);
 
-  void optional(std::string_view key, std::int64_t& out);  // keeps the default when absent
+  void optional(std::string_view key, std::int64_t& out); // keeps the default when absent
   void optional(std::string_view key, std::int32_t& out);
   void optional(std::string_view key, double& out);
   void optional(std::string_view key, bool& out);
@@ -42,7 +42,7 @@ public:
   [[nodiscard]] const std::optional<failure>& error() const noexcept { return error_; }
 
 private:
-  const boost::json::value* present(std::string_view key);  // nullptr when absent or null
+  const boost::json::value* present(std::string_view key); // nullptr when absent or null
   const boost::json::value* must(std::string_view key);
   void wrong(std::string_view key, std::string_view expected);
 
@@ -56,4 +56,4 @@ std::optional<double> as_number(const boost::json::value& v) noexcept;
 // The value as a whole number that fits int64; nullopt for fractions, strings and the like.
 std::optional<std::int64_t> as_integer(const boost::json::value& v) noexcept;
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -18,7 +18,7 @@ bool digits(std::string_view text, std::size_t pos, std::size_t count, int& out)
   return true;
 }
 
-}  // namespace
+} // namespace
 
 std::optional<timestamp> parse_timestamp(std::string_view t) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
@@ -51,7 +51,7 @@ std::optional<timestamp> parse_timestamp(std::string_view t) {
     offset_minutes = (t[pos] == '-' ? -1 : 1) * (oh * 60 + om);
     pos += 6;
   } else {
-    return std::nullopt;  // a time without a zone is ambiguous
+    return std::nullopt; // a time without a zone is ambiguous
   }
   if (pos != t.size()) return std::nullopt;
 
@@ -77,4 +77,4 @@ std::string format_timestamp(timestamp t) {
                      s.count(), us.count() * 10);
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -16,9 +16,9 @@ using account_number = std::int64_t;
 using timestamp = std::chrono::sys_time<std::chrono::microseconds>;
 
 namespace side {
-inline constexpr int bid = 0;  // buy
-inline constexpr int ask = 1;  // sell
-}  // namespace side
+inline constexpr int bid = 0; // buy
+inline constexpr int ask = 1; // sell
+} // namespace side
 
 namespace order_type {
 inline constexpr int limit = 1;
@@ -28,7 +28,7 @@ inline constexpr int stop = 4;
 inline constexpr int trailing_stop = 5;
 inline constexpr int join_bid = 6;
 inline constexpr int join_ask = 7;
-}  // namespace order_type
+} // namespace order_type
 
 namespace order_status {
 inline constexpr int none = 0;
@@ -39,16 +39,16 @@ inline constexpr int expired = 4;
 inline constexpr int rejected = 5;
 inline constexpr int pending = 6;
 inline constexpr int pending_cancellation = 7;
-inline constexpr int suspended = 8;  // bracket legs until the entry fills
+inline constexpr int suspended = 8; // bracket legs until the entry fills
 
 inline constexpr bool is_terminal(int status) noexcept { return status >= filled && status <= rejected; }
-}  // namespace order_status
+} // namespace order_status
 
 namespace position_type {
-inline constexpr int undefined = 0;  // seen on a position-closed event
+inline constexpr int undefined = 0; // seen on a position-closed event
 inline constexpr int long_position = 1;
 inline constexpr int short_position = 2;
-}  // namespace position_type
+} // namespace position_type
 
 struct order {
   order_id id = 0;
@@ -78,7 +78,7 @@ struct position {
   std::string contract_id;
   std::optional<timestamp> created;
   int type = position_type::undefined;
-  std::int32_t size = 0;  // always positive on the wire; the direction is `type`
+  std::int32_t size = 0; // always positive on the wire; the direction is `type`
   double average_price = 0;
 
   // Long positive, short negative, flat zero.
@@ -95,7 +95,7 @@ struct trade {
   std::string contract_id;
   std::optional<timestamp> created;
   double price = 0;
-  std::optional<double> profit_and_loss;  // null: an opening fill
+  std::optional<double> profit_and_loss; // null: an opening fill
   double fees = 0;
   int side = side::bid;
   std::int32_t size = 0;
@@ -127,4 +127,4 @@ std::optional<timestamp> parse_timestamp(std::string_view text);
 // The stream's form: 7 fractional digits and +00:00.
 std::string format_timestamp(timestamp t);
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -40,7 +40,7 @@ std::optional<place_outcome> classify_transport(const http_exchange& x) {
     out.kind = outcome_kind::unknown;
     out.unauthorized = true;
   } else if (x.status >= 400 && x.status < 500) {
-    out.kind = outcome_kind::rejected;  // the body did not bind: refused before any order existed
+    out.kind = outcome_kind::rejected; // the body did not bind: refused before any order existed
   } else {
     out.kind = outcome_kind::unknown;
   }
@@ -50,7 +50,7 @@ std::optional<place_outcome> classify_transport(const http_exchange& x) {
 constexpr int place_order_pending = 6;
 constexpr int place_unknown_error = 7;
 
-}  // namespace
+} // namespace
 
 place_outcome classify_place(const http_exchange& x) {
   if (auto early = classify_transport(x)) return *early;
@@ -97,4 +97,4 @@ place_outcome classify_ack(const http_exchange& x) {
   return out;
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

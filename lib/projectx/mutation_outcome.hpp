@@ -16,25 +16,25 @@ std::string_view to_string(outcome_kind) noexcept;
 
 // What the transport saw.
 enum class transport_stage {
-  completed,    // a full HTTP response arrived
-  before_send,  // failed before any request byte left (connect refused, DNS, TLS handshake)
-  after_send,   // failed after sending: timeout, reset, truncated response
+  completed,   // a full HTTP response arrived
+  before_send, // failed before any request byte left (connect refused, DNS, TLS handshake)
+  after_send,  // failed after sending: timeout, reset, truncated response
 };
 
 struct http_exchange {
   transport_stage stage = transport_stage::completed;
-  unsigned status = 0;  // HTTP status when completed
+  unsigned status = 0; // HTTP status when completed
   std::string_view body;
-  std::string transport_error;  // when not completed
+  std::string transport_error; // when not completed
 };
 
 struct place_outcome {
   outcome_kind kind = outcome_kind::unknown;
-  std::optional<order_id> order;  // a rejected place may carry one too
+  std::optional<order_id> order; // a rejected place may carry one too
   int error_code = 0;
-  std::string message;  // for the log: code name, errorMessage, or what went wrong
-  bool throttled = false;     // HTTP 429: cool the login down
-  bool unauthorized = false;  // HTTP 401: refresh the token before anything else
+  std::string message;       // for the log: code name, errorMessage, or what went wrong
+  bool throttled = false;    // HTTP 429: cool the login down
+  bool unauthorized = false; // HTTP 401: refresh the token before anything else
 };
 
 place_outcome classify_place(const http_exchange& exchange);
@@ -42,4 +42,4 @@ place_outcome classify_place(const http_exchange& exchange);
 // For envelope-only mutations (modify, cancel, close): the same four classes.
 place_outcome classify_ack(const http_exchange& exchange);
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

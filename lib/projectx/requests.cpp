@@ -1,8 +1,8 @@
 #include "projectx/requests.hpp"
 
+#include <fmt/format.h>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
-#include <fmt/format.h>
 
 #include <iterator>
 
@@ -12,7 +12,7 @@ namespace {
 // A JSON string literal, escaped (tags and ids are ours, but usernames are not).
 std::string quoted(std::string_view text) { return boost::json::serialize(boost::json::string(text)); }
 
-}  // namespace
+} // namespace
 
 rest_request login_key(std::string_view username, const secret& api_key) {
   return {"/api/Auth/loginKey",
@@ -41,7 +41,8 @@ void write_place_order(const place_order_params& p, std::string& out) {
   if (p.limit_price) fmt::format_to(it, R"(,"limitPrice":{})", *p.limit_price);
   if (p.stop_price) fmt::format_to(it, R"(,"stopPrice":{})", *p.stop_price);
   if (!p.custom_tag.empty()) fmt::format_to(it, R"(,"customTag":{})", quoted(p.custom_tag));
-  if (p.stop_loss) fmt::format_to(it, R"(,"stopLossBracket":{{"ticks":{},"type":{}}})", p.stop_loss->ticks, p.stop_loss->type);
+  if (p.stop_loss)
+    fmt::format_to(it, R"(,"stopLossBracket":{{"ticks":{},"type":{}}})", p.stop_loss->ticks, p.stop_loss->type);
   if (p.take_profit) {
     fmt::format_to(it, R"(,"takeProfitBracket":{{"ticks":{},"type":{}}})", p.take_profit->ticks, p.take_profit->type);
   }
@@ -99,4 +100,4 @@ rest_request search_trades(account_number account, timestamp start, std::optiona
   return {"/api/Trade/search", std::move(body)};
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

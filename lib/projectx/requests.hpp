@@ -18,8 +18,8 @@ struct rest_request {
 };
 
 struct bracket {
-  std::int32_t ticks = 0;  // signed: long SL negative, TP positive; short the reverse
-  int type = 0;            // SL: order_type::stop; TP: order_type::limit
+  std::int32_t ticks = 0; // signed: long SL negative, TP positive; short the reverse
+  int type = 0;           // SL: order_type::stop; TP: order_type::limit
 };
 
 struct place_order_params {
@@ -30,7 +30,7 @@ struct place_order_params {
   std::int32_t size = 0;
   std::optional<double> limit_price;
   std::optional<double> stop_price;
-  std::string_view custom_tag;  // empty: none
+  std::string_view custom_tag; // empty: none
   std::optional<bracket> stop_loss;
   std::optional<bracket> take_profit;
 };
@@ -38,7 +38,7 @@ struct place_order_params {
 struct modify_order_params {
   account_number account = 0;
   order_id order = 0;
-  std::optional<std::int32_t> size;  // only what changes is sent
+  std::optional<std::int32_t> size; // only what changes is sent
   std::optional<double> limit_price;
   std::optional<double> stop_price;
 };
@@ -60,4 +60,4 @@ rest_request close_position(account_number account, std::string_view contract_id
 rest_request partial_close_position(account_number account, std::string_view contract_id, std::int32_t size);
 rest_request search_trades(account_number account, timestamp start, std::optional<timestamp> end);
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -55,7 +55,7 @@ void client_protocol::handle_record(const std::string& record) {
       break;
     case message_type::completion: {
       auto it = pending_.find(message->invocation_id);
-      if (it == pending_.end()) break;  // late or unknown: nothing waits for it
+      if (it == pending_.end()) break; // late or unknown: nothing waits for it
       events_.emplace_back(invocation_completed{message->invocation_id, it->second.target, message->error});
       pending_.erase(it);
       break;
@@ -64,17 +64,14 @@ void client_protocol::handle_record(const std::string& record) {
       fail("server closed the connection" + (message->error ? ": " + *message->error : std::string()),
            message->allow_reconnect.value_or(true));
       break;
-    case message_type::ping:
-    case message_type::ack:
-    case message_type::sequence:
-      break;  // a ping only proves the link is alive, which receive() noted
     default:
-      break;  // streaming messages: never requested by this client
+      // A ping only proves the link is alive, which receive() noted; acks and sequences belong to
+      // stateful reconnect and streams to streaming calls, neither of which this client asks for.
+      break;
   }
 }
 
-std::string client_protocol::invoke(std::string_view target, const boost::json::array& arguments,
-                                    steady_time now) {
+std::string client_protocol::invoke(std::string_view target, const boost::json::array& arguments, steady_time now) {
   if (state_ != state::open) return {};
   const std::string id = std::to_string(next_id_++);
   pending_.emplace(id, pending_call{std::string(target), now + timing_.invocation_timeout});

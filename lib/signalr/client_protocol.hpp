@@ -19,24 +19,24 @@ namespace copytrader::signalr {
 using steady_time = std::chrono::steady_clock::time_point;
 
 struct timing {
-  std::chrono::milliseconds keepalive{15'000};           // ping when nothing was sent for this long
-  std::chrono::milliseconds server_timeout{30'000};      // dead link when nothing arrived for this long
+  std::chrono::milliseconds keepalive{15'000};      // ping when nothing was sent for this long
+  std::chrono::milliseconds server_timeout{30'000}; // dead link when nothing arrived for this long
   std::chrono::milliseconds handshake_timeout{15'000};
-  std::chrono::milliseconds invocation_timeout{15'000};  // a Subscribe* without its Completion
+  std::chrono::milliseconds invocation_timeout{15'000}; // a Subscribe* without its Completion
 };
 
 // Events for the shell.
 struct handshake_completed {};
-struct server_invocation {  // a hub event: GatewayUserTrade and the like
+struct server_invocation { // a hub event: GatewayUserTrade and the like
   std::string target;
   boost::json::array arguments;
 };
 struct invocation_completed {
   std::string invocation_id;
   std::string target;
-  std::optional<std::string> error;  // the server refused the call
+  std::optional<std::string> error; // the server refused the call
 };
-struct connection_failed {  // the connection is over; the shell closes the socket and reconnects
+struct connection_failed { // the connection is over; the shell closes the socket and reconnects
   std::string reason;
   bool allow_reconnect = true;
 };

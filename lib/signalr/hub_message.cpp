@@ -71,8 +71,7 @@ outcome<hub_message> parse_message(std::string_view record) {
   return m;
 }
 
-std::string encode_invocation(std::string_view invocation_id, std::string_view target,
-                              const json::array& arguments) {
+std::string encode_invocation(std::string_view invocation_id, std::string_view target, const json::array& arguments) {
   json::object o;
   o["type"] = 1;
   if (!invocation_id.empty()) o["invocationId"] = invocation_id;
@@ -99,9 +98,7 @@ std::string encode_close(const std::optional<std::string>& error, std::optional<
   return with_separator(o);
 }
 
-std::string encode_handshake_request() {
-  return std::string(R"({"protocol":"json","version":1})") + record_separator;
-}
+std::string encode_handshake_request() { return std::string(R"({"protocol":"json","version":1})") + record_separator; }
 
 outcome<void> parse_handshake_request(std::string_view record) {
   auto object = parse_object(record);

@@ -28,10 +28,10 @@ enum class message_type : int {
 
 struct hub_message {
   message_type type = message_type::ping;
-  std::string invocation_id;  // empty when absent (a fire-and-forget invocation)
+  std::string invocation_id; // empty when absent (a fire-and-forget invocation)
   std::string target;
   boost::json::array arguments;
-  boost::json::value result;  // null when absent
+  boost::json::value result; // null when absent
   std::optional<std::string> error;
   std::optional<bool> allow_reconnect;
 };
@@ -46,8 +46,8 @@ std::string encode_close(const std::optional<std::string>& error, std::optional<
 
 // The handshake: the client opens with a protocol request, the server answers {} or {"error":...}.
 std::string encode_handshake_request();
-outcome<void> parse_handshake_request(std::string_view record);  // server side
+outcome<void> parse_handshake_request(std::string_view record); // server side
 std::string encode_handshake_response(const std::optional<std::string>& error);
-outcome<void> parse_handshake_response(std::string_view record);  // client side; the error text on failure
+outcome<void> parse_handshake_response(std::string_view record); // client side; the error text on failure
 
 } // namespace copytrader::signalr

@@ -13,7 +13,8 @@ namespace copytrader {
 class reconnect_backoff {
 public:
   reconnect_backoff(std::chrono::milliseconds base = std::chrono::seconds(1),
-                    std::chrono::milliseconds cap = std::chrono::seconds(60), std::uint64_t seed = std::random_device{}())
+                    std::chrono::milliseconds cap = std::chrono::seconds(60),
+                    std::uint64_t seed = std::random_device{}())
       : base_(base), cap_(cap), rng_(seed) {}
 
   std::chrono::milliseconds next_delay();

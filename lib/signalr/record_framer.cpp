@@ -33,7 +33,7 @@ std::optional<std::string> record_framer::next() {
   std::string record = buffer_.substr(start_, end - start_);
   start_ = end + 1;
   scanned_ = start_;
-  if (start_ > 64 * 1024 && start_ * 2 > buffer_.size()) {
+  if (start_ > std::size_t{64} * 1024 && start_ * 2 > buffer_.size()) {
     buffer_.erase(0, start_);
     scanned_ -= start_;
     start_ = 0;

@@ -11,7 +11,7 @@
 namespace copytrader::signalr {
 
 inline constexpr char record_separator = '\x1e';
-inline constexpr std::size_t default_max_record = 1024 * 1024;
+inline constexpr std::size_t default_max_record = std::size_t{1024} * 1024;
 
 class record_framer {
 public:
@@ -26,8 +26,8 @@ public:
 
 private:
   std::string buffer_;
-  std::size_t start_ = 0;  // consumed prefix, compacted lazily
-  std::size_t scanned_ = 0;  // no separator before this offset
+  std::size_t start_ = 0;   // consumed prefix, compacted lazily
+  std::size_t scanned_ = 0; // no separator before this offset
   std::size_t max_record_;
   bool overflowed_ = false;
 };

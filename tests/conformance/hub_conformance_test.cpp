@@ -3,9 +3,9 @@
 #include "signalr/record_framer.hpp"
 #include "support/raw_client.hpp"
 
+#include <fmt/format.h>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 
 using namespace copytrader::testing;
 using Catch::Matchers::Contains;
@@ -20,7 +20,10 @@ const std::vector<std::pair<std::string, std::int64_t>> leader_topics = {
     {"SubscribeOrders", 1001}, {"SubscribePositions", 1001}, {"SubscribeTrades", 1001}};
 
 void leader_buy(const sim_process& sim, int size, std::string_view extra = R"(,"sl_ticks":-16,"tp_ticks":24)") {
-  auto r = sim.control("POST", "/act", fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":{}{}}})", size, extra));
+  auto r = sim.control(
+      "POST", "/act",
+      fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":{}{}}})", size,
+                  extra));
   REQUIRE(r.json().at("errorCode").as_int64() == 0);
 }
 
@@ -35,7 +38,8 @@ std::vector<event> events(raw_hub& hub, std::size_t count, std::chrono::millisec
   std::vector<event> out;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
-    auto batch = hub.records(1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+    auto batch = hub.records(
+        1, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
     if (batch.empty()) break;
     const auto& r = batch[0];
     if (!r.is_object() || r.at("type").as_int64() != 1) continue;
@@ -48,7 +52,7 @@ std::vector<event> events(raw_hub& hub, std::size_t count, std::chrono::millisec
   return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("hub handshake: {} after the protocol request; bytes without a bearer are refused", "[sim][hub][A7]") {
   sim_process sim;
@@ -57,7 +61,7 @@ TEST_CASE("hub handshake: {} after the protocol request; bytes without a bearer 
   auto reply = hub.read(5s);
   REQUIRE(reply);
   CHECK(*reply == "{}" + rs);
-  CHECK_THROWS(raw_hub(sim.port, sim.ca_pem, "not-a-token"));  // the upgrade is answered 401
+  CHECK_THROWS(raw_hub(sim.port, sim.ca_pem, "not-a-token")); // the upgrade is answered 401
 }
 
 TEST_CASE("a bracketed entry on the hub, event by event, in the live envelope", "[sim][hub][brackets]") {
@@ -72,7 +76,7 @@ TEST_CASE("a bracketed entry on the hub, event by event, in the live envelope", 
   CHECK(e[0].target == "GatewayUserOrder");
   CHECK(e[0].action == 1);
   CHECK(e[0].data.at("status").as_int64() == 6);
-  CHECK_FALSE(e[0].data.contains("limitPrice"));  // nulls omitted on the stream
+  CHECK_FALSE(e[0].data.contains("limitPrice")); // nulls omitted on the stream
   CHECK(e[1].data.at("status").as_int64() == 8);
   CHECK_FALSE(e[1].data.contains("stopPrice"));
   CHECK(e[2].data.at("status").as_int64() == 8);
@@ -81,14 +85,14 @@ TEST_CASE("a bracketed entry on the hub, event by event, in the live envelope", 
   CHECK(e[4].target == "GatewayUserTrade");
   CHECK(e[4].action == 0);
   CHECK(e[4].data.at("id").as_int64() > 2147483647);
-  CHECK(e[4].data.at("price").as_int64() == 6500);  // integral prices print as 6500, as live
+  CHECK(e[4].data.at("price").as_int64() == 6500); // integral prices print as 6500, as live
   CHECK(e[5].target == "GatewayUserPosition");
   CHECK(e[5].data.at("type").as_int64() == 1);
   CHECK(e[6].data.at("status").as_int64() == 1);
   CHECK(e[6].data.at("stopPrice").to_number<double>() == 6496.0);
   CHECK(e[7].data.at("limitPrice").to_number<double>() == 6506.0);
   const std::string stamp(e[0].data.at("creationTimestamp").as_string());
-  CHECK(stamp.size() == std::string("2026-08-19T20:49:25.3938333+00:00").size());  // 7 fractional digits
+  CHECK(stamp.size() == std::string("2026-08-19T20:49:25.3938333+00:00").size()); // 7 fractional digits
 }
 
 TEST_CASE("a flat position arrives as action 2 with type 0 and size 0", "[sim][hub]") {
@@ -119,7 +123,8 @@ TEST_CASE("bare entities when the envelope switch is off", "[sim][hub][A15]") {
 TEST_CASE("several records in one frame and a record split across frames are both understood", "[sim][hub][A13]") {
   sim_process sim;
   raw_hub hub(sim.port, sim.ca_pem, sim.login());
-  hub.send(R"({"protocol":"json","version":1})" + rs + R"({"type":1,"invocationId":"1","target":"SubscribeOrders","arguments":[1001]})" + rs);
+  hub.send(R"({"protocol":"json","version":1})" + rs +
+           R"({"type":1,"invocationId":"1","target":"SubscribeOrders","arguments":[1001]})" + rs);
   hub.send(R"({"type":1,"invocationId":"2","target":"Subscri)");
   hub.send(R"(beTrades","arguments":[1001]})" + rs);
   auto r = hub.records(3, 5s);
@@ -151,13 +156,13 @@ TEST_CASE("pings arrive at the configured interval", "[sim][hub]") {
 
 TEST_CASE("no snapshot on subscribe, no replay after a reconnect", "[sim][hub][A2]") {
   sim_process sim;
-  leader_buy(sim, 1, "");  // a position exists before anyone listens
+  leader_buy(sim, 1, ""); // a position exists before anyone listens
   {
     raw_hub hub(sim.port, sim.ca_pem, sim.login());
     hub.open(leader_topics);
     CHECK(events(hub, 1, 300ms).empty());
   }
-  leader_buy(sim, 1, "");  // while nobody is connected
+  leader_buy(sim, 1, ""); // while nobody is connected
   raw_hub again(sim.port, sim.ca_pem, sim.login());
   again.open(leader_topics);
   CHECK(events(again, 1, 300ms).empty());
@@ -192,10 +197,11 @@ TEST_CASE("hub faults: drop, duplicate, reorder, corrupt", "[sim][hub][faults][A
   leader_buy(sim, 1, "");
   auto bad = hub.records(1, 5s);
   REQUIRE(bad.size() == 1);
-  CHECK(bad[0].is_string());  // the raw client marks what it could not parse
+  CHECK(bad[0].is_string()); // the raw client marks what it could not parse
 }
 
-TEST_CASE("hub faults: close message, FIN, RST, GatewayLogout, oversized frame", "[sim][hub][faults][A1][A8][A9][A12]") {
+TEST_CASE("hub faults: close message, FIN, RST, GatewayLogout, oversized frame",
+          "[sim][hub][faults][A1][A8][A9][A12]") {
   sim_process sim;
   {
     raw_hub hub(sim.port, sim.ca_pem, sim.login());
@@ -236,7 +242,7 @@ TEST_CASE("hub faults: forgotten subscriptions, refused handshakes, silence", "[
   {
     sim.control("POST", "/fault/hub", R"({"kind":"forget_subscriptions","count":1})");
     raw_hub hub(sim.port, sim.ca_pem, sim.login());
-    hub.open({{"SubscribeTrades", 1001}});  // completes normally
+    hub.open({{"SubscribeTrades", 1001}}); // completes normally
     leader_buy(sim, 1, "");
     CHECK(events(hub, 1, 300ms).empty());
   }
@@ -252,11 +258,11 @@ TEST_CASE("hub faults: forgotten subscriptions, refused handshakes, silence", "[
     raw_hub hub(sim.port, sim.ca_pem, sim.login());
     hub.open({});
     sim.control("POST", "/fault/hub", R"({"kind":"silence","ms":600})");
-    hub.records(100, 100ms);  // what was already on its way
+    hub.records(100, 100ms); // what was already on its way
     auto during = hub.records(1, 400ms);
     INFO((during.empty() ? std::string() : json::serialize(during[0])));
-    CHECK(during.empty());  // no pings while silent
-    CHECK(hub.records(1, 2s).size() == 1);  // and they resume
+    CHECK(during.empty());                 // no pings while silent
+    CHECK(hub.records(1, 2s).size() == 1); // and they resume
   }
 }
 
@@ -279,10 +285,18 @@ TEST_CASE("a leader limit order fills in parts through the control API", "[sim][
   sim_process sim;
   raw_hub hub(sim.port, sim.ca_pem, sim.login());
   hub.open({{"SubscribeTrades", 1001}});
-  auto placed = sim.control("POST", "/act", R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","type":1,"side":0,"size":3,"limit_price":6400})");
+  auto placed = sim.control(
+      "POST", "/act",
+      R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","type":1,"side":0,"size":3,"limit_price":6400})");
   const auto id = placed.json().at("orderId").as_int64();
-  CHECK(sim.control("POST", "/act", fmt::format(R"({{"account":1001,"op":"fill","order_id":{},"size":1}})", id)).json().at("errorCode").as_int64() == 0);
-  CHECK(sim.control("POST", "/act", fmt::format(R"({{"account":1001,"op":"fill","order_id":{},"size":2}})", id)).json().at("errorCode").as_int64() == 0);
+  CHECK(sim.control("POST", "/act", fmt::format(R"({{"account":1001,"op":"fill","order_id":{},"size":1}})", id))
+            .json()
+            .at("errorCode")
+            .as_int64() == 0);
+  CHECK(sim.control("POST", "/act", fmt::format(R"({{"account":1001,"op":"fill","order_id":{},"size":2}})", id))
+            .json()
+            .at("errorCode")
+            .as_int64() == 0);
   auto fills = events(hub, 2);
   REQUIRE(fills.size() == 2);
   CHECK(fills[0].data.at("size").as_int64() == 1);

@@ -2,9 +2,9 @@
 
 #include "support/raw_client.hpp"
 
+#include <fmt/format.h>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 
 #include <csignal>
 #include <thread>
@@ -30,7 +30,7 @@ json::object find_order(const json::value& ledger, std::int64_t id) {
   throw std::runtime_error("order not in the ledger");
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("loginKey: a token on success, HTTP 200 with success:false on bad keys, 400 without fields", "[sim][rest]") {
   sim_process sim;
@@ -46,7 +46,7 @@ TEST_CASE("loginKey: a token on success, HTTP 200 with success:false on bad keys
   auto bad = https.post("/api/Auth/loginKey", R"({"userName":"leader_user","apiKey":"wrong"})");
   CHECK(bad.status == 200);
   CHECK(bad.json().at("success").as_bool() == false);
-  CHECK(bad.json().at("errorCode").as_int64() == 3);  // InvalidCredentials
+  CHECK(bad.json().at("errorCode").as_int64() == 3); // InvalidCredentials
   CHECK(bad.json().at("token").is_null());
 
   CHECK(https.post("/api/Auth/loginKey", R"({"userName":"leader_user"})").status == 400);
@@ -66,7 +66,7 @@ TEST_CASE("a missing, unknown or expired bearer is 401; validate issues a new to
   const std::string fresh(validated.json().at("newToken").as_string());
   CHECK(fresh != token);
   CHECK(https.post("/api/Account/search", R"({"onlyActiveAccounts":true})", fresh).status == 200);
-  CHECK(https.post("/api/Account/search", R"({"onlyActiveAccounts":true})", token).status == 200);  // old still works
+  CHECK(https.post("/api/Account/search", R"({"onlyActiveAccounts":true})", token).status == 200); // old still works
 
   REQUIRE(sim.control("POST", "/expire_tokens", R"({"username":"leader_user"})").status == 200);
   CHECK(https.post("/api/Account/search", R"({"onlyActiveAccounts":true})", fresh).status == 401);
@@ -108,7 +108,7 @@ TEST_CASE("contracts: singular searchById, fuzzy search, live:true empty, real i
   auto missing = https.post("/api/Contract/searchById", R"({"contractId":"CON.F.US.XX.Z99"})", token).json();
   CHECK(missing.at("errorCode").as_int64() == 1);
   auto nq = https.post("/api/Contract/search", R"({"searchText":"NQ","live":false})", token).json();
-  CHECK(nq.at("contracts").as_array().size() == 2);  // ENQ and MNQ: fuzzy
+  CHECK(nq.at("contracts").as_array().size() == 2); // ENQ and MNQ: fuzzy
   auto live = https.post("/api/Contract/search", R"({"searchText":"NQ","live":true})", token).json();
   CHECK(live.at("success").as_bool());
   CHECK(live.at("contracts").as_array().empty());
@@ -138,8 +138,8 @@ TEST_CASE("a bracketed market entry: three consecutive int64 ids, legs priced on
   CHECK(sl.at("side").as_int64() == 1);
   CHECK(sl.at("size").as_int64() == 2);
   CHECK(sl.at("stopPrice").to_number<double>() == 6496.0);  // 6500 - 16 x 0.25
-  CHECK(sl.at("limitPrice").is_null());             // REST sends explicit nulls
-  CHECK(tp.at("limitPrice").to_number<double>() == 6506.0);  // 6500 + 24 x 0.25
+  CHECK(sl.at("limitPrice").is_null());                     // REST sends explicit nulls
+  CHECK(tp.at("limitPrice").to_number<double>() == 6506.0); // 6500 + 24 x 0.25
   CHECK(sl.at("customTag").as_string() == "ct-1-SL");
   CHECK(tp.at("customTag").as_string() == "ct-1-TP");
   CHECK(sl.at("parentOrderId").as_int64() == entry);
@@ -161,18 +161,23 @@ TEST_CASE("signed-tick validation with the documented messages, and the 4-tick m
     auto r = https.post("/api/Order/place", body, token).json();
     CHECK(r.at("success").as_bool() == false);
     CHECK(r.at("errorCode").as_int64() == 2);
-    CHECK(r.at("orderId").is_int64());  // a rejected bracketed place still returns an id
+    CHECK(r.at("orderId").is_int64()); // a rejected bracketed place still returns an id
     return std::string(r.at("errorMessage").as_string());
   };
-  CHECK(message(bracketed_buy(1001, 1, "a", 40, 24)) == "Invalid stop loss ticks (40). Ticks should be less than zero when longing.");
-  const std::string short_tp = fmt::format(R"({{"accountId":1001,"contractId":"{}","type":2,"side":1,"size":1,)"
-                                           R"("stopLossBracket":{{"ticks":16,"type":4}},"takeProfitBracket":{{"ticks":30,"type":1}}}})", mes);
+  CHECK(message(bracketed_buy(1001, 1, "a", 40, 24)) ==
+        "Invalid stop loss ticks (40). Ticks should be less than zero when longing.");
+  const std::string short_tp =
+      fmt::format(R"({{"accountId":1001,"contractId":"{}","type":2,"side":1,"size":1,)"
+                  R"("stopLossBracket":{{"ticks":16,"type":4}},"takeProfitBracket":{{"ticks":30,"type":1}}}})",
+                  mes);
   CHECK(message(short_tp) == "Invalid take profit ticks (30). Ticks should be less than zero when going short.");
-  CHECK(message(bracketed_buy(1001, 1, "c", -1, 24)) == "Invalid stop loss ticks (-1). Price should be at least 4 ticks away.");
+  CHECK(message(bracketed_buy(1001, 1, "c", -1, 24)) ==
+        "Invalid stop loss ticks (-1). Price should be at least 4 ticks away.");
   const std::string limit_sl = fmt::format(R"({{"accountId":1001,"contractId":"{}","type":2,"side":0,"size":1,)"
-                                           R"("stopLossBracket":{{"ticks":-16,"type":1}}}})", mes);
+                                           R"("stopLossBracket":{{"ticks":-16,"type":1}}}})",
+                                           mes);
   CHECK(message(limit_sl) == "Invalid stop loss type (Limit)");
-  CHECK(sim.ledger(1001).at("positions").as_array().empty());  // nothing filled
+  CHECK(sim.ledger(1001).at("positions").as_array().empty()); // nothing filled
 }
 
 TEST_CASE("Position Brackets accounts refuse API brackets but still create the order", "[sim][rest][brackets]") {
@@ -192,16 +197,17 @@ TEST_CASE("OCO: the take-profit fills, the stop is cancelled, the position close
   auto https = sim.https();
   const auto token = sim.login();
   sim.control("POST", "/price", R"({"contract_id":"CON.F.US.MES.U26","price":6500})");
-  const auto entry = https.post("/api/Order/place", bracketed_buy(1001, 1, "oco"), token).json().at("orderId").as_int64();
+  const auto entry =
+      https.post("/api/Order/place", bracketed_buy(1001, 1, "oco"), token).json().at("orderId").as_int64();
   REQUIRE(sim.control("POST", "/price", R"({"contract_id":"CON.F.US.MES.U26","price":6506.25})").status == 200);
   const auto ledger = sim.ledger(1001);
-  CHECK(find_order(ledger, entry + 2).at("status").as_int64() == 2);  // TP filled
-  CHECK(find_order(ledger, entry + 1).at("status").as_int64() == 3);  // SL cancelled
+  CHECK(find_order(ledger, entry + 2).at("status").as_int64() == 2); // TP filled
+  CHECK(find_order(ledger, entry + 1).at("status").as_int64() == 3); // SL cancelled
   CHECK(ledger.at("positions").as_array().empty());
   const auto& trades = ledger.at("trades").as_array();
   REQUIRE(trades.size() == 2);
-  CHECK(trades[0].at("profitAndLoss").is_null());                 // opening fill
-  CHECK(trades[1].at("profitAndLoss").to_number<double>() == 30.0);       // 24 ticks x $1.25 (TP fills at its limit)
+  CHECK(trades[0].at("profitAndLoss").is_null());                   // opening fill
+  CHECK(trades[1].at("profitAndLoss").to_number<double>() == 30.0); // 24 ticks x $1.25 (TP fills at its limit)
 }
 
 TEST_CASE("closeContract leaves bracket legs working (and a switch cancels them)", "[sim][rest][brackets]") {
@@ -211,13 +217,16 @@ TEST_CASE("closeContract leaves bracket legs working (and a switch cancels them)
     const auto token = sim.login();
     sim.control("POST", "/switch", leaves ? R"({"close_leaves_legs":true})" : R"({"close_leaves_legs":false})");
     https.post("/api/Order/place", bracketed_buy(1001, 1, "cl"), token);
-    auto closed = https.post("/api/Position/closeContract", R"({"accountId":1001,"contractId":"CON.F.US.MES.U26"})", token);
+    auto closed =
+        https.post("/api/Position/closeContract", R"({"accountId":1001,"contractId":"CON.F.US.MES.U26"})", token);
     CHECK(closed.json().at("success").as_bool());
     CHECK_FALSE(closed.json().as_object().contains("orderId"));
     auto open = https.post("/api/Order/searchOpen", R"({"accountId":1001})", token).json();
     CHECK(open.at("orders").as_array().size() == (leaves ? 2u : 0u));
-    auto again = https.post("/api/Position/closeContract", R"({"accountId":1001,"contractId":"CON.F.US.MES.U26"})", token).json();
-    CHECK(again.at("errorCode").as_int64() == 2);  // PositionNotFound
+    auto again =
+        https.post("/api/Position/closeContract", R"({"accountId":1001,"contractId":"CON.F.US.MES.U26"})", token)
+            .json();
+    CHECK(again.at("errorCode").as_int64() == 2); // PositionNotFound
   }
 }
 
@@ -226,9 +235,15 @@ TEST_CASE("partialCloseContract reduces, and refuses a size beyond the position"
   auto https = sim.https();
   const auto token = sim.login();
   https.post("/api/Order/place", bracketed_buy(1001, 3, "pc"), token);
-  auto bad = https.post("/api/Position/partialCloseContract", R"({"accountId":1001,"contractId":"CON.F.US.MES.U26","size":4})", token).json();
-  CHECK(bad.at("errorCode").as_int64() == 5);  // InvalidCloseSize
-  auto ok = https.post("/api/Position/partialCloseContract", R"({"accountId":1001,"contractId":"CON.F.US.MES.U26","size":1})", token).json();
+  auto bad = https
+                 .post("/api/Position/partialCloseContract",
+                       R"({"accountId":1001,"contractId":"CON.F.US.MES.U26","size":4})", token)
+                 .json();
+  CHECK(bad.at("errorCode").as_int64() == 5); // InvalidCloseSize
+  auto ok = https
+                .post("/api/Position/partialCloseContract",
+                      R"({"accountId":1001,"contractId":"CON.F.US.MES.U26","size":1})", token)
+                .json();
   CHECK(ok.at("success").as_bool());
   CHECK(sim.ledger(1001).at("positions").as_array()[0].at("size").as_int64() == 2);
 }
@@ -248,19 +263,22 @@ TEST_CASE("modify moves a leg in place; cancel answers with envelopes only", "[s
   auto https = sim.https();
   const auto token = sim.login();
   const auto entry = https.post("/api/Order/place", bracketed_buy(1001, 1, "m"), token).json().at("orderId").as_int64();
-  auto modified = https.post("/api/Order/modify", fmt::format(R"({{"accountId":1001,"orderId":{},"stopPrice":6497.5}})", entry + 1), token);
+  auto modified = https.post("/api/Order/modify",
+                             fmt::format(R"({{"accountId":1001,"orderId":{},"stopPrice":6497.5}})", entry + 1), token);
   CHECK(modified.json().at("success").as_bool());
   CHECK_FALSE(modified.json().as_object().contains("order"));
   CHECK(find_order(sim.ledger(1001), entry + 1).at("stopPrice").to_number<double>() == 6497.5);
-  CHECK(find_order(sim.ledger(1001), entry + 2).at("limitPrice").to_number<double>() == 6506.0);  // sibling untouched
-  auto off_tick = https.post("/api/Order/modify", fmt::format(R"({{"accountId":1001,"orderId":{},"stopPrice":6497.3}})", entry + 1), token);
+  CHECK(find_order(sim.ledger(1001), entry + 2).at("limitPrice").to_number<double>() == 6506.0); // sibling untouched
+  auto off_tick = https.post("/api/Order/modify",
+                             fmt::format(R"({{"accountId":1001,"orderId":{},"stopPrice":6497.3}})", entry + 1), token);
   CHECK(off_tick.json().at("errorCode").as_int64() == 3);
-  auto cancelled = https.post("/api/Order/cancel", fmt::format(R"({{"accountId":1001,"orderId":{}}})", entry + 1), token);
+  auto cancelled =
+      https.post("/api/Order/cancel", fmt::format(R"({{"accountId":1001,"orderId":{}}})", entry + 1), token);
   CHECK(cancelled.json().at("success").as_bool());
   auto twice = https.post("/api/Order/cancel", fmt::format(R"({{"accountId":1001,"orderId":{}}})", entry + 1), token);
   CHECK_FALSE(twice.json().at("success").as_bool());
   auto unknown = https.post("/api/Order/cancel", R"({"accountId":1001,"orderId":1})", token).json();
-  CHECK(unknown.at("errorCode").as_int64() == 2);  // OrderNotFound
+  CHECK(unknown.at("errorCode").as_int64() == 2); // OrderNotFound
 }
 
 TEST_CASE("Order/search and Trade/search need startTimestamp; a misspelt name finds nothing", "[sim][rest]") {
@@ -268,12 +286,16 @@ TEST_CASE("Order/search and Trade/search need startTimestamp; a misspelt name fi
   auto https = sim.https();
   const auto token = sim.login();
   https.post("/api/Order/place", bracketed_buy(1001, 1, "s"), token);
-  auto found = https.post("/api/Order/search", R"({"accountId":1001,"startTimestamp":"2020-01-01T00:00:00Z"})", token).json();
-  CHECK(found.at("orders").as_array().size() == 3);  // entry and two armed legs
-  auto misspelt = https.post("/api/Order/search", R"({"accountId":1001,"startTime":"2020-01-01T00:00:00Z"})", token).json();
+  auto found =
+      https.post("/api/Order/search", R"({"accountId":1001,"startTimestamp":"2020-01-01T00:00:00Z"})", token).json();
+  CHECK(found.at("orders").as_array().size() == 3); // entry and two armed legs
+  auto misspelt =
+      https.post("/api/Order/search", R"({"accountId":1001,"startTime":"2020-01-01T00:00:00Z"})", token).json();
   CHECK(misspelt.at("success").as_bool());
   CHECK(misspelt.at("orders").as_array().empty());
-  auto trades = https.post("/api/Trade/search", R"({"accountId":1001,"startTimestamp":"2020-01-01T00:00:00+00:00"})", token).json();
+  auto trades =
+      https.post("/api/Trade/search", R"({"accountId":1001,"startTimestamp":"2020-01-01T00:00:00+00:00"})", token)
+          .json();
   CHECK(trades.at("trades").as_array().size() == 1);
 }
 
@@ -281,7 +303,10 @@ TEST_CASE("bodies that do not bind are 400; unknown paths 404; oversized bodies 
   sim_process sim;
   auto https = sim.https();
   const auto token = sim.login();
-  CHECK(https.post("/api/Order/place", R"({"accountId":1001,"contractId":"CON.F.US.MES.U26","type":"Market","side":0,"size":1})", token).status == 400);
+  CHECK(https
+            .post("/api/Order/place",
+                  R"({"accountId":1001,"contractId":"CON.F.US.MES.U26","type":"Market","side":0,"size":1})", token)
+            .status == 400);
   CHECK(https.post("/api/Order/place", "[1,2]", token).status == 400);
   CHECK(https.post("/api/Order/place", R"({"accountId":"1001"})", token).status == 400);
   CHECK(https.post("/api/Nope", "{}", token).status == 404);
@@ -294,7 +319,7 @@ TEST_CASE("bodies that do not bind are 400; unknown paths 404; oversized bodies 
 TEST_CASE("the rate limit answers 429, with Retry-After when switched on", "[sim][rest][B1]") {
   sim_process sim({"--rate-limit", "5/60s"});
   auto https = sim.https();
-  const auto token = sim.login();  // login counts: 1
+  const auto token = sim.login(); // login counts: 1
   for (int i = 0; i < 4; ++i) CHECK(https.post("/api/Order/searchOpen", R"({"accountId":1001})", token).status == 200);
   auto limited = https.post("/api/Order/searchOpen", R"({"accountId":1001})", token);
   CHECK(limited.status == 429);
@@ -307,15 +332,17 @@ TEST_CASE("the rate limit answers 429, with Retry-After when switched on", "[sim
   CHECK(https.post("/api/Order/searchOpen", R"({"accountId":2001})", other).status == 200);
 }
 
-TEST_CASE("REST faults: status, business error, process-then-drop, truncate, reset, delay", "[sim][rest][faults][B3][B4][B6]") {
+TEST_CASE("REST faults: status, business error, process-then-drop, truncate, reset, delay",
+          "[sim][rest][faults][B3][B4][B6]") {
   sim_process sim;
   auto https = sim.https();
   const auto token = sim.login();
   sim.control("POST", "/fault/rest", R"({"path":"/api/Order/place","kind":"status","status":503})");
   CHECK(https.post("/api/Order/place", bracketed_buy(1001, 1, "f1"), token).status == 503);
-  CHECK(sim.ledger(1001).at("orders").as_array().empty());  // not processed
+  CHECK(sim.ledger(1001).at("orders").as_array().empty()); // not processed
 
-  sim.control("POST", "/fault/rest", R"({"path":"/api/Order/place","kind":"business_error","error_code":4,"message":"Daily loss limit"})");
+  sim.control("POST", "/fault/rest",
+              R"({"path":"/api/Order/place","kind":"business_error","error_code":4,"message":"Daily loss limit"})");
   auto violation = https.post("/api/Order/place", bracketed_buy(1001, 1, "f2"), token).json();
   CHECK(violation.at("errorCode").as_int64() == 4);
   CHECK(violation.at("errorMessage").as_string() == "Daily loss limit");
@@ -323,7 +350,7 @@ TEST_CASE("REST faults: status, business error, process-then-drop, truncate, res
   sim.control("POST", "/fault/rest", R"({"path":"/api/Order/place","kind":"drop_response"})");
   auto dropped = https.post("/api/Order/place", bracketed_buy(1001, 1, "f3"), token);
   CHECK(dropped.connection_closed);
-  CHECK(sim.ledger(1001).at("orders").as_array().size() == 3);  // processed: the order exists (B4)
+  CHECK(sim.ledger(1001).at("orders").as_array().size() == 3); // processed: the order exists (B4)
 
   sim.control("POST", "/fault/rest", R"({"path":"/api/Order/searchOpen","kind":"truncate"})");
   auto truncated = https.post("/api/Order/searchOpen", R"({"accountId":1001})", token);
@@ -336,7 +363,7 @@ TEST_CASE("REST faults: status, business error, process-then-drop, truncate, res
   const auto start = std::chrono::steady_clock::now();
   CHECK(https.post("/api/Order/searchOpen", R"({"accountId":1001})", token).status == 200);
   CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(300));
-  CHECK(https.post("/api/Order/searchOpen", R"({"accountId":1001})", token).status == 200);  // faults are one-shot
+  CHECK(https.post("/api/Order/searchOpen", R"({"accountId":1001})", token).status == 200); // faults are one-shot
 }
 
 TEST_CASE("order faults: a skipped bracket leg and a partial fill", "[sim][rest][faults][B12][B14]") {
@@ -350,9 +377,14 @@ TEST_CASE("order faults: a skipped bracket leg and a partial fill", "[sim][rest]
   CHECK(open.at("orders").as_array()[0].at("customTag").as_string() == "k-TP");
 
   sim.control("POST", "/fault/order", R"({"partial_fill":1})");
-  const auto id = https.post("/api/Order/place",
-                             R"({"accountId":1001,"contractId":"CON.F.US.MES.U26","type":2,"side":0,"size":3,"customTag":"p"})", token)
-                      .json().at("orderId").as_int64();
+  const auto id =
+      https
+          .post("/api/Order/place",
+                R"({"accountId":1001,"contractId":"CON.F.US.MES.U26","type":2,"side":0,"size":3,"customTag":"p"})",
+                token)
+          .json()
+          .at("orderId")
+          .as_int64();
   const auto& o = find_order(sim.ledger(1001), id);
   CHECK(o.at("fillVolume").as_int64() == 1);
   CHECK(o.at("status").as_int64() == 3);
@@ -361,11 +393,16 @@ TEST_CASE("order faults: a skipped bracket leg and a partial fill", "[sim][rest]
 
 TEST_CASE("the control API acts as an account and logs requests with monotonic times", "[sim][control]") {
   sim_process sim;
-  auto r = sim.control("POST", "/act", R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":2,"sl_ticks":-16,"tp_ticks":24,"custom_tag":"lead_1"})");
+  auto r = sim.control(
+      "POST", "/act",
+      R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":2,"sl_ticks":-16,"tp_ticks":24,"custom_tag":"lead_1"})");
   REQUIRE(r.status == 200);
   CHECK(r.json().at("errorCode").as_int64() == 0);
   CHECK(sim.ledger(1001).at("positions").as_array().size() == 1);
-  CHECK(sim.control("POST", "/act", R"({"account":1001,"op":"close","contract_id":"CON.F.US.MES.U26"})").json().at("errorCode").as_int64() == 0);
+  CHECK(sim.control("POST", "/act", R"({"account":1001,"op":"close","contract_id":"CON.F.US.MES.U26"})")
+            .json()
+            .at("errorCode")
+            .as_int64() == 0);
   CHECK(sim.control("POST", "/act", R"({"account":1001,"op":"bogus"})").status == 400);
   CHECK(sim.control("POST", "/fault/hub", R"({"kind":"nope"})").status == 400);
   CHECK(sim.control("GET", "/nowhere").status == 404);

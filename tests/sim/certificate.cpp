@@ -48,7 +48,8 @@ cert_ptr new_certificate(const char* common_name, long serial, EVP_PKEY* key, X5
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 30);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("projectx-sim"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("projectx-sim"), -1, -1,
+                             0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
   X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : name);
   X509* issuer_cert = issuer != nullptr ? issuer : cert.get();
@@ -76,13 +77,14 @@ std::string pem_of(X509* cert) {
 
 std::string pem_of(EVP_PKEY* key) {
   bio_ptr bio(BIO_new(BIO_s_mem()));
-  check(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1, "PEM_write_bio_PrivateKey");
+  check(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1,
+        "PEM_write_bio_PrivateKey");
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(size));
 }
 
-}  // namespace
+} // namespace
 
 server_identity make_server_identity() {
   key_ptr ca_key = new_key();
@@ -92,4 +94,4 @@ server_identity make_server_identity() {
   return server_identity{pem_of(ca.get()), pem_of(server.get()), pem_of(server_key.get())};
 }
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

@@ -7,11 +7,11 @@
 namespace copytrader::sim {
 
 struct server_identity {
-  std::string ca_pem;           // give this to clients
-  std::string certificate_pem;  // the server's chain: its certificate
+  std::string ca_pem;          // give this to clients
+  std::string certificate_pem; // the server's chain: its certificate
   std::string private_key_pem;
 };
 
 server_identity make_server_identity();
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

@@ -79,8 +79,8 @@ std::pair<unsigned, std::string> act(simulator& sim, const json::object& b) {
     r.required("contract_id", contract_id);
     if (op == "partial_close") r.required("size", size);
     if (!r.ok()) return error(r.error()->message);
-    const ack_result a = op == "close" ? book.close_contract(account, contract_id)
-                                       : book.partial_close(account, contract_id, size);
+    const ack_result a =
+        op == "close" ? book.close_contract(account, contract_id) : book.partial_close(account, contract_id, size);
     return reply(ack(a.error_code, a.message));
   }
   if (op == "fill") {
@@ -153,12 +153,17 @@ std::pair<unsigned, std::string> set_settings(simulator& sim, const json::object
   if (lifetime) g.token_lifetime = std::chrono::milliseconds(*lifetime);
   if (window) g.rate_window = std::chrono::milliseconds(*window);
   if (limit) g.rate_limit = static_cast<std::size_t>(*limit);
-  if (b.contains("retry_after_s")) g.retry_after_seconds = retry ? std::optional<int>(static_cast<int>(*retry)) : std::nullopt;
+  if (b.contains("retry_after_s"))
+    g.retry_after_seconds = retry ? std::optional<int>(static_cast<int>(*retry)) : std::nullopt;
   if (scope) {
-    if (*scope == "user") g.scope = rate_scope::user;
-    else if (*scope == "token") g.scope = rate_scope::token;
-    else if (*scope == "global") g.scope = rate_scope::global;
-    else return error("rate_scope: user | token | global");
+    if (*scope == "user")
+      g.scope = rate_scope::user;
+    else if (*scope == "token")
+      g.scope = rate_scope::token;
+    else if (*scope == "global")
+      g.scope = rate_scope::global;
+    else
+      return error("rate_scope: user | token | global");
   }
   return reply({{"ok", true}});
 }
@@ -177,10 +182,12 @@ std::pair<unsigned, std::string> rest_fault_from(simulator& sim, const json::obj
   r.optional("delay_ms", f.delay_ms);
   r.optional("count", f.count);
   if (!r.ok()) return error(r.error()->message);
-  static const std::pair<std::string_view, fault_kind> kinds[] = {
-      {"status", fault_kind::status},       {"business_error", fault_kind::business_error},
-      {"drop_response", fault_kind::drop_response}, {"truncate", fault_kind::truncate},
-      {"delay", fault_kind::delay},         {"reset", fault_kind::reset}};
+  static const std::pair<std::string_view, fault_kind> kinds[] = {{"status", fault_kind::status},
+                                                                  {"business_error", fault_kind::business_error},
+                                                                  {"drop_response", fault_kind::drop_response},
+                                                                  {"truncate", fault_kind::truncate},
+                                                                  {"delay", fault_kind::delay},
+                                                                  {"reset", fault_kind::reset}};
   for (const auto& [name, value] : kinds) {
     if (name == kind) {
       f.kind = value;
@@ -231,8 +238,9 @@ std::pair<unsigned, std::string> hub_fault_from(simulator& sim, const json::obje
   } else if (kind == "oversize") {
     sim.send_oversized_frame(static_cast<std::size_t>(bytes));
   } else {
-    return error("kind: drop | duplicate | reorder | corrupt | forget_subscriptions | handshake_error | silence | "
-                 "close | logout | oversize");
+    return error(
+        "kind: drop | duplicate | reorder | corrupt | forget_subscriptions | handshake_error | silence | "
+        "close | logout | oversize");
   }
   return reply({{"ok", true}, {"sessions", sim.session_count()}});
 }
@@ -267,7 +275,7 @@ std::pair<unsigned, std::string> log_view(simulator& sim, std::size_t since) {
   return reply({{"entries", std::move(entries)}, {"next", log.size()}});
 }
 
-}  // namespace
+} // namespace
 
 std::pair<unsigned, std::string> handle_control(simulator& sim, std::string_view method, std::string_view target,
                                                 std::string_view body) {
@@ -336,4 +344,4 @@ std::pair<unsigned, std::string> handle_control(simulator& sim, std::string_view
   return error("not found", 404);
 }
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

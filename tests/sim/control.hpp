@@ -13,4 +13,4 @@ class simulator;
 std::pair<unsigned, std::string> handle_control(simulator& sim, std::string_view method, std::string_view target,
                                                 std::string_view body);
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

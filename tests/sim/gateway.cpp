@@ -3,9 +3,9 @@
 #include "projectx/json_reader.hpp"
 #include "sim/json_text.hpp"
 
+#include <fmt/format.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <iterator>
@@ -26,8 +26,10 @@ http_reply plain(unsigned status, std::string body) {
 std::string envelope(json::object payload, int code = 0, std::optional<std::string> message = std::nullopt) {
   payload["success"] = code == 0;
   payload["errorCode"] = code;
-  if (message) payload["errorMessage"] = *message;
-  else payload["errorMessage"] = nullptr;
+  if (message)
+    payload["errorMessage"] = *message;
+  else
+    payload["errorMessage"] = nullptr;
   return to_text(payload);
 }
 
@@ -62,7 +64,7 @@ bool in_window(const std::optional<px::timestamp>& t, const std::optional<px::ti
   return true;
 }
 
-}  // namespace
+} // namespace
 
 gateway::gateway(ledger& l, gateway_settings settings, std::uint64_t seed)
     : ledger_(l), settings_(settings), rng_(seed) {}
@@ -106,13 +108,22 @@ http_reply gateway::handle(std::string_view method, std::string_view path, std::
   if (method == "GET" && path == "/api/Status/ping") return plain(200, "\"pong\"");
   if (method != "POST") return plain(405, "");
 
-  static constexpr std::string_view endpoints[] = {
-      "/api/Auth/loginKey",         "/api/Auth/validate",           "/api/Auth/logout",
-      "/api/Account/search",        "/api/Contract/search",         "/api/Contract/available",
-      "/api/Contract/searchById",   "/api/Order/place",             "/api/Order/modify",
-      "/api/Order/cancel",          "/api/Order/search",            "/api/Order/searchOpen",
-      "/api/Position/searchOpen",   "/api/Position/closeContract",  "/api/Position/partialCloseContract",
-      "/api/Trade/search"};
+  static constexpr std::string_view endpoints[] = {"/api/Auth/loginKey",
+                                                   "/api/Auth/validate",
+                                                   "/api/Auth/logout",
+                                                   "/api/Account/search",
+                                                   "/api/Contract/search",
+                                                   "/api/Contract/available",
+                                                   "/api/Contract/searchById",
+                                                   "/api/Order/place",
+                                                   "/api/Order/modify",
+                                                   "/api/Order/cancel",
+                                                   "/api/Order/search",
+                                                   "/api/Order/searchOpen",
+                                                   "/api/Position/searchOpen",
+                                                   "/api/Position/closeContract",
+                                                   "/api/Position/partialCloseContract",
+                                                   "/api/Trade/search"};
   if (std::find(std::begin(endpoints), std::end(endpoints), path) == std::end(endpoints)) return plain(404, "");
 
   std::optional<rest_fault> fault = take_fault(path);
@@ -127,7 +138,8 @@ http_reply gateway::handle(std::string_view method, std::string_view path, std::
     return r;
   }
   if (fault && fault->kind == fault_kind::business_error) {
-    return business(fault->error_code, fault->message, path == "/api/Order/place" ? json::object{{"orderId", nullptr}} : json::object{});
+    return business(fault->error_code, fault->message,
+                    path == "/api/Order/place" ? json::object{{"orderId", nullptr}} : json::object{});
   }
 
   boost::system::error_code ec;
@@ -177,7 +189,7 @@ http_reply gateway::login(const json::object& body, steady_time now) {
   }
   const user_record* record = ledger_.find_user(username);
   if (record == nullptr || record->api_key != key->as_string()) {
-    return business(3, std::nullopt, json::object{{"token", nullptr}});  // InvalidCredentials
+    return business(3, std::nullopt, json::object{{"token", nullptr}}); // InvalidCredentials
   }
   std::string token = new_token();
   tokens_[token] = session_token{username, now + settings_.token_lifetime};
@@ -226,7 +238,7 @@ http_reply gateway::route(std::string_view path, const std::string& username, co
     if (!r.ok()) return binding_error();
     json::array list;
     for (const auto& [id, c] : ledger_.contracts()) {
-      if (live) break;  // practice credentials see nothing live: an empty list, not an error
+      if (live) break; // practice credentials see nothing live: an empty list, not an error
       if (!c.info.active) continue;
       // Fuzzy, as the real search is: any contract whose id or name contains the text.
       if (!text.empty() && id.find(text) == std::string::npos && c.info.name.find(text) == std::string::npos) continue;
@@ -258,7 +270,8 @@ http_reply gateway::route(std::string_view path, const std::string& username, co
     r.optional("limitPrice", p.limit_price);
     r.optional("stopPrice", p.stop_price);
     r.optional("customTag", p.custom_tag);
-    for (auto [key, out] : {std::pair{"stopLossBracket", &p.stop_loss}, std::pair{"takeProfitBracket", &p.take_profit}}) {
+    for (auto [key, out] :
+         {std::pair{"stopLossBracket", &p.stop_loss}, std::pair{"takeProfitBracket", &p.take_profit}}) {
       const json::value* b = body.if_contains(key);
       if (b == nullptr || b->is_null()) continue;
       if (!b->is_object()) return bad_request(key, "The bracket could not be converted.");
@@ -273,8 +286,10 @@ http_reply gateway::route(std::string_view path, const std::string& username, co
     if (account == nullptr) return business(1, std::nullopt, json::object{{"orderId", nullptr}});
     const place_result result = ledger_.place(p);
     json::object payload;
-    if (result.order_id) payload["orderId"] = *result.order_id;
-    else payload["orderId"] = nullptr;
+    if (result.order_id)
+      payload["orderId"] = *result.order_id;
+    else
+      payload["orderId"] = nullptr;
     return business(result.error_code, result.message, std::move(payload));
   }
   if (path == "/api/Order/modify") {
@@ -330,9 +345,8 @@ http_reply gateway::route(std::string_view path, const std::string& username, co
   }
   if (path == "/api/Position/searchOpen") {
     if (account == nullptr) return business(1, std::nullopt);
-    return ok(json::object{{"positions", array_of(ledger_.open_positions(account_id), [](const px::position& p) {
-                              return to_json(p);
-                            })}});
+    return ok(json::object{
+        {"positions", array_of(ledger_.open_positions(account_id), [](const px::position& p) { return to_json(p); })}});
   }
   if (path == "/api/Position/closeContract" || path == "/api/Position/partialCloseContract") {
     std::string contract_id;
@@ -345,10 +359,10 @@ http_reply gateway::route(std::string_view path, const std::string& username, co
     if (c == nullptr) return business(3, std::nullopt);
     if (!c->info.active) return business(4, std::nullopt);
     const ack_result a = path == "/api/Position/closeContract" ? ledger_.close_contract(account_id, contract_id)
-                                                              : ledger_.partial_close(account_id, contract_id, size);
+                                                               : ledger_.partial_close(account_id, contract_id, size);
     return business(a.error_code, a.message);
   }
   return plain(404, "");
 }
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

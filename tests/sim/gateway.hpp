@@ -23,20 +23,20 @@ struct gateway_settings {
   std::size_t rate_limit = 200;
   std::chrono::milliseconds rate_window = std::chrono::seconds(60);
   rate_scope scope = rate_scope::user;
-  std::optional<int> retry_after_seconds;  // sent with 429 when set
+  std::optional<int> retry_after_seconds; // sent with 429 when set
 };
 
 enum class fault_kind {
-  status,          // answer this HTTP status without processing
-  business_error,  // HTTP 200, success:false with error_code, without processing
-  drop_response,   // process, then close the connection without answering
-  truncate,        // process, then send half the body
-  delay,           // process, then answer after delay_ms
-  reset,           // close the connection without processing
+  status,         // answer this HTTP status without processing
+  business_error, // HTTP 200, success:false with error_code, without processing
+  drop_response,  // process, then close the connection without answering
+  truncate,       // process, then send half the body
+  delay,          // process, then answer after delay_ms
+  reset,          // close the connection without processing
 };
 
 struct rest_fault {
-  std::string path;  // "/api/Order/place", or "*" for every endpoint
+  std::string path; // "/api/Order/place", or "*" for every endpoint
   fault_kind kind = fault_kind::status;
   unsigned status = 500;
   int error_code = 0;
@@ -72,7 +72,7 @@ public:
   // Fault hooks.
   void arm(rest_fault f) { faults_.push_back(std::move(f)); }
   void clear_faults() { faults_.clear(); }
-  void expire_tokens(std::string_view username);  // every token of the user stops working now
+  void expire_tokens(std::string_view username); // every token of the user stops working now
   gateway_settings& settings() { return settings_; }
   [[nodiscard]] std::uint64_t throttled() const noexcept { return throttled_; }
 
@@ -94,4 +94,4 @@ private:
   std::uint64_t throttled_ = 0;
 };
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

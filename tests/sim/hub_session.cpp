@@ -19,7 +19,10 @@ namespace json = boost::json;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 hub_session::hub_session(simulator& sim, tls_stream stream, std::string username)
-    : sim_(sim), ws_(std::move(stream)), username_(std::move(username)), wake_(ws_.get_executor()),
+    : sim_(sim),
+      ws_(std::move(stream)),
+      username_(std::move(username)),
+      wake_(ws_.get_executor()),
       ping_timer_(ws_.get_executor()) {
   wake_.expires_at(asio::steady_timer::time_point::max());
 }
@@ -112,8 +115,10 @@ void hub_session::invoke(const std::string& target, const json::array& arguments
       return;
     }
     if (!forget_) {
-      if (subscribe) subscriptions_.emplace(t, account);
-      else subscriptions_.erase(std::pair{t, account});
+      if (subscribe)
+        subscriptions_.emplace(t, account);
+      else
+        subscriptions_.erase(std::pair{t, account});
     }
     complete(std::nullopt);
     return;
@@ -156,9 +161,8 @@ void hub_session::deliver(const hub_event& event) {
     return;
   }
   std::string frame = encode_event(event);
-  const std::int64_t trade_id = event.target == "GatewayUserTrade" && event.data.contains("id")
-                                    ? event.data.at("id").as_int64()
-                                    : 0;
+  const std::int64_t trade_id =
+      event.target == "GatewayUserTrade" && event.data.contains("id") ? event.data.at("id").as_int64() : 0;
   if (f.corrupt_count > 0) {
     --f.corrupt_count;
     frame = std::string(R"({"type":1,"target":"GatewayUserTrade","arguments":[{"action":0,"data":)") +
@@ -178,7 +182,7 @@ void hub_session::deliver(const hub_event& event) {
 
 void hub_session::send(std::string frame, std::int64_t trade_id, std::string target) {
   if (closed_) return;
-  if (std::chrono::steady_clock::now() < sim_.faults().silent_until) return;  // a half-open link loses it
+  if (std::chrono::steady_clock::now() < sim_.faults().silent_until) return; // a half-open link loses it
   outbox_.push_back(outgoing{std::move(frame), trade_id, std::move(target)});
   wake_.cancel_one();
 }
@@ -233,10 +237,12 @@ void hub_session::close(std::string_view mode, std::optional<bool> allow_reconne
   }
   beast::error_code ignored;
   auto& socket = beast::get_lowest_layer(ws_).socket();
-  if (mode == "rst") socket.set_option(asio::socket_base::linger(true, 0), ignored);
-  else socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  if (mode == "rst")
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+  else
+    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
   shut();
 }
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

@@ -34,7 +34,7 @@ public:
 
   boost::asio::awaitable<void> run(boost::beast::http::request<boost::beast::http::string_body> upgrade);
 
-  void deliver(const hub_event& event);  // if subscribed
+  void deliver(const hub_event& event); // if subscribed
   void send(std::string frame, std::int64_t trade_id = 0, std::string target = {});
   void close(std::string_view mode, std::optional<bool> allow_reconnect);
   [[nodiscard]] const std::string& username() const noexcept { return username_; }
@@ -66,9 +66,9 @@ private:
   bool accounts_ = false;
   std::set<std::pair<topic, px::account_number>> subscriptions_;
   std::deque<outgoing> outbox_;
-  std::optional<std::string> held_;  // reorder fault
+  std::optional<std::string> held_; // reorder fault
   boost::asio::steady_timer wake_;
   boost::asio::steady_timer ping_timer_;
 };
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

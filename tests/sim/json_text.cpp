@@ -1,7 +1,7 @@
 #include "sim/json_text.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
+#include <boost/json/serialize.hpp>
 
 #include <cmath>
 
@@ -60,4 +60,4 @@ std::string to_text(const boost::json::value& v) {
   return out;
 }
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

@@ -11,4 +11,4 @@ namespace copytrader::sim {
 std::string to_text(const boost::json::value& v);
 void append_text(const boost::json::value& v, std::string& out);
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

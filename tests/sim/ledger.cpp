@@ -30,25 +30,33 @@ std::string order_type_name(int type) {
 }
 
 void put(json::object& o, std::string_view key, const std::optional<double>& v, bool with_nulls) {
-  if (v) o[key] = *v;
-  else if (with_nulls) o[key] = nullptr;
+  if (v)
+    o[key] = *v;
+  else if (with_nulls)
+    o[key] = nullptr;
 }
 void put(json::object& o, std::string_view key, const std::optional<std::int64_t>& v, bool with_nulls) {
-  if (v) o[key] = *v;
-  else if (with_nulls) o[key] = nullptr;
+  if (v)
+    o[key] = *v;
+  else if (with_nulls)
+    o[key] = nullptr;
 }
 void put(json::object& o, std::string_view key, const std::optional<std::string>& v, bool with_nulls) {
-  if (v) o[key] = *v;
-  else if (with_nulls) o[key] = nullptr;
+  if (v)
+    o[key] = *v;
+  else if (with_nulls)
+    o[key] = nullptr;
 }
 void put(json::object& o, std::string_view key, const std::optional<timestamp>& v, bool with_nulls) {
-  if (v) o[key] = format_timestamp(*v);
-  else if (with_nulls) o[key] = nullptr;
+  if (v)
+    o[key] = format_timestamp(*v);
+  else if (with_nulls)
+    o[key] = nullptr;
 }
 
 double round_to_tick(double price, double tick) { return std::round(price / tick) * tick; }
 
-}  // namespace
+} // namespace
 
 json::object to_json(const order& o, bool with_nulls) {
   json::object j;
@@ -102,8 +110,12 @@ json::object to_json(const position& p) {
 }
 
 json::object to_json(const account& a) {
-  return json::object{{"id", a.id},           {"name", a.name},           {"balance", a.balance},
-                      {"canTrade", a.can_trade}, {"isVisible", a.is_visible}, {"simulated", a.simulated}};
+  return json::object{{"id", a.id},
+                      {"name", a.name},
+                      {"balance", a.balance},
+                      {"canTrade", a.can_trade},
+                      {"isVisible", a.is_visible},
+                      {"simulated", a.simulated}};
 }
 
 json::object to_json(const contract& c) {
@@ -227,7 +239,8 @@ std::optional<std::string> ledger::validate_brackets(const place_request& r, con
     if (r.stop_loss->type != order_type::stop && r.stop_loss->type != order_type::trailing_stop) {
       return fmt::format("Invalid stop loss type ({})", order_type_name(r.stop_loss->type));
     }
-    if (buying && t >= 0) return fmt::format("Invalid stop loss ticks ({}). Ticks should be less than zero when longing.", t);
+    if (buying && t >= 0)
+      return fmt::format("Invalid stop loss ticks ({}). Ticks should be less than zero when longing.", t);
     if (!buying && t <= 0) {
       return fmt::format("Invalid stop loss ticks ({}). Ticks should be greater than zero when going short.", t);
     }
@@ -277,11 +290,13 @@ place_result ledger::place(const place_request& r) {
   const double price = c->price;
   if (r.type == order_type::limit) {
     if (!r.limit_price) return reject(r, place_rejected, "Limit price is required.", false);
-    if (switches_.reject_off_tick && !on_tick(*r.limit_price, *c)) return reject(r, place_rejected, "Invalid price", false);
+    if (switches_.reject_off_tick && !on_tick(*r.limit_price, *c))
+      return reject(r, place_rejected, "Invalid price", false);
   }
   if (r.type == order_type::stop) {
     if (!r.stop_price) return reject(r, place_rejected, "Stop price is required.", false);
-    if (switches_.reject_off_tick && !on_tick(*r.stop_price, *c)) return reject(r, place_rejected, "Invalid price", false);
+    if (switches_.reject_off_tick && !on_tick(*r.stop_price, *c))
+      return reject(r, place_rejected, "Invalid price", false);
     const bool wrong_side = r.side == side::bid ? *r.stop_price <= price : *r.stop_price >= price;
     if (wrong_side) {
       return reject(r, place_rejected,
@@ -311,8 +326,10 @@ place_result ledger::place(const place_request& r) {
     legs.push_back(o.id);
     return o.id;
   };
-  if (r.stop_loss && (skip & 1) == 0) sl_id = add_leg(*r.stop_loss, "-SL");
-  else if (r.stop_loss) ++next_order_id_;  // ids stay consecutive whether or not a leg was attached
+  if (r.stop_loss && (skip & 1) == 0)
+    sl_id = add_leg(*r.stop_loss, "-SL");
+  else if (r.stop_loss)
+    ++next_order_id_; // ids stay consecutive whether or not a leg was attached
   if (r.take_profit && (skip & 2) == 0) {
     const order_id tp = add_leg(*r.take_profit, "-TP");
     orders_.at(tp).linked_order_id = sl_id;
@@ -352,8 +369,10 @@ std::optional<double> ledger::apply_fill(account_number account, const contract_
     const double points = (price - p.average_price) * (p.size > 0 ? 1 : -1);
     realized = points / c.info.tick_size * c.info.tick_value * closing;
     p.size += delta;
-    if (p.size == 0) p.average_price = 0;
-    else if ((p.size > 0) == (delta > 0)) p.average_price = price;  // reversed: the rest opened here
+    if (p.size == 0)
+      p.average_price = 0;
+    else if ((p.size > 0) == (delta > 0))
+      p.average_price = price; // reversed: the rest opened here
   }
   if (realized) {
     if (account_record* a = find_account(account)) {
@@ -370,8 +389,10 @@ void ledger::fill(order& o, std::int32_t quantity, double price) {
   o.fill_volume += quantity;
   o.filled_price = (previous + price * quantity) / o.fill_volume;
   o.updated = now_();
-  if (o.fill_volume >= o.size) o.status = order_status::filled;
-  else o.status = switches_.partial_fill_keeps_open ? order_status::open : order_status::pending;
+  if (o.fill_volume >= o.size)
+    o.status = order_status::filled;
+  else
+    o.status = switches_.partial_fill_keeps_open ? order_status::open : order_status::pending;
   emit_order(o);
 
   trade t;
@@ -407,9 +428,12 @@ void ledger::arm_legs(const order& entry, double fill_price) {
   const contract_record& c = contracts_.at(entry.contract_id);
   for (auto& [id, leg] : orders_) {
     if (leg.parent_order_id != entry.id || leg.status != order_status::suspended) continue;
-    const double price = round_to_tick(fill_price + leg.trail_distance.value_or(0) * c.info.tick_size, c.info.tick_size);
-    if (leg.type == order_type::limit) leg.limit_price = price;
-    else leg.stop_price = price;
+    const double price =
+        round_to_tick(fill_price + leg.trail_distance.value_or(0) * c.info.tick_size, c.info.tick_size);
+    if (leg.type == order_type::limit)
+      leg.limit_price = price;
+    else
+      leg.stop_price = price;
     leg.status = order_status::open;
     leg.updated = now_();
     emit_order(leg);
@@ -438,7 +462,7 @@ void ledger::trigger(const std::string& contract_id) {
   }
   for (order_id id : candidates) {
     order& o = orders_.at(id);
-    if (o.status != order_status::open) continue;  // an OCO sibling filled meanwhile
+    if (o.status != order_status::open) continue; // an OCO sibling filled meanwhile
     const bool buy = o.side == side::bid;
     const std::int32_t rest = o.size - o.fill_volume;
     if (o.type == order_type::limit && o.limit_price) {
@@ -503,7 +527,8 @@ ack_result ledger::cancel(account_number account, order_id id) {
   if (it == orders_.end() || it->second.account_id != account) return {cancel_not_found, std::nullopt};
   const account_record* a = find_account(account);
   if (switches_.restrict_cancel && a != nullptr && (a->copy_follower || a->live)) {
-    return {cancel_account_rejected, a->live ? "Live accounts not supported" : "Follower accounts cannot cancel orders"};
+    return {cancel_account_rejected,
+            a->live ? "Live accounts not supported" : "Follower accounts cannot cancel orders"};
   }
   order& o = it->second;
   if (order_status::is_terminal(o.status)) return {cancel_rejected, "Order is not working."};
@@ -596,4 +621,4 @@ std::int32_t ledger::net_position(account_number account, std::string_view contr
   return it == positions_.end() ? 0 : it->second.size;
 }
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

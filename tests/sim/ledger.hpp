@@ -31,8 +31,8 @@ struct account_record {
   double balance = 50'000;
   bool can_trade = true;
   bool visible = true;
-  bool position_brackets = false;  // the platform's Position Brackets mode: API brackets are refused
-  bool copy_follower = false;      // a follower in ProjectX's own copier: cancel is refused
+  bool position_brackets = false; // the platform's Position Brackets mode: API brackets are refused
+  bool copy_follower = false;     // a follower in ProjectX's own copier: cancel is refused
   bool live = false;
 };
 
@@ -42,22 +42,22 @@ struct contract_record {
 };
 
 struct switches {
-  bool rejected_place_keeps_order_id = true;  // a refused place still creates an order (status 5) and returns its id
-  bool close_leaves_legs = true;              // closeContract leaves bracket legs working
+  bool rejected_place_keeps_order_id = true; // a refused place still creates an order (status 5) and returns its id
+  bool close_leaves_legs = true;             // closeContract leaves bracket legs working
   int min_bracket_ticks = 4;
   bool reject_off_tick = true;
-  bool unique_tags_forever = true;   // false: a tag is unique only among working orders
-  bool wrap_events = true;           // {action,data}; false: the bare entity as the docs show it
-  bool restrict_cancel = true;       // live and copy-follower accounts cannot cancel
-  bool partial_fill_keeps_open = true;  // a partly filled order stays status 1 (false: stays 6)
+  bool unique_tags_forever = true;     // false: a tag is unique only among working orders
+  bool wrap_events = true;             // {action,data}; false: the bare entity as the docs show it
+  bool restrict_cancel = true;         // live and copy-follower accounts cannot cancel
+  bool partial_fill_keeps_open = true; // a partly filled order stays status 1 (false: stays 6)
   bool cancel_leg_cancels_sibling = false;
 };
 
 struct hub_event {
   px::account_number account = 0;
-  std::string target;  // GatewayUserOrder, ...Position, ...Trade, ...Account
+  std::string target; // GatewayUserOrder, ...Position, ...Trade, ...Account
   int action = 1;
-  boost::json::object data;  // nulls already omitted
+  boost::json::object data; // nulls already omitted
 };
 
 struct bracket_spec {
@@ -91,8 +91,8 @@ struct ack_result {
 
 // One-shot order faults, armed through the control API.
 struct order_faults {
-  int skip_legs = 0;              // the next bracketed place attaches no SL (1), no TP (2) or neither (3)
-  std::int32_t partial_fill = 0;  // the next market order fills only this many; the rest is cancelled
+  int skip_legs = 0;             // the next bracketed place attaches no SL (1), no TP (2) or neither (3)
+  std::int32_t partial_fill = 0; // the next market order fills only this many; the rest is cancelled
 };
 
 class ledger {
@@ -136,7 +136,7 @@ public:
 private:
   struct position_state {
     std::int64_t id = 0;
-    std::int32_t size = 0;  // signed
+    std::int32_t size = 0; // signed
     double average_price = 0;
     px::timestamp created{};
   };
@@ -179,4 +179,4 @@ boost::json::object to_json(const px::position& p);
 boost::json::object to_json(const px::account& a);
 boost::json::object to_json(const px::contract& c);
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

@@ -44,7 +44,7 @@ bool loopback(const std::string& address) {
   return !ec && a.is_loopback();
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
   using namespace copytrader;
@@ -69,19 +69,32 @@ int main(int argc, char** argv) {
     }
     std::optional<std::string> v;
     duration d{};
-    if (arg == "--world" && (v = value())) world = *v;
-    else if (arg == "--listen" && (v = value())) options.listen_address = *v;
-    else if (arg == "--port" && (v = value())) options.port = static_cast<unsigned short>(std::stoi(*v));
-    else if (arg == "--control-port" && (v = value())) options.control_port = static_cast<unsigned short>(std::stoi(*v));
-    else if (arg == "--ca-out" && (v = value())) ca_out = *v;
-    else if (arg == "--ports-out" && (v = value())) ports_out = *v;
-    else if (arg == "--seed" && (v = value())) options.seed = std::stoull(*v);
-    else if (arg == "--retry-after" && (v = value())) options.gateway.retry_after_seconds = std::stoi(*v);
-    else if (arg == "--auto-trade" && (v = value())) auto_trade = *v;
-    else if (arg == "--token-lifetime" && need_duration(d)) options.gateway.token_lifetime = d;
-    else if (arg == "--ping-interval" && need_duration(d)) options.ping_interval = d;
-    else if (arg == "--auto-trade-step" && need_duration(d)) auto_step = d;
-    else if (arg == "--random-walk" && need_duration(d)) walk = d;
+    if (arg == "--world" && (v = value()))
+      world = *v;
+    else if (arg == "--listen" && (v = value()))
+      options.listen_address = *v;
+    else if (arg == "--port" && (v = value()))
+      options.port = static_cast<unsigned short>(std::stoi(*v));
+    else if (arg == "--control-port" && (v = value()))
+      options.control_port = static_cast<unsigned short>(std::stoi(*v));
+    else if (arg == "--ca-out" && (v = value()))
+      ca_out = *v;
+    else if (arg == "--ports-out" && (v = value()))
+      ports_out = *v;
+    else if (arg == "--seed" && (v = value()))
+      options.seed = std::stoull(*v);
+    else if (arg == "--retry-after" && (v = value()))
+      options.gateway.retry_after_seconds = std::stoi(*v);
+    else if (arg == "--auto-trade" && (v = value()))
+      auto_trade = *v;
+    else if (arg == "--token-lifetime" && need_duration(d))
+      options.gateway.token_lifetime = d;
+    else if (arg == "--ping-interval" && need_duration(d))
+      options.ping_interval = d;
+    else if (arg == "--auto-trade-step" && need_duration(d))
+      auto_step = d;
+    else if (arg == "--random-walk" && need_duration(d))
+      walk = d;
     else if (arg == "--rate-limit" && (v = value())) {
       const auto slash = v->find('/');
       auto window = slash == std::string::npos ? std::nullopt : parse_duration(v->substr(slash + 1));
@@ -95,9 +108,8 @@ int main(int argc, char** argv) {
   if (world.empty()) return fail("--world FILE is required");
   if (!loopback(options.listen_address)) return fail("refusing to listen on a non-loopback address");
 
-  sim::ledger book([] {
-    return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
-  });
+  sim::ledger book(
+      [] { return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()); });
   if (auto loaded = sim::load_world(world, book); !loaded) return fail(loaded.error().message);
 
   boost::asio::io_context io(1);

@@ -1,11 +1,11 @@
 #include "sim/simulator.hpp"
 
+#include "signalr/hub_message.hpp"
 #include "sim/control.hpp"
 #include "sim/hub_session.hpp"
-#include "signalr/hub_message.hpp"
 
-#include <boost/json/parse.hpp>
 #include <fmt/format.h>
+#include <boost/json/parse.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -48,8 +48,10 @@ void describe_request(std::string_view body, log_entry& entry) {
   if (ec || !value.is_object()) return;
   const auto& o = value.as_object();
   if (const auto* a = o.if_contains("accountId"); a != nullptr && a->is_int64()) entry.account = a->as_int64();
-  if (const auto* t = o.if_contains("customTag"); t != nullptr && t->is_string()) entry.tag = std::string(t->as_string());
-  if (const auto* u = o.if_contains("userName"); u != nullptr && u->is_string()) entry.username = std::string(u->as_string());
+  if (const auto* t = o.if_contains("customTag"); t != nullptr && t->is_string())
+    entry.tag = std::string(t->as_string());
+  if (const auto* u = o.if_contains("userName"); u != nullptr && u->is_string())
+    entry.username = std::string(u->as_string());
 }
 
 asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp::socket socket) {
@@ -84,8 +86,8 @@ asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp
         }
       }
       if (!username) {
-        http::response<http::string_body> res{path == "/hubs/user" ? http::status::unauthorized : http::status::not_found,
-                                              req.version()};
+        http::response<http::string_body> res{
+            path == "/hubs/user" ? http::status::unauthorized : http::status::not_found, req.version()};
         res.keep_alive(false);
         res.prepare_payload();
         co_await http::async_write(stream, res, tuple_awaitable);
@@ -112,8 +114,8 @@ asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp
     }
     if (reply.how == disposition::close_without_response) break;
     if (reply.how == disposition::truncate_body) {
-      const std::string half = raw_response(reply.status, std::string_view(reply.body).substr(0, reply.body.size() / 2),
-                                            reply.body.size());
+      const std::string half =
+          raw_response(reply.status, std::string_view(reply.body).substr(0, reply.body.size() / 2), reply.body.size());
       co_await asio::async_write(stream, asio::buffer(half), tuple_awaitable);
       break;
     }
@@ -155,12 +157,18 @@ asio::awaitable<void> control_session(simulator& sim, tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
 
-}  // namespace
+} // namespace
 
 simulator::simulator(asio::io_context& io, simulator_options options, ledger& l)
-    : io_(io), options_(std::move(options)), ledger_(l), gateway_(l, options_.gateway, options_.seed),
-      identity_(make_server_identity()), tls_(asio::ssl::context::tls_server), acceptor_(io),
-      control_acceptor_(io), rng_(options_.seed) {
+    : io_(io),
+      options_(std::move(options)),
+      ledger_(l),
+      gateway_(l, options_.gateway, options_.seed),
+      identity_(make_server_identity()),
+      tls_(asio::ssl::context::tls_server),
+      acceptor_(io),
+      control_acceptor_(io),
+      rng_(options_.seed) {
   tls_.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
   tls_.use_certificate_chain(asio::buffer(identity_.certificate_pem));
@@ -171,7 +179,8 @@ simulator::~simulator() = default;
 
 void simulator::start() {
   const auto address = asio::ip::make_address(options_.listen_address);
-  for (auto [acceptor, port] : {std::pair{&acceptor_, options_.port}, std::pair{&control_acceptor_, options_.control_port}}) {
+  for (auto [acceptor, port] :
+       {std::pair{&acceptor_, options_.port}, std::pair{&control_acceptor_, options_.control_port}}) {
     tcp::endpoint endpoint(address, port);
     acceptor->open(endpoint.protocol());
     acceptor->set_option(asio::socket_base::reuse_address(true));
@@ -229,7 +238,7 @@ void simulator::unregister_session(hub_session* s) {
 void simulator::dispatch_events() {
   const auto events = ledger_.take_events();
   if (events.empty()) return;
-  auto sessions = sessions_;  // a delivery may close a session
+  auto sessions = sessions_; // a delivery may close a session
   for (const hub_event& e : events) {
     for (const auto& s : sessions) s->deliver(e);
   }
@@ -336,4 +345,4 @@ asio::awaitable<void> simulator::random_walk(std::chrono::milliseconds step) {
   }
 }
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

@@ -24,8 +24,8 @@ namespace copytrader::sim {
 
 struct simulator_options {
   std::string listen_address = "127.0.0.1";
-  unsigned short port = 0;          // 0: any free port
-  unsigned short control_port = 0;  // 0: any free port
+  unsigned short port = 0;         // 0: any free port
+  unsigned short control_port = 0; // 0: any free port
   std::chrono::milliseconds ping_interval = std::chrono::seconds(15);
   std::uint64_t seed = 1;
   gateway_settings gateway;
@@ -33,25 +33,25 @@ struct simulator_options {
 
 // Hub faults (faults.md section 2.1), applied to every hub session.
 struct hub_faults {
-  std::string drop_target;  // drop the next drop_count events of this target ("*": any)
+  std::string drop_target; // drop the next drop_count events of this target ("*": any)
   int drop_count = 0;
   std::string duplicate_target;
   int duplicate_count = 0;
-  int reorder_count = 0;  // hold an event back and send it after the next one
-  int corrupt_count = 0;  // send malformed frames instead of the next events
-  int forget_subscriptions = 0;  // the next N connections' Subscribe* succeed but subscribe nothing
-  int handshake_errors = 0;      // the next N handshakes are refused
-  std::chrono::steady_clock::time_point silent_until{};  // nothing is sent (half-open link)
+  int reorder_count = 0;        // hold an event back and send it after the next one
+  int corrupt_count = 0;        // send malformed frames instead of the next events
+  int forget_subscriptions = 0; // the next N connections' Subscribe* succeed but subscribe nothing
+  int handshake_errors = 0;     // the next N handshakes are refused
+  std::chrono::steady_clock::time_point silent_until{}; // nothing is sent (half-open link)
 };
 
 struct log_entry {
-  std::int64_t t_ns = 0;  // CLOCK_MONOTONIC
-  std::string kind;       // "rest" (request received) or "hub" (frame written)
-  std::string what;       // path or target
+  std::int64_t t_ns = 0; // CLOCK_MONOTONIC
+  std::string kind;      // "rest" (request received) or "hub" (frame written)
+  std::string what;      // path or target
   std::string username;
   std::int64_t account = 0;
   std::string tag;           // customTag of a place
-  std::int64_t trade_id = 0;  // trade id carried by a hub frame
+  std::int64_t trade_id = 0; // trade id carried by a hub frame
   unsigned status = 0;
 };
 
@@ -76,10 +76,10 @@ public:
   [[nodiscard]] const simulator_options& options() const noexcept { return options_; }
   void record(log_entry entry);
   [[nodiscard]] const std::deque<log_entry>& request_log() const noexcept { return log_; }
-  void dispatch_events();  // sends the ledger's new events to the subscribed sessions
+  void dispatch_events(); // sends the ledger's new events to the subscribed sessions
   void register_session(const std::shared_ptr<hub_session>& s);
   void unregister_session(hub_session* s);
-  void close_sessions(std::string_view mode, std::optional<bool> allow_reconnect);  // message | fin | rst
+  void close_sessions(std::string_view mode, std::optional<bool> allow_reconnect); // message | fin | rst
   void send_logout(std::string_view username);
   void send_oversized_frame(std::size_t bytes);
   [[nodiscard]] std::size_t session_count() const noexcept { return sessions_.size(); }
@@ -115,4 +115,4 @@ private:
 
 std::int64_t monotonic_ns();
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

@@ -13,9 +13,9 @@ namespace json = boost::json;
 std::vector<contract_record> builtin_contracts() {
   auto make = [](std::string id, std::string name, std::string description, double tick, double value,
                  std::string symbol, double price, bool active = true) {
-    return contract_record{px::contract{std::move(id), std::move(name), std::move(description), tick, value, active,
-                                        std::move(symbol)},
-                           price};
+    return contract_record{
+        px::contract{std::move(id), std::move(name), std::move(description), tick, value, active, std::move(symbol)},
+        price};
   };
   return {
       make("CON.F.US.EP.U26", "ESU6", "E-mini S&P 500", 0.25, 12.5, "F.US.EP", 6500.00),
@@ -66,7 +66,8 @@ outcome<void> load_world(const std::filesystem::path& file, ledger& into) {
       r.optional("copy_follower", record.copy_follower);
       r.optional("live", record.live);
       if (!r.ok()) return *r.error();
-      if (into.find_user(record.username) == nullptr) return failure{"account " + std::to_string(record.id) + ": unknown user"};
+      if (into.find_user(record.username) == nullptr)
+        return failure{"account " + std::to_string(record.id) + ": unknown user"};
       into.add_account(std::move(record));
     }
   }
@@ -94,4 +95,4 @@ outcome<void> load_world(const std::filesystem::path& file, ledger& into) {
   return {};
 }
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

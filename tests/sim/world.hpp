@@ -13,4 +13,4 @@ namespace copytrader::sim {
 std::vector<contract_record> builtin_contracts();
 outcome<void> load_world(const std::filesystem::path& file, ledger& into);
 
-}  // namespace copytrader::sim
+} // namespace copytrader::sim

@@ -65,7 +65,7 @@ raw_response read_response(Stream& stream) {
   return out;
 }
 
-}  // namespace
+} // namespace
 
 json::value raw_response::json() const {
   boost::system::error_code ec;
@@ -74,7 +74,8 @@ json::value raw_response::json() const {
   return v;
 }
 
-raw_https::raw_https(unsigned short port, const std::string& ca_pem) : tls_(asio::ssl::context::tls_client), port_(port) {
+raw_https::raw_https(unsigned short port, const std::string& ca_pem)
+    : tls_(asio::ssl::context::tls_client), port_(port) {
   configure_tls(tls_, ca_pem);
 }
 
@@ -102,20 +103,23 @@ raw_response raw_https::send_raw(const std::string& request) {
 }
 
 raw_response raw_https::post(std::string_view path, std::string_view body, std::string_view bearer) {
-  std::string request = "POST " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+  std::string request =
+      "POST " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
   if (!bearer.empty()) request += "Authorization: Bearer " + std::string(bearer) + "\r\n";
   request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
   return send_raw(request);
 }
 
-raw_response control_call(unsigned short port, std::string_view method, std::string_view target, std::string_view body) {
+raw_response control_call(unsigned short port, std::string_view method, std::string_view target,
+                          std::string_view body) {
   asio::io_context io;
   tcp::socket socket(io);
   socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   set_socket_timeout(socket, io_timeout);
   std::string request = std::string(method) + " " + std::string(target) +
                         " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
-                        "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+                        "Content-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
   asio::write(socket, asio::buffer(request));
   return read_response(socket);
 }
@@ -195,7 +199,8 @@ std::optional<std::string> raw_hub::read(std::chrono::milliseconds timeout) {
 std::vector<json::value> raw_hub::records(std::size_t count, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (queued_.size() < count) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     auto message = read(left);
     if (!message) break;
@@ -231,7 +236,7 @@ void raw_hub::open(const std::vector<std::pair<std::string, std::int64_t>>& subs
       auto reply = records(1, std::chrono::seconds(10));
       if (reply.empty()) throw std::runtime_error("no completion for " + method);
       const auto& o = reply[0].as_object();
-      if (o.at("type").as_int64() == 6) continue;  // a ping on the way
+      if (o.at("type").as_int64() == 6) continue; // a ping on the way
       if (o.at("type").as_int64() != 3 || o.at("invocationId").as_string() != id || o.contains("error")) {
         throw std::runtime_error(method + " failed: " + json::serialize(reply[0]));
       }
@@ -246,8 +251,9 @@ sim_process::sim_process(std::vector<std::string> extra_args) {
    "accounts":[{"id":1001,"username":"leader_user"},{"id":2001,"username":"follower_user"},
     {"id":2002,"username":"follower_user"},{"id":2003,"username":"follower_user","position_brackets":true}]})");
   const auto ports = dir.path() / "ports.json";
-  std::vector<std::string> args{"--world", (dir.path() / "world.json").string(), "--ca-out",
-                                (dir.path() / "ca.pem").string(), "--ports-out", ports.string()};
+  std::vector<std::string> args{"--world",     (dir.path() / "world.json").string(),
+                                "--ca-out",    (dir.path() / "ca.pem").string(),
+                                "--ports-out", ports.string()};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<child_process>(PROJECTX_SIM_PATH, args, std::map<std::string, std::string>{},
                                              dir.path() / "sim.log");
@@ -280,4 +286,4 @@ json::value sim_process::ledger(std::int64_t account) const {
 
 std::string sim_process::log_text() const { return read_file(dir.path() / "sim.log"); }
 
-}  // namespace copytrader::testing
+} // namespace copytrader::testing

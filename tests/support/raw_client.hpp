@@ -25,8 +25,8 @@ namespace copytrader::testing {
 struct raw_response {
   unsigned status = 0;
   std::string body;
-  std::map<std::string, std::string> headers;  // lower-case names
-  bool connection_closed = false;  // the server closed without (a complete) answer
+  std::map<std::string, std::string> headers; // lower-case names
+  bool connection_closed = false;             // the server closed without (a complete) answer
 
   [[nodiscard]] boost::json::value json() const;
 };
@@ -37,7 +37,7 @@ public:
   raw_https(unsigned short port, const std::string& ca_pem);
   ~raw_https();
   raw_response post(std::string_view path, std::string_view body, std::string_view bearer = {});
-  raw_response send_raw(const std::string& request);  // any bytes; reads one response
+  raw_response send_raw(const std::string& request); // any bytes; reads one response
 
 private:
   void connect();
@@ -72,7 +72,7 @@ private:
   boost::asio::io_context io_;
   boost::asio::ssl::context tls_;
   std::unique_ptr<boost::beast::websocket::stream<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>>> ws_;
-  std::string pending_;  // bytes of a record split across messages
+  std::string pending_; // bytes of a record split across messages
   std::vector<boost::json::value> queued_;
   int next_id_ = 1;
   bool closed_ = false;
@@ -107,4 +107,4 @@ private:
   std::unique_ptr<child_process> process_;
 };
 
-}  // namespace copytrader::testing
+} // namespace copytrader::testing

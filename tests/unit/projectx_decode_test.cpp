@@ -17,7 +17,7 @@ namespace {
 
 boost::json::array args_of(std::string_view json) { return boost::json::parse(json).as_array(); }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("timestamps with 0 to 7 fractional digits and either zone form", "[projectx]") {
   const auto a = parse_timestamp("2026-08-19T20:49:25.3938333+00:00");
@@ -115,11 +115,11 @@ TEST_CASE("malformed events are rejected with the field named", "[projectx][hub]
   CHECK_THAT(missing.error().message, Contains("order.contractId: missing"));
 
   CHECK_FALSE(decode_user_event("GatewayUserTrade", args_of(R"([{"action":0,"data":{"id":1,"accountId":1,
-    "contractId":"C","price":1,"side":0,"size":0,"orderId":9}}])")));  // size 0
+    "contractId":"C","price":1,"side":0,"size":0,"orderId":9}}])")));       // size 0
   CHECK_FALSE(decode_user_event("GatewayUserTrade", args_of(R"([{"action":0,"data":{"id":1.5,"accountId":1,
-    "contractId":"C","price":1,"side":0,"size":1,"orderId":9}}])")));  // fractional id
+    "contractId":"C","price":1,"side":0,"size":1,"orderId":9}}])")));       // fractional id
   CHECK_FALSE(decode_user_event("GatewayUserTrade", args_of(R"([{"action":0,"data":{"id":1,"accountId":1,
-    "contractId":"C","price":"29423","side":0,"size":1,"orderId":9}}])")));  // number as string
+    "contractId":"C","price":"29423","side":0,"size":1,"orderId":9}}])"))); // number as string
   CHECK_FALSE(decode_user_event("GatewayUserOrder", args_of("[]")));
   CHECK_FALSE(decode_user_event("GatewayUserOrder", args_of("[5]")));
   CHECK_FALSE(decode_user_event("GatewayUserOrder", args_of(R"([{"action":"1","data":{}}])")));
@@ -141,7 +141,7 @@ TEST_CASE("REST responses: envelopes and payloads", "[projectx][rest]") {
   REQUIRE(refused);
   CHECK_FALSE(refused->status.ok());
   CHECK(login_error_name(refused->status.error_code) == "InvalidCredentials");
-  CHECK_FALSE(decode_login(R"({"token":null,"success":true,"errorCode":0})"));  // success without a token
+  CHECK_FALSE(decode_login(R"({"token":null,"success":true,"errorCode":0})")); // success without a token
 
   auto accounts = decode_accounts(R"({"accounts":[{"id":26282486,"name":"PRAC-V2-645601-47191819",
     "balance":149831.92,"canTrade":true,"isVisible":true,"simulated":true}],"success":true,"errorCode":0,"errorMessage":null})");
@@ -175,10 +175,10 @@ TEST_CASE("a list with one bad element fails whole", "[projectx][rest][B9]") {
   auto r = decode_positions(R"({"positions":[{"id":1,"accountId":1,"contractId":"C","type":1,"size":1,"averagePrice":1},
     {"id":2,"accountId":1,"contractId":"C","type":1,"size":-3,"averagePrice":1}],"success":true,"errorCode":0})");
   CHECK_FALSE(r);
-  CHECK_FALSE(decode_positions(R"({"success":true,"errorCode":0})"));  // success without the list
+  CHECK_FALSE(decode_positions(R"({"success":true,"errorCode":0})")); // success without the list
   CHECK_FALSE(decode_positions(R"({"positions":{},"success":true,"errorCode":0})"));
   CHECK_FALSE(decode_positions(R"({"positions":[],"success":"true","errorCode":0})"));
-  CHECK_FALSE(decode_positions(R"({"positions":[],"success":true,"errorCode":0)"));  // truncated
+  CHECK_FALSE(decode_positions(R"({"positions":[],"success":true,"errorCode":0)")); // truncated
   CHECK_FALSE(decode_positions(R"({"positions":[],"success":true,"errorCode":1e309})"));
   CHECK_FALSE(decode_positions("<html>502 Bad Gateway</html>"));
 }
@@ -226,11 +226,13 @@ TEST_CASE("request bodies escape what they quote and send only what changes", "[
   const auto body = boost::json::parse(login.body).as_object();
   CHECK(body.at("userName").as_string() == "we\"ird");
   CHECK(body.at("apiKey").as_string() == "k\\ey");
-  const auto modify = boost::json::parse(modify_order({2001, 3425270859, std::nullopt, std::nullopt, 5000.25}).body).as_object();
+  const auto modify =
+      boost::json::parse(modify_order({2001, 3425270859, std::nullopt, std::nullopt, 5000.25}).body).as_object();
   CHECK(modify.at("stopPrice").as_double() == 5000.25);
   CHECK_FALSE(modify.contains("size"));
   CHECK_FALSE(modify.contains("limitPrice"));
-  const auto search = boost::json::parse(search_trades(1, *parse_timestamp("2026-08-19T00:00:00Z"), std::nullopt).body).as_object();
+  const auto search =
+      boost::json::parse(search_trades(1, *parse_timestamp("2026-08-19T00:00:00Z"), std::nullopt).body).as_object();
   CHECK(search.at("startTimestamp").as_string() == "2026-08-19T00:00:00.0000000+00:00");
 }
 
@@ -238,26 +240,28 @@ TEST_CASE("the four outcomes of an order placement", "[projectx][outcome][B3][B4
   auto place = [](transport_stage stage, unsigned status, std::string_view body) {
     return classify_place(http_exchange{stage, status, body, "connection reset"});
   };
-  const auto confirmed = place(transport_stage::completed, 200, R"({"orderId":9056,"success":true,"errorCode":0,"errorMessage":null})");
+  const auto confirmed =
+      place(transport_stage::completed, 200, R"({"orderId":9056,"success":true,"errorCode":0,"errorMessage":null})");
   CHECK(confirmed.kind == outcome_kind::confirmed);
   CHECK(confirmed.order == 9056);
 
   const auto rejected = place(transport_stage::completed, 200, R"({"orderId":9057,"success":false,"errorCode":2,
     "errorMessage":"Brackets cannot be used with Position Brackets. You must enable Auto OCO Brackets."})");
   CHECK(rejected.kind == outcome_kind::rejected);
-  CHECK(rejected.order == 9057);  // a rejected place still carries an id
+  CHECK(rejected.order == 9057); // a rejected place still carries an id
   CHECK_THAT(rejected.message, Contains("OrderRejected (2): Brackets cannot be used"));
 
   for (int code : {3, 4, 5, 9, 10}) {
     const auto body = fmt::format(R"({{"orderId":null,"success":false,"errorCode":{},"errorMessage":null}})", code);
     CHECK(place(transport_stage::completed, 200, body).kind == outcome_kind::rejected);
   }
-  CHECK(place(transport_stage::completed, 200, R"({"orderId":null,"success":false,"errorCode":7,"errorMessage":null})").kind ==
-        outcome_kind::unknown);
+  CHECK(place(transport_stage::completed, 200, R"({"orderId":null,"success":false,"errorCode":7,"errorMessage":null})")
+            .kind == outcome_kind::unknown);
   CHECK(place(transport_stage::completed, 200, R"({"success":true,"errorCode":0,"errorMessage":null})").kind ==
-        outcome_kind::unknown);  // B8
-  CHECK(place(transport_stage::completed, 200, R"({"orderId":9056,"succ)").kind == outcome_kind::unknown);  // B6
-  for (unsigned status : {500u, 502u, 503u, 504u}) CHECK(place(transport_stage::completed, status, "").kind == outcome_kind::unknown);
+        outcome_kind::unknown);                                                                            // B8
+  CHECK(place(transport_stage::completed, 200, R"({"orderId":9056,"succ)").kind == outcome_kind::unknown); // B6
+  for (unsigned status : {500u, 502u, 503u, 504u})
+    CHECK(place(transport_stage::completed, status, "").kind == outcome_kind::unknown);
   const auto throttled = place(transport_stage::completed, 429, "");
   CHECK(throttled.kind == outcome_kind::unknown);
   CHECK(throttled.throttled);
@@ -266,6 +270,6 @@ TEST_CASE("the four outcomes of an order placement", "[projectx][outcome][B3][B4
   CHECK(unauthorized.unauthorized);
   CHECK(place(transport_stage::completed, 400, R"({"title":"One or more validation errors occurred."})").kind ==
         outcome_kind::rejected);
-  CHECK(place(transport_stage::before_send, 0, "").kind == outcome_kind::not_sent);  // B5
-  CHECK(place(transport_stage::after_send, 0, "").kind == outcome_kind::unknown);    // B4
+  CHECK(place(transport_stage::before_send, 0, "").kind == outcome_kind::not_sent); // B5
+  CHECK(place(transport_stage::after_send, 0, "").kind == outcome_kind::unknown);   // B4
 }

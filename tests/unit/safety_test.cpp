@@ -13,7 +13,7 @@ using namespace copytrader;
 using namespace std::chrono_literals;
 
 namespace {
-const steady_time t0{};  // the fake clock's epoch
+const steady_time t0{}; // the fake clock's epoch
 }
 
 TEST_CASE("the bucket grants up to capacity at once, then one slot per expired use", "[bucket]") {
@@ -23,7 +23,7 @@ TEST_CASE("the bucket grants up to capacity at once, then one slot per expired u
   CHECK(bucket.grant(t0 + 1s));
   CHECK(bucket.grant(t0 + 2s));
   CHECK_FALSE(bucket.grant(t0 + 3s));
-  CHECK(bucket.next_grant_time(t0 + 3s) == t0 + 60s);  // the first use comes back a window later
+  CHECK(bucket.next_grant_time(t0 + 3s) == t0 + 60s); // the first use comes back a window later
   CHECK_FALSE(bucket.grant(t0 + 59s));
   CHECK(bucket.grant(t0 + 60s));
   CHECK(bucket.next_grant_time(t0 + 60s) == t0 + 61s);
@@ -103,7 +103,7 @@ TEST_CASE("property: no window ever holds more than the quota, nothing is droppe
         lane_of.erase(*t);
         for (const auto& [other, other_lane] : lane_of) {
           INFO("seed " << seed);
-          REQUIRE_FALSE(other_lane < lane);  // nobody in a higher lane was left waiting
+          REQUIRE_FALSE(other_lane < lane); // nobody in a higher lane was left waiting
         }
         grants.push_back(now);
       }
@@ -117,14 +117,15 @@ TEST_CASE("property: no window ever holds more than the quota, nothing is droppe
       now = *next;
     }
     INFO("seed " << seed << " capacity " << capacity << " window " << window.count() << "ms");
-    REQUIRE(grants.size() == arrivals.size());  // delayed, never dropped
+    REQUIRE(grants.size() == arrivals.size()); // delayed, never dropped
     for (std::size_t i = 0; i < grants.size(); ++i) {
       const auto in_window = std::count_if(grants.begin() + static_cast<std::ptrdiff_t>(i), grants.end(),
                                            [&](steady_time g) { return g < grants[i] + window; });
       REQUIRE(static_cast<std::size_t>(in_window) <= capacity);
     }
     for (const auto& [start, length] : cooldowns) {
-      REQUIRE(std::none_of(grants.begin(), grants.end(), [&](steady_time g) { return g >= start && g < start + length; }));
+      REQUIRE(
+          std::none_of(grants.begin(), grants.end(), [&](steady_time g) { return g >= start && g < start + length; }));
     }
   }
 }
@@ -144,7 +145,7 @@ TEST_CASE("a tripped breaker blocks entries, passes exits and stays tripped unti
   breaker.admit(copy_kind::entry, t0);
   CHECK_FALSE(breaker.admit(copy_kind::entry, t0));
   CHECK(breaker.admit(copy_kind::exit, t0 + 10ms));
-  CHECK_FALSE(breaker.admit(copy_kind::entry, t0 + 1h));  // time alone does not re-arm it
+  CHECK_FALSE(breaker.admit(copy_kind::entry, t0 + 1h)); // time alone does not re-arm it
   CHECK(breaker.trips() == 1);                           // one trip, however many refusals
   breaker.reset();
   CHECK(breaker.admit(copy_kind::entry, t0 + 2h));

@@ -67,7 +67,7 @@ TEST_CASE("a missing terminator leaves the record pending until the next one end
   REQUIRE(f.feed(R"({"type":6})" + rs));
   auto merged = f.next();
   REQUIRE(merged);
-  CHECK_FALSE(parse_message(*merged));  // two objects run together: rejected, not half-read
+  CHECK_FALSE(parse_message(*merged)); // two objects run together: rejected, not half-read
 }
 
 TEST_CASE("the framer refuses an unterminated record over its cap", "[signalr][A12]") {
@@ -78,7 +78,7 @@ TEST_CASE("the framer refuses an unterminated record over its cap", "[signalr][A
   CHECK_FALSE(f.next());
   CHECK_FALSE(f.feed(rs));
 
-  record_framer many(1024);  // many small records in one feed are fine
+  record_framer many(1024); // many small records in one feed are fine
   std::string frame;
   for (int i = 0; i < 500; ++i) frame += R"({"type":6})" + rs;
   CHECK(many.feed(frame));
@@ -88,7 +88,8 @@ TEST_CASE("the framer refuses an unterminated record over its cap", "[signalr][A
 }
 
 TEST_CASE("hub messages parse into their fields", "[signalr]") {
-  auto m = parse_message(R"({"type":1,"target":"GatewayUserTrade","arguments":[{"action":0,"data":{"id":3004518356}}]})");
+  auto m =
+      parse_message(R"({"type":1,"target":"GatewayUserTrade","arguments":[{"action":0,"data":{"id":3004518356}}]})");
   REQUIRE(m);
   CHECK(m->type == message_type::invocation);
   CHECK(m->target == "GatewayUserTrade");
@@ -103,13 +104,13 @@ TEST_CASE("hub messages parse into their fields", "[signalr]") {
   auto close = parse_message(R"({"type":7,"error":"bye","allowReconnect":false})");
   REQUIRE(close);
   CHECK(close->allow_reconnect == false);
-  CHECK(parse_message(R"({"type":6,"headers":{"a":"b"}})"));  // extra members ignored
+  CHECK(parse_message(R"({"type":6,"headers":{"a":"b"}})")); // extra members ignored
 }
 
 TEST_CASE("malformed hub messages are rejected without throwing", "[signalr][D4]") {
   for (const char* bad : {"", "{", "[]", "null", R"({"type":"1"})", R"({"type":42})", R"({"type":1})",
-                          R"({"type":1,"target":5})", R"({"type":1,"target":"x","arguments":{}})",
-                          R"({"type":3})", R"({"type":7,"allowReconnect":"no"})", "\xff\xfe"}) {
+                          R"({"type":1,"target":5})", R"({"type":1,"target":"x","arguments":{}})", R"({"type":3})",
+                          R"({"type":7,"allowReconnect":"no"})", "\xff\xfe"}) {
     INFO(bad);
     CHECK_FALSE(parse_message(bad));
   }
@@ -203,7 +204,7 @@ TEST_CASE("the client pings when it has sent nothing for the keep-alive interval
   p.receive(R"({"type":6})" + rs, t0 + 14s);
   CHECK(p.tick(t0 + 15s) == encode_ping());
   CHECK(p.tick(t0 + 16s).empty());
-  CHECK(p.next_deadline() == t0 + 30s);  // next ping at 30 s; server silence limit at 44 s
+  CHECK(p.next_deadline() == t0 + 30s); // next ping at 30 s; server silence limit at 44 s
 }
 
 TEST_CASE("a silent server is detected at the server timeout", "[signalr][A4]") {
@@ -225,7 +226,7 @@ TEST_CASE("a close message ends the connection and carries allowReconnect", "[si
   CHECK_FALSE(failed[0].allow_reconnect);
   CHECK_THAT(failed[0].reason, Contains("Server shutting down"));
   p.receive(R"({"type":1,"target":"x","arguments":[]})" + rs, t0);
-  CHECK(p.take_events().empty());  // nothing after the end
+  CHECK(p.take_events().empty()); // nothing after the end
 }
 
 TEST_CASE("garbage and oversized frames fail the connection", "[signalr][A12][D4]") {
