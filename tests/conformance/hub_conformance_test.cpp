@@ -4,6 +4,8 @@
 #include "support/raw_client.hpp"
 
 #include <fmt/format.h>
+
+#include <thread>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
@@ -301,4 +303,49 @@ TEST_CASE("a leader limit order fills in parts through the control API", "[sim][
   REQUIRE(fills.size() == 2);
   CHECK(fills[0].data.at("size").as_int64() == 1);
   CHECK(fills[1].data.at("size").as_int64() == 2);
+}
+
+TEST_CASE("SubscribeAccounts delivers balance changes of the caller's accounts", "[sim][hub]") {
+  sim_process sim;
+  raw_hub hub(sim.port, sim.ca_pem, sim.login());
+  hub.open({{"SubscribeAccounts", 0}});
+  leader_buy(sim, 1, "");
+  sim.control("POST", "/act", R"({"account":1001,"op":"close","contract_id":"CON.F.US.MES.U26"})");  // realises P&L
+  auto e = events(hub, 1);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].target == "GatewayUserAccount");
+  CHECK(e[0].data.at("id").as_int64() == 1001);
+  CHECK(e[0].data.contains("balance"));
+}
+
+TEST_CASE("a client frame over the 1 MiB cap ends the connection", "[sim][hub][A12]") {
+  sim_process sim;
+  raw_hub hub(sim.port, sim.ca_pem, sim.login());
+  hub.open({});
+  bool write_failed = false;
+  try {
+    hub.send(std::string(2 * 1024 * 1024, ' '));
+  } catch (const std::runtime_error&) {
+    write_failed = true;  // the server hung up as soon as the frame header said 2 MiB
+  }
+  if (!write_failed) CHECK_FALSE(hub.read(5s));
+  CHECK((write_failed || hub.closed()));
+  CHECK(sim.control("GET", "/health").status == 200);  // the simulator itself carries on
+}
+
+TEST_CASE("the built-in leader trades on its own (--auto-trade)", "[sim][auto-trade]") {
+  sim_process sim({"--auto-trade", "1001:CON.F.US.MES.U26", "--auto-trade-step", "20ms"});
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  std::size_t trades = 0;
+  while (std::chrono::steady_clock::now() < deadline && trades < 6) {
+    std::this_thread::sleep_for(50ms);
+    trades = sim.ledger(1001).at("trades").as_array().size();
+  }
+  CHECK(trades >= 6);  // entry, scale-in, partial exit, reversal, flat...
+  bool bracketed = false;
+  const auto ledger = sim.ledger(1001);
+  for (const auto& o : ledger.at("orders").as_array()) {
+    bracketed = bracketed || o.at("parentOrderId").is_int64();
+  }
+  CHECK(bracketed);
 }
