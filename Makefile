@@ -10,7 +10,7 @@ RELEASE_DIR := build/release
 TEST_DIR := build/asan
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-.PHONY: all build deps test install format lint clean
+.PHONY: all build deps test bench install format lint clean
 
 all: build
 
@@ -27,6 +27,11 @@ test: deps
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
+
+# Figures, not pass/fail: the simulator's own cost (and, later, copy latency and footprint).
+bench: build
+	mkdir -p build/bench
+	cd build/bench && ../release/bench/sim_load 50 1000 3
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \

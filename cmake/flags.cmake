@@ -3,7 +3,7 @@ add_library(copytrader_flags INTERFACE)
 
 target_compile_options(copytrader_flags INTERFACE
   -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow -Wnon-virtual-dtor
-  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
   -fstack-protector-strong)
 if(COPYTRADER_WERROR)
   target_compile_options(copytrader_flags INTERFACE -Werror)

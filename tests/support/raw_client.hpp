@@ -102,6 +102,7 @@ public:
   }
   [[nodiscard]] boost::json::value ledger(std::int64_t account) const;
   [[nodiscard]] std::string log_text() const;
+  [[nodiscard]] pid_t pid() const noexcept { return process_->pid(); }
 
 private:
   std::unique_ptr<child_process> process_;
