@@ -11,6 +11,9 @@
 namespace copytrader {
 
 struct failure {
+  // Explicit, so that a string is never mistaken for a failure where a result holds a string.
+  failure() = default;
+  explicit failure(std::string text) : message(std::move(text)) {}
   std::string message;
 };
 

@@ -1,6 +1,7 @@
 #include "sim/gateway.hpp"
 
 #include "projectx/json_reader.hpp"
+#include "projectx/token_expiry.hpp"
 #include "sim/json_text.hpp"
 
 #include <fmt/format.h>
@@ -69,9 +70,14 @@ bool in_window(const std::optional<px::timestamp>& t, const std::optional<px::ti
 gateway::gateway(ledger& l, gateway_settings settings, std::uint64_t seed)
     : ledger_(l), settings_(settings), rng_(seed) {}
 
-std::string gateway::new_token() {
-  // JWT-shaped so that clients treat it as one; random so that a leak is recognisable.
-  return fmt::format("eyJhbGciOiJIUzI1NiJ9.sim{:016x}{:016x}.sig", rng_(), rng_());
+std::string gateway::new_token(std::string_view username) {
+  // A JWT as the gateway issues them: clients may read `exp`; the signature is random (nobody checks it).
+  const auto expires = std::chrono::system_clock::now() + settings_.token_lifetime;
+  const auto exp = std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count();
+  const std::string header = px::base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
+  const std::string claims = px::base64url_encode(
+      fmt::format(R"({{"sub":"{}","exp":{},"jti":"{:016x}{:016x}"}})", username, exp, rng_(), rng_()));
+  return header + "." + claims + "." + px::base64url_encode(fmt::format("{:016x}{:016x}", rng_(), rng_()));
 }
 
 std::optional<std::string> gateway::user_of(std::string_view token, steady_time now) const {
@@ -191,7 +197,7 @@ http_reply gateway::login(const json::object& body, steady_time now) {
   if (record == nullptr || record->api_key != key->as_string()) {
     return business(3, std::nullopt, json::object{{"token", nullptr}}); // InvalidCredentials
   }
-  std::string token = new_token();
+  std::string token = new_token(username);
   tokens_[token] = session_token{username, now + settings_.token_lifetime};
   return ok(json::object{{"token", token}});
 }
@@ -211,7 +217,7 @@ http_reply gateway::route(std::string_view path, const std::string& username, co
   auto binding_error = [&]() { return bad_request("request", r.error() ? r.error()->message : "invalid"); };
 
   if (path == "/api/Auth/validate") {
-    std::string fresh = new_token();
+    std::string fresh = new_token(username);
     tokens_[fresh] = session_token{username, now + settings_.token_lifetime};
     return ok(json::object{{"newToken", fresh}});
   }

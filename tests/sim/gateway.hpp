@@ -83,7 +83,7 @@ private:
   http_reply too_many_requests();
   std::optional<rest_fault> take_fault(std::string_view path);
   bool over_limit(const std::string& key, steady_time now);
-  std::string new_token();
+  std::string new_token(std::string_view username);
 
   ledger& ledger_;
   gateway_settings settings_;

@@ -4,6 +4,7 @@
 #include "projectx/hub_events.hpp"
 #include "projectx/mutation_outcome.hpp"
 #include "projectx/requests.hpp"
+#include "projectx/token_expiry.hpp"
 #include "support/printers.hpp"
 
 #include <boost/json/parse.hpp>
@@ -272,4 +273,16 @@ TEST_CASE("the four outcomes of an order placement", "[projectx][outcome][B3][B4
         outcome_kind::rejected);
   CHECK(place(transport_stage::before_send, 0, "").kind == outcome_kind::not_sent); // B5
   CHECK(place(transport_stage::after_send, 0, "").kind == outcome_kind::unknown);   // B4
+}
+
+TEST_CASE("a JWT's expiry is read from its exp claim; anything else has none", "[projectx][auth]") {
+  const std::string claims = base64url_encode(R"({"sub":"u","exp":1790000000})");
+  const std::string token = base64url_encode(R"({"alg":"HS256"})") + "." + claims + ".c2ln";
+  auto expiry = jwt_expiry(token);
+  REQUIRE(expiry);
+  CHECK(std::chrono::duration_cast<std::chrono::seconds>(expiry->time_since_epoch()).count() == 1790000000);
+  CHECK_FALSE(jwt_expiry("not-a-jwt"));
+  CHECK_FALSE(jwt_expiry("a.b.c"));
+  CHECK_FALSE(jwt_expiry("a." + base64url_encode(R"({"sub":"u"})") + ".c"));
+  CHECK(base64url_decode(base64url_encode("any bytes \x01\xff")) == std::string("any bytes \x01\xff"));
 }

@@ -1,0 +1,173 @@
+#include "projectx/https_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http.hpp>
+
+#include <openssl/ssl.h>
+
+namespace copytrader::projectx {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+https_client::https_client(asio::any_io_executor executor, asio::ssl::context& tls, https_endpoint endpoint)
+    : executor_(std::move(executor)), tls_(tls), endpoint_(std::move(endpoint)), released_(executor_) {
+  released_.expires_at(asio::steady_timer::time_point::max());
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, endpoint_.pool_size); ++i) {
+    pool_.push_back(std::make_unique<connection>(executor_, tls_));
+  }
+}
+
+https_client::~https_client() = default;
+
+std::size_t https_client::open_connections() const noexcept {
+  std::size_t n = 0;
+  for (const auto& c : pool_) n += c->open ? 1u : 0u;
+  return n;
+}
+
+void https_client::close() {
+  closed_ = true;
+  for (auto& c : pool_) reset(*c);
+  released_.cancel();
+}
+
+void https_client::reset(connection& c) {
+  beast::error_code ignored;
+  beast::get_lowest_layer(c.stream).socket().close(ignored);
+  c.stream = beast::ssl_stream<beast::tcp_stream>(executor_, tls_);
+  c.buffer.clear();
+  c.open = false;
+}
+
+asio::awaitable<std::optional<std::string>> https_client::open(connection& c) {
+  reset(c);
+  auto& tcp_layer = beast::get_lowest_layer(c.stream);
+  tcp_layer.expires_after(endpoint_.request_timeout);
+  tcp::resolver resolver(executor_);
+  auto [resolve_error, endpoints] = co_await resolver.async_resolve(endpoint_.host, endpoint_.port, tuple_awaitable);
+  if (resolve_error) co_return "cannot resolve " + endpoint_.host + ": " + resolve_error.message();
+  auto [connect_error, connected] = co_await tcp_layer.async_connect(endpoints, tuple_awaitable);
+  if (connect_error) co_return "cannot connect to " + endpoint_.host + ": " + connect_error.message();
+  tcp_layer.socket().set_option(tcp::no_delay(true));
+
+  boost::system::error_code not_an_address;
+  asio::ip::make_address(endpoint_.host, not_an_address);
+  // SNI for names only (RFC 6066 forbids literal addresses); SSL_set_tlsext_host_name is a macro with a C cast.
+  if (not_an_address && SSL_ctrl(c.stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                  const_cast<char*>(endpoint_.host.c_str())) != 1) {
+    co_return std::string("cannot set the TLS server name");
+  }
+  c.stream.set_verify_callback(asio::ssl::host_name_verification(endpoint_.host));
+  auto [handshake_error] = co_await c.stream.async_handshake(asio::ssl::stream_base::client, tuple_awaitable);
+  if (handshake_error) co_return "TLS handshake with " + endpoint_.host + " failed: " + handshake_error.message();
+  ++handshakes_;
+  c.open = true;
+  c.last_used = std::chrono::steady_clock::now();
+  co_return std::nullopt;
+}
+
+asio::awaitable<void> https_client::warm_up() {
+  for (auto& c : pool_) {
+    if (closed_) break;
+    if (!c->open && !c->busy) {
+      c->busy = true;
+      co_await open(*c);
+      release(c.get());
+    }
+  }
+}
+
+asio::awaitable<https_client::connection*> https_client::acquire() {
+  for (;;) {
+    for (auto& c : pool_) {
+      if (!c->busy) {
+        c->busy = true;
+        co_return c.get();
+      }
+    }
+    if (closed_) co_return nullptr;
+    co_await released_.async_wait(tuple_awaitable);
+  }
+}
+
+void https_client::release(connection* c) {
+  c->busy = false;
+  released_.cancel_one();
+}
+
+asio::awaitable<http_result> https_client::post(std::string_view path, std::string_view body, std::string_view bearer) {
+  http_result result;
+  connection* c = co_await acquire();
+  if (c == nullptr) {
+    result.stage = transport_stage::before_send;
+    result.error = "client closed";
+    co_return result;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (c->open && now - c->last_used > endpoint_.idle_refresh) c->open = false;  // the server may have dropped it
+  if (!c->open) {
+    if (auto error = co_await open(*c)) {
+      result.stage = transport_stage::before_send;
+      result.error = *error;
+      reset(*c);
+      release(c);
+      co_return result;
+    }
+  }
+
+  http::request<http::string_body> req{http::verb::post, path, 11};
+  req.set(http::field::host, endpoint_.host);
+  req.set(http::field::content_type, "application/json");
+  req.set(http::field::accept, "application/json");
+  if (!bearer.empty()) req.set(http::field::authorization, std::string("Bearer ") + std::string(bearer));
+  req.keep_alive(true);
+  req.body() = body;
+  req.prepare_payload();
+
+  auto& tcp_layer = beast::get_lowest_layer(c->stream);
+  tcp_layer.expires_after(endpoint_.request_timeout);
+  auto [write_error, written] = co_await http::async_write(c->stream, req, tuple_awaitable);
+  if (write_error) {
+    // Nothing written means nothing reached the server; anything written might have.
+    result.stage = written == 0 ? transport_stage::before_send : transport_stage::after_send;
+    result.error = "sending failed: " + write_error.message();
+    reset(*c);
+    release(c);
+    co_return result;
+  }
+
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(endpoint_.max_response_bytes);
+  auto [read_error, read] = co_await http::async_read(c->stream, c->buffer, parser, tuple_awaitable);
+  if (read_error) {
+    result.stage = transport_stage::after_send;
+    result.error = read_error == beast::error::timeout ? "no response within the request timeout"
+                                                      : "reading the response failed: " + read_error.message();
+    reset(*c);
+    release(c);
+    co_return result;
+  }
+  auto res = parser.release();
+  result.status = res.result_int();
+  result.body = std::move(res.body());
+  if (auto it = res.find(http::field::retry_after); it != res.end()) {
+    try {
+      result.retry_after = std::stoi(std::string(it->value()));
+    } catch (const std::exception&) {
+      // An HTTP-date form: treated as absent.
+    }
+  }
+  c->last_used = std::chrono::steady_clock::now();
+  if (!res.keep_alive()) reset(*c);
+  release(c);
+  co_return result;
+}
+
+}  // namespace copytrader::projectx

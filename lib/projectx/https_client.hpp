@@ -1,0 +1,87 @@
+#pragma once
+// Keep-alive HTTPS to one gateway host for one login: a small pool of connections, opened and
+// TLS-handshaken ahead of time so that a copy never pays a handshake, reopened in the background
+// when they have idled long enough for the server to drop them. Every request has a deadline and
+// a bounded response; the result says how far the request got (projectx::transport_stage), which
+// is what the outcome classification of a mutation needs.
+
+#include "core/duration.hpp"
+#include "projectx/mutation_outcome.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace copytrader::projectx {
+
+struct https_endpoint {
+  std::string host;
+  std::string port = "443";
+  duration request_timeout = std::chrono::seconds(5);
+  std::size_t pool_size = 2;
+  std::size_t max_response_bytes = 8 * 1024 * 1024;
+  duration idle_refresh = std::chrono::seconds(30);  // reopen a connection idle for this long before use
+};
+
+struct http_result {
+  transport_stage stage = transport_stage::completed;
+  unsigned status = 0;
+  std::string body;
+  std::optional<int> retry_after;
+  std::string error;  // for transport failures; never contains the request
+
+  [[nodiscard]] http_exchange exchange() const { return http_exchange{stage, status, body, error}; }
+};
+
+class https_client {
+public:
+  https_client(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls, https_endpoint endpoint);
+  ~https_client();
+  https_client(const https_client&) = delete;
+  https_client& operator=(const https_client&) = delete;
+
+  // Opens and handshakes the pool's connections; failures are left for the first request to retry.
+  boost::asio::awaitable<void> warm_up();
+  // POST with a JSON body; `bearer` empty for login.
+  boost::asio::awaitable<http_result> post(std::string_view path, std::string_view body, std::string_view bearer);
+  void close();
+
+  [[nodiscard]] const https_endpoint& endpoint() const noexcept { return endpoint_; }
+  [[nodiscard]] const boost::asio::any_io_executor& get_executor() const noexcept { return executor_; }
+  [[nodiscard]] std::size_t open_connections() const noexcept;
+  [[nodiscard]] std::uint64_t handshakes() const noexcept { return handshakes_; }
+
+private:
+  struct connection {
+    explicit connection(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls) : stream(ex, tls) {}
+    boost::beast::ssl_stream<boost::beast::tcp_stream> stream;
+    boost::beast::flat_buffer buffer;
+    bool open = false;
+    bool busy = false;
+    std::chrono::steady_clock::time_point last_used{};
+  };
+
+  boost::asio::awaitable<connection*> acquire();
+  void release(connection* c);
+  boost::asio::awaitable<std::optional<std::string>> open(connection& c);  // the error, if any
+  void reset(connection& c);
+
+  boost::asio::any_io_executor executor_;
+  boost::asio::ssl::context& tls_;
+  https_endpoint endpoint_;
+  std::vector<std::unique_ptr<connection>> pool_;
+  boost::asio::steady_timer released_;  // wakes requests waiting for a free connection
+  std::uint64_t handshakes_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace copytrader::projectx

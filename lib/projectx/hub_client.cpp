@@ -1,0 +1,237 @@
+#include "projectx/hub_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include <deque>
+
+namespace copytrader::projectx {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+struct hub_client::session {
+  explicit session(asio::any_io_executor ex, asio::ssl::context& tls)
+      : ws(ex, tls), wake(ex), tick(ex) {
+    wake.expires_at(asio::steady_timer::time_point::max());
+  }
+  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
+  signalr::client_protocol protocol;
+  std::deque<std::string> outbox;
+  asio::steady_timer wake;
+  asio::steady_timer tick;
+  std::size_t awaiting_completions = 0;
+  std::string end_reason;
+  bool ended = false;
+};
+
+hub_client::hub_client(asio::any_io_executor executor, asio::ssl::context& tls, hub_endpoint endpoint,
+                       auth_session& auth, std::vector<hub_subscription> subscriptions, hub_callbacks callbacks,
+                       signalr::timing timing, reconnect_backoff backoff)
+    : executor_(std::move(executor)), tls_(tls), endpoint_(std::move(endpoint)), auth_(auth),
+      subscriptions_(std::move(subscriptions)), callbacks_(std::move(callbacks)), timing_(timing),
+      backoff_(std::move(backoff)), pause_(executor_) {}
+
+void hub_client::stop() {
+  stopped_ = true;
+  pause_.cancel();
+  if (current_ != nullptr) end(*current_, "stopped");
+}
+
+asio::awaitable<void> hub_client::run() {
+  while (!stopped_) {
+    const auto delay = backoff_.next_delay();
+    if (delay.count() > 0) {
+      spdlog::info("user hub for {}: reconnecting in {} ms", auth_.username(), delay.count());
+      pause_.expires_after(delay);
+      co_await pause_.async_wait(tuple_awaitable);
+      if (stopped_) break;
+    }
+    auto token = co_await auth_.token();
+    if (!token) {
+      last_error_ = token.error().message;
+      spdlog::error("user hub for {}: no session token: {}", auth_.username(), last_error_);
+      continue;
+    }
+    const std::string bearer(*token);
+    last_error_ = co_await serve(bearer);
+    if (connected_) {
+      connected_ = false;
+      if (callbacks_.disconnected) callbacks_.disconnected(last_error_);
+    }
+    if (!stopped_) spdlog::warn("user hub for {} disconnected: {}", auth_.username(), last_error_);
+  }
+}
+
+asio::awaitable<std::string> hub_client::serve(std::string_view token) {
+  session s(executor_, tls_);
+  auto& tcp_layer = beast::get_lowest_layer(s.ws);
+  tcp_layer.expires_after(timing_.handshake_timeout);
+  tcp::resolver resolver(executor_);
+  auto [resolve_error, endpoints] = co_await resolver.async_resolve(endpoint_.host, endpoint_.port, tuple_awaitable);
+  if (resolve_error) co_return "cannot resolve " + endpoint_.host + ": " + resolve_error.message();
+  auto [connect_error, ep] = co_await tcp_layer.async_connect(endpoints, tuple_awaitable);
+  if (connect_error) co_return "cannot connect: " + connect_error.message();
+  tcp_layer.socket().set_option(tcp::no_delay(true));
+  boost::system::error_code not_an_address;
+  asio::ip::make_address(endpoint_.host, not_an_address);
+  if (not_an_address) {
+    SSL_ctrl(s.ws.next_layer().native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(endpoint_.host.c_str()));
+  }
+  s.ws.next_layer().set_verify_callback(asio::ssl::host_name_verification(endpoint_.host));
+  auto [tls_error] = co_await s.ws.next_layer().async_handshake(asio::ssl::stream_base::client, tuple_awaitable);
+  if (tls_error) co_return "TLS handshake failed: " + tls_error.message();
+
+  // The token goes in the query, as the gateway expects; the URL is rebuilt on every connect.
+  const std::string target = endpoint_.path + "?access_token=" +
+                             boost::urls::encode(token, boost::urls::unreserved_chars);
+  websocket::response_type upgrade;
+  auto [upgrade_error] = co_await s.ws.async_handshake(upgrade, endpoint_.host, target, tuple_awaitable);
+  if (upgrade_error) {
+    if (upgrade.result() == beast::http::status::unauthorized) auth_.invalidate(token);
+    co_return "upgrade refused (HTTP " + std::to_string(upgrade.result_int()) + "): " + upgrade_error.message();
+  }
+  tcp_layer.expires_never();
+  s.ws.read_message_max(signalr::default_max_record);
+  s.ws.text(true);
+  ++connections_;
+  current_ = &s;
+
+  s.protocol = signalr::client_protocol(timing_);
+  send(s, s.protocol.start(std::chrono::steady_clock::now()));
+  co_await (reader(s) || writer(s) || ticker(s));
+  current_ = nullptr;
+  beast::error_code ignored;
+  tcp_layer.socket().close(ignored);
+  co_return s.end_reason.empty() ? std::string("connection closed") : s.end_reason;
+}
+
+void hub_client::end(session& s, std::string reason) {
+  if (s.ended) return;
+  s.ended = true;
+  s.end_reason = std::move(reason);
+  beast::error_code ignored;
+  beast::get_lowest_layer(s.ws).socket().close(ignored);
+  s.wake.cancel();
+  s.tick.cancel();
+}
+
+void hub_client::send(session& s, std::string bytes) {
+  if (bytes.empty() || s.ended) return;
+  s.outbox.push_back(std::move(bytes));
+  s.wake.cancel_one();
+}
+
+asio::awaitable<void> hub_client::writer(session& s) {
+  while (!s.ended) {
+    if (s.outbox.empty()) {
+      co_await s.wake.async_wait(tuple_awaitable);
+      continue;
+    }
+    std::string next = std::move(s.outbox.front());
+    s.outbox.pop_front();
+    auto [ec, n] = co_await s.ws.async_write(asio::buffer(next), tuple_awaitable);
+    if (ec) {
+      end(s, "write failed: " + ec.message());
+      break;
+    }
+  }
+}
+
+asio::awaitable<void> hub_client::ticker(session& s) {
+  while (!s.ended) {
+    s.tick.expires_at(s.protocol.next_deadline());
+    co_await s.tick.async_wait(tuple_awaitable);
+    if (s.ended) break;
+    send(s, s.protocol.tick(std::chrono::steady_clock::now()));
+    handle(s, s.protocol.take_events());
+  }
+}
+
+asio::awaitable<void> hub_client::reader(session& s) {
+  beast::flat_buffer buffer;
+  while (!s.ended) {
+    auto [ec, n] = co_await s.ws.async_read(buffer, tuple_awaitable);
+    if (ec) {
+      end(s, ec == websocket::error::closed ? "closed by the server" : "read failed: " + ec.message());
+      break;
+    }
+    const auto data = buffer.cdata();
+    s.protocol.receive(std::string_view(static_cast<const char*>(data.data()), data.size()),
+                       std::chrono::steady_clock::now());
+    buffer.consume(buffer.size());
+    handle(s, s.protocol.take_events());
+    s.tick.cancel();  // the deadlines moved
+  }
+}
+
+void hub_client::handle(session& s, std::vector<signalr::protocol_event>&& events) {
+  for (auto& event : events) {
+    if (std::holds_alternative<signalr::handshake_completed>(event)) {
+      const auto now = std::chrono::steady_clock::now();
+      for (const auto& sub : subscriptions_) {
+        boost::json::array args;
+        if (sub.account) args.push_back(*sub.account);
+        send(s, s.protocol.invoke(sub.method, args, now));
+        ++s.awaiting_completions;
+      }
+    } else if (auto* done = std::get_if<signalr::invocation_completed>(&event)) {
+      if (done->error) {
+        end(s, done->target + " refused: " + *done->error);
+        return;
+      }
+      if (--s.awaiting_completions == 0) {
+        connected_ = true;
+        backoff_.reset();
+        spdlog::info("user hub for {} connected; {} subscriptions confirmed", auth_.username(), subscriptions_.size());
+        if (callbacks_.connected) callbacks_.connected();
+      }
+    } else if (auto* call = std::get_if<signalr::server_invocation>(&event)) {
+      auto decoded = decode_user_event(call->target, call->arguments);
+      if (!decoded) {
+        spdlog::error("user hub for {}: malformed {}: {}", auth_.username(), call->target, decoded.error().message);
+        if (callbacks_.malformed) callbacks_.malformed(decoded.error().message);
+        continue;
+      }
+      std::vector<user_event> usable;
+      for (auto& e : *decoded) {
+        if (std::holds_alternative<logout_event>(e)) {
+          spdlog::warn("user hub for {}: GatewayLogout; logging in again", auth_.username());
+          auth_.invalidate(auth_.current_token());
+          end(s, "GatewayLogout");
+          return;
+        }
+        if (auto* unknown = std::get_if<unknown_event>(&e)) {
+          if (unknown_targets_.insert(unknown->target).second) {
+            spdlog::warn("user hub for {}: ignoring unknown event {}", auth_.username(), unknown->target);
+          }
+          continue;
+        }
+        usable.push_back(std::move(e));
+      }
+      if (!usable.empty() && callbacks_.events) callbacks_.events(std::move(usable));
+    } else if (auto* failed = std::get_if<signalr::connection_failed>(&event)) {
+      end(s, failed->reason);
+      return;
+    }
+  }
+}
+
+}  // namespace copytrader::projectx

@@ -1,0 +1,117 @@
+#include "projectx/rest_client.hpp"
+
+#include <fmt/format.h>
+
+namespace copytrader::projectx {
+namespace asio = boost::asio;
+
+asio::awaitable<place_outcome> rest_client::mutate(rest_request request, bool expects_order_id) {
+  auto token = co_await auth_.token();
+  if (!token) {
+    place_outcome out;
+    out.kind = outcome_kind::not_sent;
+    out.message = token.error().message;
+    co_return out;
+  }
+  const std::string bearer(*token);
+  const http_result r = co_await http_.post(request.path, request.body, bearer);
+  place_outcome out = expects_order_id ? classify_place(r.exchange()) : classify_ack(r.exchange());
+  if (out.unauthorized) auth_.invalidate(bearer);
+  if (out.throttled) ++throttled_;
+  co_return out;
+}
+
+asio::awaitable<place_outcome> rest_client::place(const place_order_params& p) {
+  co_return co_await mutate(place_order(p), true);
+}
+asio::awaitable<place_outcome> rest_client::modify(const modify_order_params& p) {
+  co_return co_await mutate(modify_order(p), false);
+}
+asio::awaitable<place_outcome> rest_client::cancel(account_number account, order_id order) {
+  co_return co_await mutate(cancel_order(account, order), false);
+}
+asio::awaitable<place_outcome> rest_client::close_position(account_number account, std::string_view contract_id) {
+  co_return co_await mutate(projectx::close_position(account, contract_id), false);
+}
+asio::awaitable<place_outcome> rest_client::partial_close(account_number account, std::string_view contract_id,
+                                                          std::int32_t size) {
+  co_return co_await mutate(partial_close_position(account, contract_id, size), false);
+}
+
+asio::awaitable<outcome<std::string>> rest_client::read(rest_request request) {
+  std::string problem;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto token = co_await auth_.token();
+    if (!token) co_return token.error();
+    const std::string bearer(*token);
+    http_result r = co_await http_.post(request.path, request.body, bearer);
+    if (r.stage != transport_stage::completed) {
+      problem = r.error;
+      continue;
+    }
+    if (r.status == 200) co_return outcome<std::string>(boost::system::in_place_value, std::move(r.body));
+    problem = fmt::format("HTTP {} from {}", r.status, request.path);
+    if (r.status == 401) {
+      auth_.invalidate(bearer);
+      continue;
+    }
+    if (r.status == 429) ++throttled_;
+    if (r.status < 500) break;  // a 4xx will not change on a retry
+  }
+  co_return failure{problem};
+}
+
+namespace {
+
+template <typename T>
+outcome<T> payload_or_failure(outcome<response<T>> decoded, std::string_view what) {
+  if (!decoded) return failure{std::string(what) + ": " + decoded.error().message};
+  if (!decoded->status.ok()) {
+    return failure{fmt::format("{}: error code {}{}{}", what, decoded->status.error_code,
+                               decoded->status.error_message ? ": " : "", decoded->status.error_message.value_or(""))};
+  }
+  return std::move(decoded->payload);
+}
+
+}  // namespace
+
+asio::awaitable<outcome<std::vector<account>>> rest_client::accounts() {
+  auto body = co_await read(search_accounts(true));
+  if (!body) co_return body.error();
+  co_return payload_or_failure(decode_accounts(*body), "Account/search");
+}
+
+asio::awaitable<outcome<contract>> rest_client::contract_by_id(std::string_view id) {
+  auto body = co_await read(projectx::contract_by_id(id));
+  if (!body) co_return body.error();
+  auto decoded = payload_or_failure(decode_contract_by_id(*body), "Contract/searchById");
+  if (!decoded) co_return decoded.error();
+  if (!*decoded) co_return failure{"contract " + std::string(id) + " not found"};
+  co_return std::move(**decoded);
+}
+
+asio::awaitable<outcome<std::vector<order>>> rest_client::open_orders(account_number account) {
+  auto body = co_await read(search_open_orders(account));
+  if (!body) co_return body.error();
+  co_return payload_or_failure(decode_orders(*body), "Order/searchOpen");
+}
+
+asio::awaitable<outcome<std::vector<order>>> rest_client::orders(account_number account, timestamp start) {
+  auto body = co_await read(search_orders(account, start, std::nullopt));
+  if (!body) co_return body.error();
+  co_return payload_or_failure(decode_orders(*body), "Order/search");
+}
+
+asio::awaitable<outcome<std::vector<position>>> rest_client::open_positions(account_number account) {
+  auto body = co_await read(search_open_positions(account));
+  if (!body) co_return body.error();
+  co_return payload_or_failure(decode_positions(*body), "Position/searchOpen");
+}
+
+asio::awaitable<outcome<std::vector<trade>>> rest_client::trades(account_number account, timestamp start) {
+  auto body = co_await read(search_trades(account, start, std::nullopt));
+  if (!body) co_return body.error();
+  co_return payload_or_failure(decode_trades(*body), "Trade/search");
+}
+
+}  // namespace copytrader::projectx

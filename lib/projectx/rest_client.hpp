@@ -1,0 +1,50 @@
+#pragma once
+// The gateway's REST endpoints as typed calls for one login. Mutations are sent once and classified
+// (confirmed, rejected, not sent, unknown): the caller resolves an unknown one by searching for its
+// customTag, never by sending it again blindly. Reads are retried once after a 401 (with a fresh
+// token) or a transport failure. A 401 always invalidates the token so the next call logs in.
+
+#include "core/failure.hpp"
+#include "projectx/auth_session.hpp"
+#include "projectx/decode.hpp"
+#include "projectx/https_client.hpp"
+#include "projectx/mutation_outcome.hpp"
+#include "projectx/requests.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <vector>
+
+namespace copytrader::projectx {
+
+class rest_client {
+public:
+  rest_client(https_client& http, auth_session& auth) : http_(http), auth_(auth) {}
+
+  boost::asio::awaitable<place_outcome> place(const place_order_params& p);
+  boost::asio::awaitable<place_outcome> modify(const modify_order_params& p);
+  boost::asio::awaitable<place_outcome> cancel(account_number account, order_id order);
+  boost::asio::awaitable<place_outcome> close_position(account_number account, std::string_view contract_id);
+  boost::asio::awaitable<place_outcome> partial_close(account_number account, std::string_view contract_id,
+                                                      std::int32_t size);
+
+  boost::asio::awaitable<outcome<std::vector<account>>> accounts();
+  boost::asio::awaitable<outcome<contract>> contract_by_id(std::string_view id);
+  boost::asio::awaitable<outcome<std::vector<order>>> open_orders(account_number account);
+  boost::asio::awaitable<outcome<std::vector<order>>> orders(account_number account, timestamp start);
+  boost::asio::awaitable<outcome<std::vector<position>>> open_positions(account_number account);
+  boost::asio::awaitable<outcome<std::vector<trade>>> trades(account_number account, timestamp start);
+
+  [[nodiscard]] std::uint64_t throttled() const noexcept { return throttled_; }
+
+private:
+  boost::asio::awaitable<place_outcome> mutate(rest_request request, bool expects_order_id);
+  // A read: the body of a 200, after at most one retry.
+  boost::asio::awaitable<outcome<std::string>> read(rest_request request);
+
+  https_client& http_;
+  auth_session& auth_;
+  std::uint64_t throttled_ = 0;
+};
+
+}  // namespace copytrader::projectx
