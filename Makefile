@@ -10,7 +10,7 @@ RELEASE_DIR := build/release
 TEST_DIR := build/asan
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-.PHONY: all build deps test bench install format lint clean
+.PHONY: all build deps test fuzz fuzz-smoke bench install format lint clean
 
 all: build
 
@@ -27,6 +27,33 @@ test: deps
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory fuzz-smoke
+
+FUZZ_DIR := build/fuzz
+FUZZ_TARGETS := record_framer hub_message hub_event rest_decoders
+FUZZ_SECONDS ?= 300
+
+$(FUZZ_DIR)/build.ninja:
+	CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCOPYTRADER_FUZZ=ON \
+		-DCOPYTRADER_TESTS=OFF -DCOPYTRADER_WERROR=OFF
+
+# A short run of every fuzz target (part of make test); `make fuzz` runs each for FUZZ_SECONDS.
+fuzz-smoke: deps $(FUZZ_DIR)/build.ninja
+	cmake --build $(FUZZ_DIR) --target fuzz_targets -j $(JOBS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+		$(FUZZ_DIR)/tests/fuzz/fuzz_$$t -runs=20000 -max_len=4096 $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t \
+			> $(FUZZ_DIR)/$$t.log 2>&1 || { tail -40 $(FUZZ_DIR)/$$t.log; echo "fuzz_$$t: FAILED"; exit 1; }; \
+		echo "fuzz_$$t: 20000 runs, no crash"; \
+	done; \
+	echo "fuzz: $(words $(FUZZ_TARGETS)) passed, 0 failed"
+
+fuzz: deps $(FUZZ_DIR)/build.ninja
+	cmake --build $(FUZZ_DIR) --target fuzz_targets -j $(JOBS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+		$(FUZZ_DIR)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t; \
+	done
 
 # Figures, not pass/fail: the simulator's own cost (and, later, copy latency and footprint).
 bench: build

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build pkg-config ccache
+  g++ cmake ninja-build pkg-config ccache clang libclang-rt-14-dev
   libboost1.81-dev libssl-dev openssl ca-certificates
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libsystemd-dev systemd
