@@ -8,6 +8,7 @@
 #include "signalr/record_framer.hpp"
 #include "support/raw_client.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,7 +20,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/json/parse.hpp>
-#include <fmt/format.h>
 
 #include <unistd.h>
 
@@ -38,7 +38,8 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 namespace {
 
 std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 double cpu_seconds(pid_t pid) {
@@ -53,8 +54,8 @@ double cpu_seconds(pid_t pid) {
 }
 
 struct run_state {
-  std::vector<std::int64_t> sent_ns;           // k-th fill request
-  std::vector<std::int64_t> latencies_ns;      // every frame on every connection
+  std::vector<std::int64_t> sent_ns;      // k-th fill request
+  std::vector<std::int64_t> latencies_ns; // every frame on every connection
   std::size_t ready = 0;
   std::size_t frames = 0;
   bool done = false;
@@ -125,7 +126,8 @@ asio::awaitable<void> driver(unsigned short control_port, std::size_t connection
     co_await timer.async_wait(asio::use_awaitable);
     http::request<http::string_body> req{http::verb::post, "/act", 11};
     req.set(http::field::host, "127.0.0.1");
-    req.body() = fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},"size":1}})", k % 2);
+    req.body() =
+        fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},"size":1}})", k % 2);
     req.prepare_payload();
     state.sent_ns.push_back(now_ns());
     co_await http::async_write(control, req, asio::use_awaitable);
@@ -152,7 +154,7 @@ double percentile(std::vector<std::int64_t>& v, double p) {
   return static_cast<double>(v[index]) / 1000.0;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char** argv) {
   const std::size_t connections = argc > 1 ? std::stoul(argv[1]) : 50;
@@ -168,7 +170,8 @@ int main(int argc, char** argv) {
 
   run_state state;
   std::int64_t elapsed_ns = 0;
-  for (std::size_t i = 0; i < connections; ++i) asio::co_spawn(io, hub_reader(tls, sim.port, token, state), asio::detached);
+  for (std::size_t i = 0; i < connections; ++i)
+    asio::co_spawn(io, hub_reader(tls, sim.port, token, state), asio::detached);
   cpu_window cpu{sim.pid(), 0, 0};
   asio::co_spawn(io, driver(sim.control_port, connections, rate, seconds, state, elapsed_ns, cpu), asio::detached);
   io.run_for(std::chrono::seconds(seconds + 60));
@@ -184,9 +187,11 @@ int main(int argc, char** argv) {
   std::printf("  %-38s %zu\n", "hub connections", connections);
   std::printf("  %-38s %.0f/s (asked %d/s for %d s)\n", "leader fills achieved", sent_rate, rate, seconds);
   std::printf("  %-38s %zu of %zu\n", "trade frames delivered", state.frames, expected);
-  std::printf("  %-38s %.0f/s\n", "hub frames per second", static_cast<double>(state.frames) / (static_cast<double>(elapsed_ns) / 1e9));
+  std::printf("  %-38s %.0f/s\n", "hub frames per second",
+              static_cast<double>(state.frames) / (static_cast<double>(elapsed_ns) / 1e9));
   std::printf("  %-38s p50 %.0f us, p99 %.0f us, max %.0f us\n", "control request -> trade frame", p50, p99, max);
-  std::printf("  %-38s %.2f s in %.2f s wall (%.0f%% of one core)\n", "simulator CPU while loaded", sim_cpu, wall, wall > 0 ? 100.0 * sim_cpu / wall : 0.0);
+  std::printf("  %-38s %.2f s in %.2f s wall (%.0f%% of one core)\n", "simulator CPU while loaded", sim_cpu, wall,
+              wall > 0 ? 100.0 * sim_cpu / wall : 0.0);
   std::ofstream("sim_load.json") << fmt::format(
       R"({{"connections":{},"fills_per_second":{:.0f},"frames":{},"expected_frames":{},"latency_us":{{"p50":{:.0f},"p99":{:.0f},"max":{:.0f}}},"sim_cpu_seconds":{:.3f},"wall_seconds":{:.3f}}})",
       connections, sent_rate, state.frames, expected, p50, p99, max, sim_cpu, wall);

@@ -4,10 +4,10 @@
 #include "projectx/requests.hpp"
 #include "projectx/token_expiry.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace copytrader::projectx {
 namespace asio = boost::asio;
@@ -28,7 +28,7 @@ void auth_session::adopt(std::string token) {
   issued_ = std::chrono::system_clock::now();
   expires_ = jwt_expiry(token).value_or(issued_ + assumed_lifetime);
   token_ = secret(std::move(token));
-  refresh_timer_.cancel();  // reschedule
+  refresh_timer_.cancel(); // reschedule
 }
 
 void auth_session::invalidate(std::string_view seen) {
@@ -43,7 +43,7 @@ void auth_session::stop() {
 
 asio::awaitable<outcome<void>> auth_session::log_in() {
   if (std::chrono::steady_clock::now() < next_attempt_ && last_error_) {
-    co_return failure{*last_error_};  // a refused login is not retried hot
+    co_return failure{*last_error_}; // a refused login is not retried hot
   }
   const rest_request request = login_key(login_.username, login_.api_key);
   const http_result r = co_await http_.post(request.path, request.body, "");
@@ -75,7 +75,7 @@ asio::awaitable<outcome<std::string_view>> auth_session::token() {
     if (!token_.empty()) co_return token_.reveal();
     if (stopped_) co_return failure{"session stopped"};
     if (logging_in_) {
-      co_await login_done_.async_wait(tuple_awaitable);  // woken when the login in progress ends
+      co_await login_done_.async_wait(tuple_awaitable); // woken when the login in progress ends
       if (token_.empty() && last_error_) co_return failure{*last_error_};
       continue;
     }
@@ -117,9 +117,9 @@ asio::awaitable<void> auth_session::keep_fresh() {
     refresh_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(wait));
     auto [ec] = co_await refresh_timer_.async_wait(tuple_awaitable);
     if (stopped_) break;
-    if (ec) continue;  // a new token was adopted: reschedule
+    if (ec) continue; // a new token was adopted: reschedule
     co_await refresh();
   }
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -65,4 +65,4 @@ private:
   bool stopped_ = false;
 };
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

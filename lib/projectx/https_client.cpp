@@ -17,7 +17,11 @@ using tcp = asio::ip::tcp;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 https_client::https_client(asio::any_io_executor executor, asio::ssl::context& tls, https_endpoint endpoint)
-    : executor_(std::move(executor)), tls_(tls), endpoint_(std::move(endpoint)), released_(executor_) {
+    : executor_(std::move(executor)),
+      tls_(tls),
+      endpoint_(std::move(endpoint)),
+      released_(executor_),
+      warm_timer_(executor_) {
   released_.expires_at(asio::steady_timer::time_point::max());
   for (std::size_t i = 0; i < std::max<std::size_t>(1, endpoint_.pool_size); ++i) {
     pool_.push_back(std::make_unique<connection>(executor_, tls_));
@@ -34,6 +38,7 @@ std::size_t https_client::open_connections() const noexcept {
 
 void https_client::close() {
   closed_ = true;
+  warm_timer_.cancel();
   for (auto& c : pool_) reset(*c);
   released_.cancel();
 }
@@ -61,7 +66,7 @@ asio::awaitable<std::optional<std::string>> https_client::open(connection& c) {
   asio::ip::make_address(endpoint_.host, not_an_address);
   // SNI for names only (RFC 6066 forbids literal addresses); SSL_set_tlsext_host_name is a macro with a C cast.
   if (not_an_address && SSL_ctrl(c.stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                                  const_cast<char*>(endpoint_.host.c_str())) != 1) {
+                                 const_cast<char*>(endpoint_.host.c_str())) != 1) {
     co_return std::string("cannot set the TLS server name");
   }
   c.stream.set_verify_callback(asio::ssl::host_name_verification(endpoint_.host));
@@ -80,6 +85,24 @@ asio::awaitable<void> https_client::warm_up() {
       c->busy = true;
       co_await open(*c);
       release(c.get());
+    }
+  }
+}
+
+asio::awaitable<void> https_client::keep_warm() {
+  while (!closed_) {
+    warm_timer_.expires_after(endpoint_.idle_refresh / 3);
+    co_await warm_timer_.async_wait(tuple_awaitable);
+    if (closed_) break;
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& c : pool_) {
+      // Refresh a little before a request would find it stale, so no request pays the handshake.
+      const bool stale = c->open && now - c->last_used > endpoint_.idle_refresh * 2 / 3;
+      if (c->busy || (c->open && !stale)) continue;
+      c->busy = true;
+      co_await open(*c);
+      release(c.get());
+      if (closed_) break;
     }
   }
 }
@@ -111,7 +134,7 @@ asio::awaitable<http_result> https_client::post(std::string_view path, std::stri
     co_return result;
   }
   const auto now = std::chrono::steady_clock::now();
-  if (c->open && now - c->last_used > endpoint_.idle_refresh) c->open = false;  // the server may have dropped it
+  if (c->open && now - c->last_used > endpoint_.idle_refresh) c->open = false; // the server may have dropped it
   if (!c->open) {
     if (auto error = co_await open(*c)) {
       result.stage = transport_stage::before_send;
@@ -149,7 +172,7 @@ asio::awaitable<http_result> https_client::post(std::string_view path, std::stri
   if (read_error) {
     result.stage = transport_stage::after_send;
     result.error = read_error == beast::error::timeout ? "no response within the request timeout"
-                                                      : "reading the response failed: " + read_error.message();
+                                                       : "reading the response failed: " + read_error.message();
     reset(*c);
     release(c);
     co_return result;
@@ -170,4 +193,4 @@ asio::awaitable<http_result> https_client::post(std::string_view path, std::stri
   co_return result;
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -29,7 +29,7 @@ struct https_endpoint {
   duration request_timeout = std::chrono::seconds(5);
   std::size_t pool_size = 2;
   std::size_t max_response_bytes = 8 * 1024 * 1024;
-  duration idle_refresh = std::chrono::seconds(30);  // reopen a connection idle for this long before use
+  duration idle_refresh = std::chrono::seconds(30); // reopen a connection idle for this long before use
 };
 
 struct http_result {
@@ -37,7 +37,7 @@ struct http_result {
   unsigned status = 0;
   std::string body;
   std::optional<int> retry_after;
-  std::string error;  // for transport failures; never contains the request
+  std::string error; // for transport failures; never contains the request
 
   [[nodiscard]] http_exchange exchange() const { return http_exchange{stage, status, body, error}; }
 };
@@ -51,6 +51,8 @@ public:
 
   // Opens and handshakes the pool's connections; failures are left for the first request to retry.
   boost::asio::awaitable<void> warm_up();
+  // Reopens, in the background, connections that idled past idle_refresh or broke, until close().
+  boost::asio::awaitable<void> keep_warm();
   // POST with a JSON body; `bearer` empty for login.
   boost::asio::awaitable<http_result> post(std::string_view path, std::string_view body, std::string_view bearer);
   void close();
@@ -72,16 +74,17 @@ private:
 
   boost::asio::awaitable<connection*> acquire();
   void release(connection* c);
-  boost::asio::awaitable<std::optional<std::string>> open(connection& c);  // the error, if any
+  boost::asio::awaitable<std::optional<std::string>> open(connection& c); // the error, if any
   void reset(connection& c);
 
   boost::asio::any_io_executor executor_;
   boost::asio::ssl::context& tls_;
   https_endpoint endpoint_;
   std::vector<std::unique_ptr<connection>> pool_;
-  boost::asio::steady_timer released_;  // wakes requests waiting for a free connection
+  boost::asio::steady_timer released_; // wakes requests waiting for a free connection
+  boost::asio::steady_timer warm_timer_;
   std::uint64_t handshakes_ = 0;
   bool closed_ = false;
 };
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

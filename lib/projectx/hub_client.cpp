@@ -1,5 +1,7 @@
 #include "projectx/hub_client.hpp"
 
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,8 +15,6 @@
 #include <boost/beast/websocket/stream.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
-#include <openssl/ssl.h>
-#include <spdlog/spdlog.h>
 
 #include <deque>
 
@@ -27,8 +27,7 @@ using namespace asio::experimental::awaitable_operators;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 struct hub_client::session {
-  explicit session(asio::any_io_executor ex, asio::ssl::context& tls)
-      : ws(ex, tls), wake(ex), tick(ex) {
+  explicit session(asio::any_io_executor ex, asio::ssl::context& tls) : ws(ex, tls), wake(ex), tick(ex) {
     wake.expires_at(asio::steady_timer::time_point::max());
   }
   websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
@@ -44,9 +43,15 @@ struct hub_client::session {
 hub_client::hub_client(asio::any_io_executor executor, asio::ssl::context& tls, hub_endpoint endpoint,
                        auth_session& auth, std::vector<hub_subscription> subscriptions, hub_callbacks callbacks,
                        signalr::timing timing, reconnect_backoff backoff)
-    : executor_(std::move(executor)), tls_(tls), endpoint_(std::move(endpoint)), auth_(auth),
-      subscriptions_(std::move(subscriptions)), callbacks_(std::move(callbacks)), timing_(timing),
-      backoff_(std::move(backoff)), pause_(executor_) {}
+    : executor_(std::move(executor)),
+      tls_(tls),
+      endpoint_(std::move(endpoint)),
+      auth_(auth),
+      subscriptions_(std::move(subscriptions)),
+      callbacks_(std::move(callbacks)),
+      timing_(timing),
+      backoff_(std::move(backoff)),
+      pause_(executor_) {}
 
 void hub_client::stop() {
   stopped_ = true;
@@ -100,8 +105,8 @@ asio::awaitable<std::string> hub_client::serve(std::string_view token) {
   if (tls_error) co_return "TLS handshake failed: " + tls_error.message();
 
   // The token goes in the query, as the gateway expects; the URL is rebuilt on every connect.
-  const std::string target = endpoint_.path + "?access_token=" +
-                             boost::urls::encode(token, boost::urls::unreserved_chars);
+  const std::string target =
+      endpoint_.path + "?access_token=" + boost::urls::encode(token, boost::urls::unreserved_chars);
   websocket::response_type upgrade;
   auto [upgrade_error] = co_await s.ws.async_handshake(upgrade, endpoint_.host, target, tuple_awaitable);
   if (upgrade_error) {
@@ -178,7 +183,7 @@ asio::awaitable<void> hub_client::reader(session& s) {
                        std::chrono::steady_clock::now());
     buffer.consume(buffer.size());
     handle(s, s.protocol.take_events());
-    s.tick.cancel();  // the deadlines moved
+    s.tick.cancel(); // the deadlines moved
   }
 }
 
@@ -234,4 +239,4 @@ void hub_client::handle(session& s, std::vector<signalr::protocol_event>&& event
   }
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -30,15 +30,15 @@ struct hub_endpoint {
 };
 
 struct hub_subscription {
-  std::string method;                     // SubscribeOrders, SubscribePositions, SubscribeTrades, SubscribeAccounts
-  std::optional<account_number> account;  // none for SubscribeAccounts
+  std::string method;                    // SubscribeOrders, SubscribePositions, SubscribeTrades, SubscribeAccounts
+  std::optional<account_number> account; // none for SubscribeAccounts
 };
 
 struct hub_callbacks {
-  std::function<void()> connected;  // subscriptions confirmed: reconcile now
+  std::function<void()> connected; // subscriptions confirmed: reconcile now
   std::function<void(std::vector<user_event>&&)> events;
   std::function<void(std::string_view reason)> disconnected;
-  std::function<void(std::string_view reason)> malformed;  // an event that did not decode: schema drift
+  std::function<void(std::string_view reason)> malformed; // an event that did not decode: schema drift
 };
 
 class hub_client {
@@ -57,7 +57,7 @@ public:
 
 private:
   struct session;
-  boost::asio::awaitable<std::string> serve(std::string_view token);  // one connection; returns why it ended
+  boost::asio::awaitable<std::string> serve(std::string_view token); // one connection; returns why it ended
   boost::asio::awaitable<void> reader(session& s);
   boost::asio::awaitable<void> writer(session& s);
   boost::asio::awaitable<void> ticker(session& s);
@@ -82,4 +82,4 @@ private:
   bool stopped_ = false;
 };
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -5,7 +5,19 @@
 namespace copytrader::projectx {
 namespace asio = boost::asio;
 
-asio::awaitable<place_outcome> rest_client::mutate(rest_request request, bool expects_order_id) {
+asio::awaitable<void> rest_client::wait_turn(request_priority priority) {
+  if (budget_ != nullptr) co_await budget_->acquire(priority);
+}
+
+void rest_client::note_throttled(const http_result& r) {
+  ++throttled_;
+  if (budget_ != nullptr) {
+    budget_->throttled(r.retry_after ? std::optional(std::chrono::seconds(*r.retry_after)) : std::nullopt);
+  }
+}
+
+asio::awaitable<place_outcome> rest_client::mutate(rest_request request, bool expects_order_id,
+                                                   request_priority priority) {
   auto token = co_await auth_.token();
   if (!token) {
     place_outcome out;
@@ -14,28 +26,29 @@ asio::awaitable<place_outcome> rest_client::mutate(rest_request request, bool ex
     co_return out;
   }
   const std::string bearer(*token);
+  co_await wait_turn(priority);
   const http_result r = co_await http_.post(request.path, request.body, bearer);
   place_outcome out = expects_order_id ? classify_place(r.exchange()) : classify_ack(r.exchange());
   if (out.unauthorized) auth_.invalidate(bearer);
-  if (out.throttled) ++throttled_;
+  if (out.throttled) note_throttled(r);
   co_return out;
 }
 
-asio::awaitable<place_outcome> rest_client::place(const place_order_params& p) {
-  co_return co_await mutate(place_order(p), true);
+asio::awaitable<place_outcome> rest_client::place(const place_order_params& p, request_priority priority) {
+  co_return co_await mutate(place_order(p), true, priority);
 }
 asio::awaitable<place_outcome> rest_client::modify(const modify_order_params& p) {
-  co_return co_await mutate(modify_order(p), false);
+  co_return co_await mutate(modify_order(p), false, request_priority::bracket_move);
 }
 asio::awaitable<place_outcome> rest_client::cancel(account_number account, order_id order) {
-  co_return co_await mutate(cancel_order(account, order), false);
+  co_return co_await mutate(cancel_order(account, order), false, request_priority::bracket_move);
 }
 asio::awaitable<place_outcome> rest_client::close_position(account_number account, std::string_view contract_id) {
-  co_return co_await mutate(projectx::close_position(account, contract_id), false);
+  co_return co_await mutate(projectx::close_position(account, contract_id), false, request_priority::exit);
 }
 asio::awaitable<place_outcome> rest_client::partial_close(account_number account, std::string_view contract_id,
                                                           std::int32_t size) {
-  co_return co_await mutate(partial_close_position(account, contract_id, size), false);
+  co_return co_await mutate(partial_close_position(account, contract_id, size), false, request_priority::exit);
 }
 
 asio::awaitable<outcome<std::string>> rest_client::read(rest_request request) {
@@ -44,6 +57,7 @@ asio::awaitable<outcome<std::string>> rest_client::read(rest_request request) {
     auto token = co_await auth_.token();
     if (!token) co_return token.error();
     const std::string bearer(*token);
+    co_await wait_turn(request_priority::read);
     http_result r = co_await http_.post(request.path, request.body, bearer);
     if (r.stage != transport_stage::completed) {
       problem = r.error;
@@ -55,8 +69,8 @@ asio::awaitable<outcome<std::string>> rest_client::read(rest_request request) {
       auth_.invalidate(bearer);
       continue;
     }
-    if (r.status == 429) ++throttled_;
-    if (r.status < 500) break;  // a 4xx will not change on a retry
+    if (r.status == 429) note_throttled(r);
+    if (r.status < 500) break; // a 4xx will not change on a retry
   }
   co_return failure{problem};
 }
@@ -73,7 +87,7 @@ outcome<T> payload_or_failure(outcome<response<T>> decoded, std::string_view wha
   return std::move(decoded->payload);
 }
 
-}  // namespace
+} // namespace
 
 asio::awaitable<outcome<std::vector<account>>> rest_client::accounts() {
   auto body = co_await read(search_accounts(true));
@@ -114,4 +128,4 @@ asio::awaitable<outcome<std::vector<trade>>> rest_client::trades(account_number 
   co_return payload_or_failure(decode_trades(*body), "Trade/search");
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -10,6 +10,7 @@
 #include "projectx/https_client.hpp"
 #include "projectx/mutation_outcome.hpp"
 #include "projectx/requests.hpp"
+#include "safety/request_budget.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -19,9 +20,13 @@ namespace copytrader::projectx {
 
 class rest_client {
 public:
-  rest_client(https_client& http, auth_session& auth) : http_(http), auth_(auth) {}
+  // With a budget, every request first waits for its grant: exits > entries > bracket moves > reads.
+  rest_client(https_client& http, auth_session& auth, request_budget* budget = nullptr)
+      : http_(http), auth_(auth), budget_(budget) {}
 
-  boost::asio::awaitable<place_outcome> place(const place_order_params& p);
+  // An entry unless told otherwise (a reducing or closing order is an exit).
+  boost::asio::awaitable<place_outcome> place(const place_order_params& p,
+                                              request_priority priority = request_priority::entry);
   boost::asio::awaitable<place_outcome> modify(const modify_order_params& p);
   boost::asio::awaitable<place_outcome> cancel(account_number account, order_id order);
   boost::asio::awaitable<place_outcome> close_position(account_number account, std::string_view contract_id);
@@ -38,13 +43,16 @@ public:
   [[nodiscard]] std::uint64_t throttled() const noexcept { return throttled_; }
 
 private:
-  boost::asio::awaitable<place_outcome> mutate(rest_request request, bool expects_order_id);
+  boost::asio::awaitable<place_outcome> mutate(rest_request request, bool expects_order_id, request_priority priority);
+  boost::asio::awaitable<void> wait_turn(request_priority priority);
+  void note_throttled(const http_result& r);
   // A read: the body of a 200, after at most one retry.
   boost::asio::awaitable<outcome<std::string>> read(rest_request request);
 
   https_client& http_;
   auth_session& auth_;
+  request_budget* budget_;
   std::uint64_t throttled_ = 0;
 };
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

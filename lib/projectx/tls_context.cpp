@@ -19,4 +19,4 @@ outcome<std::unique_ptr<ssl::context>> make_client_tls(const std::filesystem::pa
   return tls;
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

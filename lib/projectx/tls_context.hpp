@@ -14,4 +14,4 @@ namespace copytrader::projectx {
 
 outcome<std::unique_ptr<boost::asio::ssl::context>> make_client_tls(const std::filesystem::path& extra_ca_file);
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

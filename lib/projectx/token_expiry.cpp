@@ -14,7 +14,7 @@ int value_of(char c) {
   return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
 }
 
-}  // namespace
+} // namespace
 
 std::string base64url_encode(std::string_view bytes) {
   std::string out;
@@ -62,11 +62,14 @@ std::optional<std::chrono::system_clock::time_point> jwt_expiry(std::string_view
   const auto* exp = claims.as_object().if_contains("exp");
   if (exp == nullptr) return std::nullopt;
   std::int64_t seconds = 0;
-  if (exp->is_int64()) seconds = exp->as_int64();
-  else if (exp->is_double()) seconds = static_cast<std::int64_t>(exp->as_double());
-  else return std::nullopt;
+  if (exp->is_int64())
+    seconds = exp->as_int64();
+  else if (exp->is_double())
+    seconds = static_cast<std::int64_t>(exp->as_double());
+  else
+    return std::nullopt;
   if (seconds <= 0) return std::nullopt;
   return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
 }
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -15,4 +15,4 @@ std::optional<std::chrono::system_clock::time_point> jwt_expiry(std::string_view
 std::string base64url_encode(std::string_view bytes);
 std::optional<std::string> base64url_decode(std::string_view text);
 
-}  // namespace copytrader::projectx
+} // namespace copytrader::projectx

@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include <thread>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
+#include <thread>
 
 using namespace copytrader::testing;
 using Catch::Matchers::Contains;
@@ -310,7 +310,7 @@ TEST_CASE("SubscribeAccounts delivers balance changes of the caller's accounts",
   raw_hub hub(sim.port, sim.ca_pem, sim.login());
   hub.open({{"SubscribeAccounts", 0}});
   leader_buy(sim, 1, "");
-  sim.control("POST", "/act", R"({"account":1001,"op":"close","contract_id":"CON.F.US.MES.U26"})");  // realises P&L
+  sim.control("POST", "/act", R"({"account":1001,"op":"close","contract_id":"CON.F.US.MES.U26"})"); // realises P&L
   auto e = events(hub, 1);
   REQUIRE(e.size() == 1);
   CHECK(e[0].target == "GatewayUserAccount");
@@ -326,11 +326,11 @@ TEST_CASE("a client frame over the 1 MiB cap ends the connection", "[sim][hub][A
   try {
     hub.send(std::string(2 * 1024 * 1024, ' '));
   } catch (const std::runtime_error&) {
-    write_failed = true;  // the server hung up as soon as the frame header said 2 MiB
+    write_failed = true; // the server hung up as soon as the frame header said 2 MiB
   }
   if (!write_failed) CHECK_FALSE(hub.read(5s));
   CHECK((write_failed || hub.closed()));
-  CHECK(sim.control("GET", "/health").status == 200);  // the simulator itself carries on
+  CHECK(sim.control("GET", "/health").status == 200); // the simulator itself carries on
 }
 
 TEST_CASE("the built-in leader trades on its own (--auto-trade)", "[sim][auto-trade]") {
@@ -341,7 +341,7 @@ TEST_CASE("the built-in leader trades on its own (--auto-trade)", "[sim][auto-tr
     std::this_thread::sleep_for(50ms);
     trades = sim.ledger(1001).at("trades").as_array().size();
   }
-  CHECK(trades >= 6);  // entry, scale-in, partial exit, reversal, flat...
+  CHECK(trades >= 6); // entry, scale-in, partial exit, reversal, flat...
   bool bracketed = false;
   const auto ledger = sim.ledger(1001);
   for (const auto& o : ledger.at("orders").as_array()) {

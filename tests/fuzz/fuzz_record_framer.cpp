@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string joined;
   for (std::size_t i = 1; i < size; i += chunk) {
     const std::string_view piece(reinterpret_cast<const char*>(data) + i, std::min(chunk, size - i));
-    if (!framer.feed(piece)) return 0;  // over the cap: refused, fine
+    if (!framer.feed(piece)) return 0; // over the cap: refused, fine
     if (framer.buffered() > 256 + chunk + 1) std::abort();
     while (auto record = framer.next()) {
       if (record->find(record_separator) != std::string::npos) std::abort();

@@ -4,16 +4,17 @@
 #include "projectx/hub_client.hpp"
 #include "projectx/rest_client.hpp"
 #include "projectx/tls_context.hpp"
+#include "safety/request_budget.hpp"
 #include "support/printers.hpp"
 #include "support/raw_client.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 
 #include <thread>
 
@@ -97,7 +98,7 @@ place_order_params bracketed(std::string_view tag, int size = 1) {
   return p;
 }
 
-}  // namespace
+} // namespace
 
 TEST_CASE("REST: login, accounts, contract, a bracketed place, modify, cancel, close", "[client][rest]") {
   client_fixture fx;
@@ -145,12 +146,12 @@ TEST_CASE("connections are opened ahead of time and reused", "[client][rest]") {
   CHECK(fx.http->open_connections() == 2);
   CHECK(fx.http->handshakes() == 2);
   for (int i = 0; i < 5; ++i) REQUIRE(run(fx.io, fx.rest->open_orders(1001)));
-  CHECK(fx.http->handshakes() == 2);  // no request paid a handshake
+  CHECK(fx.http->handshakes() == 2); // no request paid a handshake
 }
 
 TEST_CASE("a certificate from an unknown CA is refused; nothing is sent", "[client][tls][J1]") {
   client_fixture fx;
-  auto plain = make_client_tls("");  // the system store only: the simulator's CA is not in it
+  auto plain = make_client_tls(""); // the system store only: the simulator's CA is not in it
   REQUIRE(plain);
   https_client http(fx.io.get_executor(), **plain, {"127.0.0.1", std::to_string(fx.sim.port), 2s, 1});
   const auto r = run(fx.io, http.post("/api/Auth/loginKey", "{}", ""));
@@ -161,16 +162,16 @@ TEST_CASE("a certificate from an unknown CA is refused; nothing is sent", "[clie
 
 TEST_CASE("outcome classes from injected faults", "[client][rest][faults][B3][B4][B5][B7]") {
   client_fixture fx({}, "leader_user", "leader-key", 500ms);
-  REQUIRE(run(fx.io, fx.rest->accounts()));  // logged in
+  REQUIRE(run(fx.io, fx.rest->accounts())); // logged in
   auto arm = [&](std::string_view fault) { REQUIRE(fx.sim.control("POST", "/fault/rest", fault).status == 200); };
 
   arm(R"({"path":"/api/Order/place","kind":"drop_response"})");
   auto dropped = run(fx.io, fx.rest->place(bracketed("f-1")));
-  CHECK(dropped.kind == outcome_kind::unknown);  // B4: processed, answer lost
+  CHECK(dropped.kind == outcome_kind::unknown); // B4: processed, answer lost
   CHECK(fx.sim.ledger(1001).at("orders").as_array().size() == 3);
 
   arm(R"({"path":"/api/Order/place","kind":"status","status":503})");
-  CHECK(run(fx.io, fx.rest->place(bracketed("f-2"))).kind == outcome_kind::unknown);  // B3
+  CHECK(run(fx.io, fx.rest->place(bracketed("f-2"))).kind == outcome_kind::unknown); // B3
 
   arm(R"({"path":"/api/Order/place","kind":"delay","delay_ms":1500})");
   auto slow = run(fx.io, fx.rest->place(bracketed("f-3")));
@@ -179,11 +180,11 @@ TEST_CASE("outcome classes from injected faults", "[client][rest][faults][B3][B4
 
   arm(R"({"path":"/api/Order/place","kind":"business_error","error_code":4,"message":"Daily loss limit reached"})");
   auto violation = run(fx.io, fx.rest->place(bracketed("f-4")));
-  CHECK(violation.kind == outcome_kind::rejected);  // B7 / E1
+  CHECK(violation.kind == outcome_kind::rejected); // B7 / E1
   CHECK_THAT(violation.message, Contains("AccountViolation (4): Daily loss limit reached"));
 
   arm(R"({"path":"/api/Order/place","kind":"truncate"})");
-  CHECK(run(fx.io, fx.rest->place(bracketed("f-5"))).kind == outcome_kind::unknown);  // B6
+  CHECK(run(fx.io, fx.rest->place(bracketed("f-5"))).kind == outcome_kind::unknown); // B6
 
   // B5: nothing listening: not sent.
   https_client closed(fx.io.get_executor(), *fx.tls, {"127.0.0.1", "1", 500ms, 1});
@@ -194,7 +195,7 @@ TEST_CASE("outcome classes from injected faults", "[client][rest][faults][B3][B4
 
 TEST_CASE("a 429 is an unknown outcome, flagged and counted", "[client][rest][B1]") {
   client_fixture fx({"--rate-limit", "3/60s"});
-  REQUIRE(run(fx.io, fx.rest->accounts()));  // login and one read: 2 of 3
+  REQUIRE(run(fx.io, fx.rest->accounts())); // login and one read: 2 of 3
   CHECK(run(fx.io, fx.rest->place(bracketed("r-1"))).kind == outcome_kind::confirmed);
   const auto limited = run(fx.io, fx.rest->place(bracketed("r-2")));
   CHECK(limited.kind == outcome_kind::unknown);
@@ -206,15 +207,18 @@ TEST_CASE("tokens are refreshed before they expire, with no 401", "[client][auth
   client_fixture fx({"--token-lifetime", "3s"});
   REQUIRE(run(fx.io, fx.rest->accounts()));
   asio::co_spawn(fx.io, fx.auth->keep_fresh(), asio::detached);
-  CHECK(run_until(fx.io, [&] { return fx.auth->refreshes() >= 1; }, 10s));
+  CHECK(run_until(
+      fx.io, [&] { return fx.auth->refreshes() >= 1; }, 10s));
   // Past the first token's expiry, requests still work without a new login.
-  run_until(fx.io, [] { return false; }, 2s);
+  run_until(
+      fx.io, [] { return false; }, 2s);
   REQUIRE(run(fx.io, fx.rest->open_orders(1001)));
   CHECK(fx.auth->logins() == 1);
   const auto log = fx.sim.control("GET", "/log").json();
   for (const auto& e : log.at("entries").as_array()) CHECK(e.at("status").as_int64() != 401);
   fx.auth->stop();
-  run_until(fx.io, [] { return false; }, 50ms);
+  run_until(
+      fx.io, [] { return false; }, 50ms);
 }
 
 TEST_CASE("a 401 logs in again and the read succeeds", "[client][auth][B11][C3]") {
@@ -277,24 +281,30 @@ struct hub_fixture : client_fixture {
         if (auto* t = std::get_if<trade_event>(&e)) trades.push_back(t->value);
       }
     };
-    std::vector<hub_subscription> subs{{"SubscribeOrders", 1001}, {"SubscribePositions", 1001},
-                                       {"SubscribeTrades", 1001}, {"SubscribeAccounts", std::nullopt}};
+    std::vector<hub_subscription> subs{{"SubscribeOrders", 1001},
+                                       {"SubscribePositions", 1001},
+                                       {"SubscribeTrades", 1001},
+                                       {"SubscribeAccounts", std::nullopt}};
     hub = std::make_unique<hub_client>(io.get_executor(), *tls, hub_endpoint{"127.0.0.1", std::to_string(sim.port)},
                                        *auth, subs, callbacks, timing, reconnect_backoff(50ms, 200ms, 7));
     asio::co_spawn(io, hub->run(), asio::detached);
   }
   ~hub_fixture() {
     hub->stop();
-    run_until(io, [] { return false; }, 100ms);
+    run_until(
+        io, [] { return false; }, 100ms);
   }
 
   void leader_fill() {
-    REQUIRE(sim.control("POST", "/act", R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":1})")
-                .json().at("errorCode").as_int64() == 0);
+    REQUIRE(sim.control("POST", "/act",
+                        R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":1})")
+                .json()
+                .at("errorCode")
+                .as_int64() == 0);
   }
 };
 
-}  // namespace
+} // namespace
 
 TEST_CASE("hub: subscriptions confirmed, then the leader's fills arrive", "[client][hub]") {
   hub_fixture fx;
@@ -314,7 +324,7 @@ TEST_CASE("hub: reconnects after RST, FIN and a close message, re-subscribing ea
     fx.sim.control("POST", "/fault/hub", fault);
     ++expected;
     REQUIRE(run_until(fx.io, [&] { return fx.connected == expected; }));
-    fx.leader_fill();  // events flow on the new connection: the subscriptions were re-made
+    fx.leader_fill(); // events flow on the new connection: the subscriptions were re-made
     REQUIRE(run_until(fx.io, [&] { return fx.trades.size() == static_cast<std::size_t>(expected - 1); }));
   }
   CHECK(fx.disconnected == 3);
@@ -328,9 +338,11 @@ TEST_CASE("hub: a silent server is detected by the server timeout and the client
   hub_fixture fx({"--ping-interval", "200ms"}, timing);
   REQUIRE(run_until(fx.io, [&] { return fx.connected == 1; }));
   fx.sim.control("POST", "/fault/hub", R"({"kind":"silence","ms":1500})");
-  REQUIRE(run_until(fx.io, [&] { return fx.disconnected == 1; }, 5s));
+  REQUIRE(run_until(
+      fx.io, [&] { return fx.disconnected == 1; }, 5s));
   CHECK_THAT(fx.hub->last_error(), Contains("server timeout"));
-  REQUIRE(run_until(fx.io, [&] { return fx.connected == 2; }, 10s));
+  REQUIRE(run_until(
+      fx.io, [&] { return fx.connected == 2; }, 10s));
 }
 
 TEST_CASE("hub: GatewayLogout logs in again and reconnects", "[client][hub][A9]") {
@@ -348,12 +360,12 @@ TEST_CASE("hub: a refused handshake and a corrupt frame both end in a reconnect"
   hub_fixture fx;
   REQUIRE(run_until(fx.io, [&] { return fx.connected == 1; }));
   fx.sim.control("POST", "/fault/hub", R"({"kind":"corrupt","count":1})");
-  fx.leader_fill();  // its first frame arrives corrupt
+  fx.leader_fill(); // its first frame arrives corrupt
   REQUIRE(run_until(fx.io, [&] { return fx.connected == 2; }));
   fx.sim.control("POST", "/fault/hub", R"({"kind":"handshake_error","count":1})");
   fx.sim.control("POST", "/fault/hub", R"({"kind":"close","mode":"rst"})");
   REQUIRE(run_until(fx.io, [&] { return fx.connected == 3; }));
-  CHECK(fx.hub->connections() == 4);  // one connection was refused at the handshake
+  CHECK(fx.hub->connections() == 4); // one connection was refused at the handshake
 }
 
 TEST_CASE("hub: an expired token at reconnect means a fresh login, not a 401 loop", "[client][hub][C5]") {
@@ -364,4 +376,57 @@ TEST_CASE("hub: an expired token at reconnect means a fresh login, not a 401 loo
   REQUIRE(run_until(fx.io, [&] { return fx.connected == 2; }));
   CHECK(fx.auth->logins() == 2);
   CHECK(fx.hub->connections() <= 3);
+}
+
+TEST_CASE("connections are re-warmed in the background, so requests never pay a handshake", "[client][rest]") {
+  client_fixture fx;
+  https_endpoint ep{"127.0.0.1", std::to_string(fx.sim.port), 2s, 2, 8 * 1024 * 1024, 300ms};
+  https_client http(fx.io.get_executor(), *fx.tls, ep);
+  run(fx.io, [&]() -> asio::awaitable<bool> {
+    co_await http.warm_up();
+    co_return true;
+  }());
+  asio::co_spawn(fx.io, http.keep_warm(), asio::detached);
+  run_until(
+      fx.io, [] { return false; }, 700ms); // past idle_refresh: the pool was reopened meanwhile
+  const auto before = http.handshakes();
+  CHECK(before > 2);
+  const auto r = run(fx.io, http.post("/api/Status/ping", "", ""));
+  CHECK(r.stage == transport_stage::completed);
+  CHECK(http.handshakes() == before);
+  http.close();
+  run_until(
+      fx.io, [] { return false; }, 50ms);
+}
+
+TEST_CASE("the request budget keeps a login under the venue's limit: no 429", "[client][budget][I4]") {
+  client_fixture fx({"--rate-limit", "4/2s"});
+  request_budget budget(fx.io.get_executor(), 3, 2s, "leader_user"); // the login takes the 4th
+  rest_client limited(*fx.http, *fx.auth, &budget);
+  int done = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 7; ++i) {
+    asio::co_spawn(fx.io, limited.open_orders(1001), [&](std::exception_ptr, auto result) {
+      CHECK(result);
+      ++done;
+    });
+  }
+  REQUIRE(run_until(
+      fx.io, [&] { return done == 7; }, 15s));
+  CHECK(std::chrono::steady_clock::now() - start >= 4s); // 3 now, 3 after 2 s, 1 after 4 s: delayed, not dropped
+  CHECK(fx.sim.control("GET", "/stats").json().at("throttled").as_int64() == 0);
+}
+
+TEST_CASE("a 429 pauses the login for Retry-After", "[client][budget][B1]") {
+  client_fixture fx;
+  request_budget budget(fx.io.get_executor(), 100, 60s, "leader_user");
+  rest_client limited(*fx.http, *fx.auth, &budget);
+  REQUIRE(run(fx.io, limited.open_orders(1001)));
+  fx.sim.control("POST", "/settings", R"({"retry_after_s":1})");
+  fx.sim.control("POST", "/fault/rest", R"({"path":"/api/Order/searchOpen","kind":"status","status":429})");
+  CHECK_FALSE(run(fx.io, limited.open_orders(1001)));
+  CHECK(budget.throttled_count() == 1);
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(run(fx.io, limited.open_orders(1001)));
+  CHECK(std::chrono::steady_clock::now() - start >= 900ms);
 }
