@@ -1,8 +1,8 @@
 #include "safety/request_budget.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 namespace copytrader {
 namespace asio = boost::asio;
@@ -60,4 +60,4 @@ void request_budget::throttled(std::optional<std::chrono::seconds> retry_after) 
   pump();
 }
 
-}  // namespace copytrader
+} // namespace copytrader

@@ -42,4 +42,4 @@ private:
   std::map<token_bucket::ticket, bool> granted_;
 };
 
-}  // namespace copytrader
+} // namespace copytrader
