@@ -28,7 +28,7 @@ struct https_endpoint {
   std::string port = "443";
   duration request_timeout = std::chrono::seconds(5);
   std::size_t pool_size = 2;
-  std::size_t max_response_bytes = 8 * 1024 * 1024;
+  std::size_t max_response_bytes = std::size_t{8} * 1024 * 1024;
   duration idle_refresh = std::chrono::seconds(30); // reopen a connection idle for this long before use
 };
 
