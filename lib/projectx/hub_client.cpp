@@ -50,7 +50,7 @@ hub_client::hub_client(asio::any_io_executor executor, asio::ssl::context& tls, 
       subscriptions_(std::move(subscriptions)),
       callbacks_(std::move(callbacks)),
       timing_(timing),
-      backoff_(std::move(backoff)),
+      backoff_(backoff),
       pause_(executor_) {}
 
 void hub_client::stop() {
