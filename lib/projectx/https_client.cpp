@@ -1,13 +1,11 @@
 #include "projectx/https_client.hpp"
 
+#include "projectx/tls_context.hpp"
+
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
-
-#include <openssl/ssl.h>
 
 namespace copytrader::projectx {
 namespace asio = boost::asio;
@@ -53,25 +51,8 @@ void https_client::reset(connection& c) {
 
 asio::awaitable<std::optional<std::string>> https_client::open(connection& c) {
   reset(c);
-  auto& tcp_layer = beast::get_lowest_layer(c.stream);
-  tcp_layer.expires_after(endpoint_.request_timeout);
-  tcp::resolver resolver(executor_);
-  auto [resolve_error, endpoints] = co_await resolver.async_resolve(endpoint_.host, endpoint_.port, tuple_awaitable);
-  if (resolve_error) co_return "cannot resolve " + endpoint_.host + ": " + resolve_error.message();
-  auto [connect_error, connected] = co_await tcp_layer.async_connect(endpoints, tuple_awaitable);
-  if (connect_error) co_return "cannot connect to " + endpoint_.host + ": " + connect_error.message();
-  tcp_layer.socket().set_option(tcp::no_delay(true));
-
-  boost::system::error_code not_an_address;
-  asio::ip::make_address(endpoint_.host, not_an_address);
-  // SNI for names only (RFC 6066 forbids literal addresses); SSL_set_tlsext_host_name is a macro with a C cast.
-  if (not_an_address && SSL_ctrl(c.stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                                 const_cast<char*>(endpoint_.host.c_str())) != 1) {
-    co_return std::string("cannot set the TLS server name");
-  }
-  c.stream.set_verify_callback(asio::ssl::host_name_verification(endpoint_.host));
-  auto [handshake_error] = co_await c.stream.async_handshake(asio::ssl::stream_base::client, tuple_awaitable);
-  if (handshake_error) co_return "TLS handshake with " + endpoint_.host + " failed: " + handshake_error.message();
+  beast::get_lowest_layer(c.stream).expires_after(endpoint_.request_timeout);
+  if (auto error = co_await connect_tls(c.stream, endpoint_.host, endpoint_.port)) co_return error;
   ++handshakes_;
   c.open = true;
   c.last_used = std::chrono::steady_clock::now();

@@ -1,11 +1,11 @@
 #include "projectx/hub_client.hpp"
 
-#include <openssl/ssl.h>
+#include "projectx/tls_context.hpp"
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -88,21 +88,7 @@ asio::awaitable<std::string> hub_client::serve(std::string_view token) {
   session s(executor_, tls_);
   auto& tcp_layer = beast::get_lowest_layer(s.ws);
   tcp_layer.expires_after(timing_.handshake_timeout);
-  tcp::resolver resolver(executor_);
-  auto [resolve_error, endpoints] = co_await resolver.async_resolve(endpoint_.host, endpoint_.port, tuple_awaitable);
-  if (resolve_error) co_return "cannot resolve " + endpoint_.host + ": " + resolve_error.message();
-  auto [connect_error, ep] = co_await tcp_layer.async_connect(endpoints, tuple_awaitable);
-  if (connect_error) co_return "cannot connect: " + connect_error.message();
-  tcp_layer.socket().set_option(tcp::no_delay(true));
-  boost::system::error_code not_an_address;
-  asio::ip::make_address(endpoint_.host, not_an_address);
-  if (not_an_address) {
-    SSL_ctrl(s.ws.next_layer().native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-             const_cast<char*>(endpoint_.host.c_str()));
-  }
-  s.ws.next_layer().set_verify_callback(asio::ssl::host_name_verification(endpoint_.host));
-  auto [tls_error] = co_await s.ws.next_layer().async_handshake(asio::ssl::stream_base::client, tuple_awaitable);
-  if (tls_error) co_return "TLS handshake failed: " + tls_error.message();
+  if (auto error = co_await connect_tls(s.ws.next_layer(), endpoint_.host, endpoint_.port)) co_return *error;
 
   // The token goes in the query, as the gateway expects; the URL is rebuilt on every connect.
   const std::string target =
@@ -187,6 +173,13 @@ asio::awaitable<void> hub_client::reader(session& s) {
   }
 }
 
+void hub_client::confirm_connected() {
+  connected_ = true;
+  backoff_.reset();
+  spdlog::info("user hub for {} connected; {} subscriptions confirmed", auth_.username(), subscriptions_.size());
+  if (callbacks_.connected) callbacks_.connected();
+}
+
 void hub_client::handle(session& s, std::vector<signalr::protocol_event>&& events) {
   for (auto& event : events) {
     if (std::holds_alternative<signalr::handshake_completed>(event)) {
@@ -197,17 +190,13 @@ void hub_client::handle(session& s, std::vector<signalr::protocol_event>&& event
         send(s, s.protocol.invoke(sub.method, args, now));
         ++s.awaiting_completions;
       }
+      if (subscriptions_.empty()) confirm_connected();
     } else if (auto* done = std::get_if<signalr::invocation_completed>(&event)) {
       if (done->error) {
         end(s, done->target + " refused: " + *done->error);
         return;
       }
-      if (--s.awaiting_completions == 0) {
-        connected_ = true;
-        backoff_.reset();
-        spdlog::info("user hub for {} connected; {} subscriptions confirmed", auth_.username(), subscriptions_.size());
-        if (callbacks_.connected) callbacks_.connected();
-      }
+      if (--s.awaiting_completions == 0) confirm_connected();
     } else if (auto* call = std::get_if<signalr::server_invocation>(&event)) {
       auto decoded = decode_user_event(call->target, call->arguments);
       if (!decoded) {

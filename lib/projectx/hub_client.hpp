@@ -64,6 +64,7 @@ private:
   void handle(session& s, std::vector<signalr::protocol_event>&& events);
   void send(session& s, std::string bytes);
   void end(session& s, std::string reason);
+  void confirm_connected();
 
   boost::asio::any_io_executor executor_;
   boost::asio::ssl::context& tls_;

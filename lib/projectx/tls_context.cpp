@@ -1,7 +1,17 @@
 #include "projectx/tls_context.hpp"
 
+#include <openssl/ssl.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 namespace copytrader::projectx {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
 namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
 
 outcome<std::unique_ptr<ssl::context>> make_client_tls(const std::filesystem::path& extra_ca_file) {
   auto tls = std::make_unique<ssl::context>(ssl::context::tls_client);
@@ -17,6 +27,29 @@ outcome<std::unique_ptr<ssl::context>> make_client_tls(const std::filesystem::pa
     if (ec) return failure{"cannot load api.ca_file " + extra_ca_file.string() + ": " + ec.message()};
   }
   return tls;
+}
+asio::awaitable<std::optional<std::string>> connect_tls(beast::ssl_stream<beast::tcp_stream>& stream,
+                                                        const std::string& host, const std::string& port) {
+  constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  tcp::resolver resolver(stream.get_executor());
+  auto [resolve_error, endpoints] = co_await resolver.async_resolve(host, port, tuple_awaitable);
+  if (resolve_error) co_return "cannot resolve " + host + ": " + resolve_error.message();
+  auto [connect_error, connected] = co_await tcp_layer.async_connect(endpoints, tuple_awaitable);
+  if (connect_error) co_return "cannot connect to " + host + ": " + connect_error.message();
+  tcp_layer.socket().set_option(tcp::no_delay(true));
+
+  boost::system::error_code not_an_address;
+  asio::ip::make_address(host, not_an_address);
+  // SNI for names only (RFC 6066 forbids literal addresses); SSL_set_tlsext_host_name is a macro with a C cast.
+  if (not_an_address && SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                 const_cast<char*>(host.c_str())) != 1) {
+    co_return std::string("cannot set the TLS server name");
+  }
+  stream.set_verify_callback(ssl::host_name_verification(host));
+  auto [handshake_error] = co_await stream.async_handshake(ssl::stream_base::client, tuple_awaitable);
+  if (handshake_error) co_return "TLS handshake with " + host + " failed: " + handshake_error.message();
+  co_return std::nullopt;
 }
 
 } // namespace copytrader::projectx

@@ -271,7 +271,11 @@ struct hub_fixture : client_fixture {
   int disconnected = 0;
   std::vector<trade> trades;
 
-  explicit hub_fixture(std::vector<std::string> sim_args = {}, signalr::timing timing = {})
+  explicit hub_fixture(std::vector<std::string> sim_args = {}, signalr::timing timing = {},
+                       std::vector<hub_subscription> subs = {{"SubscribeOrders", 1001},
+                                                             {"SubscribePositions", 1001},
+                                                             {"SubscribeTrades", 1001},
+                                                             {"SubscribeAccounts", std::nullopt}})
       : client_fixture(std::move(sim_args)) {
     hub_callbacks callbacks;
     callbacks.connected = [this] { ++connected; };
@@ -281,10 +285,6 @@ struct hub_fixture : client_fixture {
         if (auto* t = std::get_if<trade_event>(&e)) trades.push_back(t->value);
       }
     };
-    std::vector<hub_subscription> subs{{"SubscribeOrders", 1001},
-                                       {"SubscribePositions", 1001},
-                                       {"SubscribeTrades", 1001},
-                                       {"SubscribeAccounts", std::nullopt}};
     hub = std::make_unique<hub_client>(io.get_executor(), *tls, hub_endpoint{"127.0.0.1", std::to_string(sim.port)},
                                        *auth, subs, callbacks, timing, reconnect_backoff(50ms, 200ms, 7));
     asio::co_spawn(io, hub->run(), asio::detached);
@@ -429,4 +429,16 @@ TEST_CASE("a 429 pauses the login for Retry-After", "[client][budget][B1]") {
   const auto start = std::chrono::steady_clock::now();
   REQUIRE(run(fx.io, limited.open_orders(1001)));
   CHECK(std::chrono::steady_clock::now() - start >= 900ms);
+}
+
+TEST_CASE("hub: with nothing to subscribe, connected is reported after the handshake", "[client][hub]") {
+  hub_fixture fx({}, {}, {});
+  CHECK(run_until(fx.io, [&] { return fx.connected == 1; }));
+}
+
+TEST_CASE("hub: a subscription the server refuses ends the connection", "[client][hub][A6]") {
+  hub_fixture fx({}, {}, {{"SubscribeOrders", 2001}}); // another user's account
+  CHECK(run_until(fx.io, [&] { return fx.hub->connections() >= 2; }));
+  CHECK(fx.connected == 0);
+  CHECK_THAT(fx.hub->last_error(), Contains("SubscribeOrders refused"));
 }
