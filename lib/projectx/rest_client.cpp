@@ -104,6 +104,12 @@ asio::awaitable<outcome<contract>> rest_client::contract_by_id(std::string_view 
   co_return std::move(**decoded);
 }
 
+asio::awaitable<outcome<std::vector<contract>>> rest_client::contracts(std::string_view text) {
+  auto body = co_await read(search_contracts(text, false));
+  if (!body) co_return body.error();
+  co_return payload_or_failure(decode_contracts(*body), "Contract/search");
+}
+
 asio::awaitable<outcome<std::vector<order>>> rest_client::open_orders(account_number account) {
   auto body = co_await read(search_open_orders(account));
   if (!body) co_return body.error();

@@ -35,6 +35,8 @@ public:
 
   boost::asio::awaitable<outcome<std::vector<account>>> accounts();
   boost::asio::awaitable<outcome<contract>> contract_by_id(std::string_view id);
+  // Fuzzy, at most 20, active contracts only; match on the id, never take the first hit blindly.
+  boost::asio::awaitable<outcome<std::vector<contract>>> contracts(std::string_view text);
   boost::asio::awaitable<outcome<std::vector<order>>> open_orders(account_number account);
   boost::asio::awaitable<outcome<std::vector<order>>> orders(account_number account, timestamp start);
   boost::asio::awaitable<outcome<std::vector<position>>> open_positions(account_number account);

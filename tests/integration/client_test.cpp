@@ -112,6 +112,9 @@ TEST_CASE("REST: login, accounts, contract, a bracketed place, modify, cancel, c
   REQUIRE(es);
   CHECK(es->tick_value == 12.5);
   CHECK_FALSE(run(fx.io, fx.rest->contract_by_id("CON.F.US.NOPE.Z99")));
+  auto nq = run(fx.io, fx.rest->contracts("NQ"));
+  REQUIRE(nq);
+  CHECK(nq->size() == 2); // ENQ and MNQ: the search is fuzzy
 
   const auto placed = run(fx.io, fx.rest->place(bracketed("ct-a")));
   CHECK(placed.kind == outcome_kind::confirmed);
@@ -182,6 +185,11 @@ TEST_CASE("outcome classes from injected faults", "[client][rest][faults][B3][B4
   auto violation = run(fx.io, fx.rest->place(bracketed("f-4")));
   CHECK(violation.kind == outcome_kind::rejected); // B7 / E1
   CHECK_THAT(violation.message, Contains("AccountViolation (4): Daily loss limit reached"));
+
+  const auto orders_before_reset = fx.sim.ledger(1001).at("orders").as_array().size();
+  arm(R"({"path":"/api/Order/place","kind":"reset"})");
+  CHECK(run(fx.io, fx.rest->place(bracketed("f-4b"))).kind == outcome_kind::unknown); // sent, then reset
+  CHECK(fx.sim.ledger(1001).at("orders").as_array().size() == orders_before_reset);   // not processed
 
   arm(R"({"path":"/api/Order/place","kind":"truncate"})");
   CHECK(run(fx.io, fx.rest->place(bracketed("f-5"))).kind == outcome_kind::unknown); // B6
