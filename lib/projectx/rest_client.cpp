@@ -89,49 +89,43 @@ outcome<T> payload_or_failure(outcome<response<T>> decoded, std::string_view wha
 
 } // namespace
 
-asio::awaitable<outcome<std::vector<account>>> rest_client::accounts() {
-  auto body = co_await read(search_accounts(true));
+template <typename T>
+asio::awaitable<outcome<T>> rest_client::read_as(rest_request request,
+                                                 outcome<response<T>> (*decode)(std::string_view)) {
+  auto body = co_await read(request);
   if (!body) co_return body.error();
-  co_return payload_or_failure(decode_accounts(*body), "Account/search");
+  co_return payload_or_failure(decode(*body), request.path);
+}
+
+asio::awaitable<outcome<std::vector<account>>> rest_client::accounts() {
+  co_return co_await read_as(search_accounts(true), decode_accounts);
 }
 
 asio::awaitable<outcome<contract>> rest_client::contract_by_id(std::string_view id) {
-  auto body = co_await read(projectx::contract_by_id(id));
-  if (!body) co_return body.error();
-  auto decoded = payload_or_failure(decode_contract_by_id(*body), "Contract/searchById");
-  if (!decoded) co_return decoded.error();
-  if (!*decoded) co_return failure{"contract " + std::string(id) + " not found"};
-  co_return std::move(**decoded);
+  auto found = co_await read_as(projectx::contract_by_id(id), decode_contract_by_id);
+  if (!found) co_return found.error();
+  if (!*found) co_return failure{"contract " + std::string(id) + " not found"};
+  co_return std::move(**found);
 }
 
 asio::awaitable<outcome<std::vector<contract>>> rest_client::contracts(std::string_view text) {
-  auto body = co_await read(search_contracts(text, false));
-  if (!body) co_return body.error();
-  co_return payload_or_failure(decode_contracts(*body), "Contract/search");
+  co_return co_await read_as(search_contracts(text, false), decode_contracts);
 }
 
 asio::awaitable<outcome<std::vector<order>>> rest_client::open_orders(account_number account) {
-  auto body = co_await read(search_open_orders(account));
-  if (!body) co_return body.error();
-  co_return payload_or_failure(decode_orders(*body), "Order/searchOpen");
+  co_return co_await read_as(search_open_orders(account), decode_orders);
 }
 
 asio::awaitable<outcome<std::vector<order>>> rest_client::orders(account_number account, timestamp start) {
-  auto body = co_await read(search_orders(account, start, std::nullopt));
-  if (!body) co_return body.error();
-  co_return payload_or_failure(decode_orders(*body), "Order/search");
+  co_return co_await read_as(search_orders(account, start, std::nullopt), decode_orders);
 }
 
 asio::awaitable<outcome<std::vector<position>>> rest_client::open_positions(account_number account) {
-  auto body = co_await read(search_open_positions(account));
-  if (!body) co_return body.error();
-  co_return payload_or_failure(decode_positions(*body), "Position/searchOpen");
+  co_return co_await read_as(search_open_positions(account), decode_positions);
 }
 
 asio::awaitable<outcome<std::vector<trade>>> rest_client::trades(account_number account, timestamp start) {
-  auto body = co_await read(search_trades(account, start, std::nullopt));
-  if (!body) co_return body.error();
-  co_return payload_or_failure(decode_trades(*body), "Trade/search");
+  co_return co_await read_as(search_trades(account, start, std::nullopt), decode_trades);
 }
 
 } // namespace copytrader::projectx

@@ -50,6 +50,9 @@ private:
   void note_throttled(const http_result& r);
   // A read: the body of a 200, after at most one retry.
   boost::asio::awaitable<outcome<std::string>> read(rest_request request);
+  // A read decoded into its payload; a refusal in the envelope becomes a failure naming the path.
+  template <typename T>
+  boost::asio::awaitable<outcome<T>> read_as(rest_request request, outcome<response<T>> (*decode)(std::string_view));
 
   https_client& http_;
   auth_session& auth_;
