@@ -33,6 +33,12 @@ std::vector<copy_action> allow_entries(std::vector<copy_action> actions, bool en
   return actions;
 }
 
+std::int32_t capped_target(std::int32_t target, std::optional<std::int32_t> cap) noexcept {
+  if (!cap) return target;
+  if (*cap == 0 || target == 0 || (target > 0) != (*cap > 0)) return 0;
+  return target > 0 ? std::min(target, *cap) : std::max(target, *cap);
+}
+
 std::optional<std::string> episode_tracker::strategy_of(std::string_view custom_tag) const {
   std::match_results<std::string_view::const_iterator> match;
   if (std::regex_search(custom_tag.begin(), custom_tag.end(), match, pattern_) && match.size() > 1 &&

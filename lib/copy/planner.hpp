@@ -40,6 +40,12 @@ std::vector<copy_action> plan_change(std::int32_t target, std::int32_t expected)
 // episode the follower sits out); exits always pass.
 std::vector<copy_action> allow_entries(std::vector<copy_action> actions, bool entries_allowed);
 
+// A follower that may not add exposure on a contract for the rest of an episode (breaker tripped,
+// follower disabled, started late under on_start: close_only, a strategy it does not follow) is held
+// to `cap`: the signed position it may keep at most. Reductions and exits still follow the leader;
+// the engine ratchets the cap down to each result, so a re-add after a reduction is not copied.
+std::int32_t capped_target(std::int32_t target, std::optional<std::int32_t> cap) noexcept;
+
 // allowed_strategies works per episode (flat to flat on one leader contract): the strategy of the
 // entry that opened it decides for the whole episode, adds and exits included.
 class episode_tracker {

@@ -173,6 +173,15 @@ asio::awaitable<void> hub_client::reader(session& s) {
   }
 }
 
+void hub_client::subscribe(hub_subscription subscription) {
+  subscriptions_.push_back(subscription);
+  if (current_ == nullptr || !connected_) return; // the next handshake subscribes to it
+  boost::json::array args;
+  if (subscription.account) args.push_back(*subscription.account);
+  send(*current_, current_->protocol.invoke(subscription.method, args, std::chrono::steady_clock::now()));
+  ++current_->awaiting_completions;
+}
+
 void hub_client::confirm_connected() {
   connected_ = true;
   backoff_.reset();

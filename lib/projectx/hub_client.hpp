@@ -50,6 +50,8 @@ public:
   // Connects and reconnects until stop().
   boost::asio::awaitable<void> run();
   void stop();
+  // Adds an account's subscription (a follower added by a reload); sent at once when connected.
+  void subscribe(hub_subscription subscription);
 
   [[nodiscard]] bool connected() const noexcept { return connected_; }
   [[nodiscard]] std::uint64_t connections() const noexcept { return connections_; }

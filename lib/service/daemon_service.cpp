@@ -1,6 +1,7 @@
 #include "service/daemon_service.hpp"
 
 #include "config/config_loader.hpp"
+#include "engine/copy_engine.hpp"
 #include "logging/log.hpp"
 #include "state/instance_lock.hpp"
 
@@ -46,14 +47,16 @@ void log_errors(const config_errors& errors) {
 class daemon_service {
 public:
   daemon_service(asio::io_context& io, asio::thread_pool& helper, notifier& notify, const daemon_options& options,
-                 config initial)
+                 config initial, audit_log* audit)
       : io_(io),
         helper_(helper),
         notify_(notify),
         options_(options),
         config_(std::make_shared<const config>(std::move(initial))),
         signals_(io, SIGHUP, SIGTERM, SIGINT),
-        watchdog_timer_(io) {}
+        watchdog_timer_(io),
+        status_timer_(io),
+        engine_(io.get_executor(), *config_, audit) {}
 
   asio::awaitable<void> run() {
     if (auto interval = systemd_watchdog_interval()) {
@@ -63,6 +66,10 @@ public:
     }
     spdlog::info("copytraderd started: {}", status_line(*config_, last_reload_));
     notify_.ready(status_line(*config_, last_reload_));
+    asio::co_spawn(io_, engine_.run(), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
+    asio::co_spawn(io_, status_loop(), asio::detached);
 
     for (;;) {
       auto [ec, signal_number] = co_await signals_.async_wait(as_tuple_awaitable);
@@ -87,6 +94,19 @@ private:
     }
   }
 
+  // STATUS= kept current: what systemctl status shows.
+  asio::awaitable<void> status_loop() {
+    std::string shown;
+    while (!stopping_) {
+      status_timer_.expires_after(std::chrono::seconds(2));
+      auto [ec] = co_await status_timer_.async_wait(as_tuple_awaitable);
+      if (ec || stopping_) break;
+      std::string line = engine_.status_line() + "; " + status_line(*config_, last_reload_);
+      if (line != shown) notify_.status(line);
+      shown = std::move(line);
+    }
+  }
+
   asio::awaitable<void> reload() {
     notify_.reloading();
     spdlog::info("SIGHUP: reloading {}", options_.config_file.string());
@@ -102,6 +122,7 @@ private:
       apply_overrides(next, options_.overrides);
       config_ = std::make_shared<const config>(std::move(next));
       set_log_level(config_->logging.level);
+      engine_.apply(*config_);
       last_reload_.ok = true;
       last_reload_.message.clear();
       spdlog::info("configuration reloaded: {}", status_line(*config_, last_reload_));
@@ -118,7 +139,9 @@ private:
     stopping_ = true;
     notify_.stopping();
     watchdog_timer_.cancel();
+    status_timer_.cancel();
     signals_.cancel();
+    engine_.stop();
   }
 
   asio::io_context& io_;
@@ -128,6 +151,8 @@ private:
   std::shared_ptr<const config> config_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_;
+  asio::steady_timer status_timer_;
+  engine::copy_engine engine_;
   reload_record last_reload_;
   bool stopping_ = false;
 };
@@ -167,11 +192,22 @@ int run_daemon(const daemon_options& options, notifier& notify) {
 
   asio::io_context io(1);
   asio::thread_pool helper(1);
-  daemon_service service(io, helper, notify, options, std::move(cfg));
+  auto audit = audit_log::open(cfg.state.directory, helper);
+  if (!audit) {
+    spdlog::error("cannot start: {}", audit.error().message);
+    return exit_failure;
+  }
+  std::unique_ptr<daemon_service> service;
+  try {
+    service = std::make_unique<daemon_service>(io, helper, notify, options, std::move(cfg), audit->get());
+  } catch (const std::exception& e) {
+    spdlog::error("cannot start: {}", e.what());
+    return exit_failure;
+  }
 
   bool finished = false;
   std::exception_ptr failure;
-  asio::co_spawn(io, service.run(), [&](std::exception_ptr e) {
+  asio::co_spawn(io, service->run(), [&](std::exception_ptr e) {
     finished = true;
     failure = std::move(e);
   });
@@ -181,6 +217,8 @@ int run_daemon(const daemon_options& options, notifier& notify) {
   const auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
   while (!io.stopped() && io.run_one_until(deadline) > 0) {
   }
+  service.reset();
+  audit->reset(); // writes what is queued, on the helper thread, before it is joined
   helper.join();
 
   if (failure) {

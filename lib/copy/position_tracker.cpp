@@ -1,4 +1,4 @@
-#include "copy/leader_tracker.hpp"
+#include "copy/position_tracker.hpp"
 
 #include <algorithm>
 
@@ -11,11 +11,11 @@ constexpr std::size_t max_remembered_trades = 100'000;
 constexpr std::size_t max_remembered_tags = 20'000;
 } // namespace
 
-leader_tracker::leader_tracker(px::account_number leader, std::chrono::milliseconds settle,
+position_tracker::position_tracker(px::account_number account, std::chrono::milliseconds settle,
                                std::chrono::milliseconds max_copy_age)
-    : leader_(leader), settle_(settle), max_copy_age_(max_copy_age) {}
+    : account_(account), settle_(settle), max_copy_age_(max_copy_age) {}
 
-void leader_tracker::remember(px::trade_id id) {
+void position_tracker::remember(px::trade_id id) {
   seen_.insert(id);
   seen_order_.push_back(id);
   if (seen_order_.size() > max_remembered_trades) {
@@ -24,8 +24,8 @@ void leader_tracker::remember(px::trade_id id) {
   }
 }
 
-void leader_tracker::on_order(const px::order& o) {
-  if (o.account_id != leader_ || !o.custom_tag) return;
+void position_tracker::on_order(const px::order& o) {
+  if (o.account_id != account_ || !o.custom_tag) return;
   if (tags_.emplace(o.id, *o.custom_tag).second) {
     tag_order_.push_back(o.id);
     if (tag_order_.size() > max_remembered_tags) {
@@ -35,20 +35,35 @@ void leader_tracker::on_order(const px::order& o) {
   }
 }
 
-std::optional<std::string> leader_tracker::tag_of(px::order_id order) const {
+std::optional<std::string> position_tracker::tag_of(px::order_id order) const {
   auto it = tags_.find(order);
   if (it == tags_.end()) return std::nullopt;
   return it->second;
 }
 
-std::int32_t leader_tracker::net(const std::string& contract) const {
+std::int32_t position_tracker::net(const std::string& contract) const {
   auto it = contracts_.find(contract);
   return it == contracts_.end() ? 0 : it->second.net;
 }
 
-std::optional<leader_change> leader_tracker::on_trade(const px::trade& t, steady_time now,
+void position_tracker::adopt(const std::string& contract, std::int32_t net) {
+  contract_state& c = contracts_[contract];
+  c.net = net;
+  c.position.reset();
+  c.credit = 0;
+}
+
+std::vector<std::string> position_tracker::open_contracts() const {
+  std::vector<std::string> out;
+  for (const auto& [contract, c] : contracts_) {
+    if (c.net != 0) out.push_back(contract);
+  }
+  return out;
+}
+
+std::optional<position_change> position_tracker::on_trade(const px::trade& t, steady_time now,
                                                       std::chrono::system_clock::time_point wall_now) {
-  if (t.account_id != leader_) return std::nullopt;
+  if (t.account_id != account_) return std::nullopt;
   if (seen_.contains(t.id)) {
     if (t.voided)
       voided_.push_back(voided_fill{t.id, t.contract_id});
@@ -75,7 +90,7 @@ std::optional<leader_change> leader_tracker::on_trade(const px::trade& t, steady
     c.position.reset(); // the late trade closed the gap
   else if (c.position)
     c.disagree_since = now; // still apart: wait again
-  leader_change change{t.contract_id, old_net, c.net, change_cause::trade, t.id, t.order, tag_of(t.order), false};
+  position_change change{t.contract_id, old_net, c.net, change_cause::trade, t.id, t.order, tag_of(t.order), false};
   if (t.created &&
       wall_now - std::chrono::time_point_cast<std::chrono::system_clock::duration>(*t.created) > max_copy_age_) {
     change.stale = true;
@@ -83,8 +98,8 @@ std::optional<leader_change> leader_tracker::on_trade(const px::trade& t, steady
   return change;
 }
 
-std::optional<leader_change> leader_tracker::on_position(const px::position& p, steady_time now) {
-  if (p.account_id != leader_) return std::nullopt;
+std::optional<position_change> position_tracker::on_position(const px::position& p, steady_time now) {
+  if (p.account_id != account_) return std::nullopt;
   contract_state& c = contracts_[p.contract_id];
   const std::int32_t absolute = p.signed_size();
   if (absolute == c.net) {
@@ -96,11 +111,11 @@ std::optional<leader_change> leader_tracker::on_position(const px::position& p, 
   return std::nullopt;
 }
 
-std::vector<leader_change> leader_tracker::poll(steady_time now) {
-  std::vector<leader_change> out;
+std::vector<position_change> position_tracker::poll(steady_time now) {
+  std::vector<position_change> out;
   for (auto& [contract, c] : contracts_) {
     if (!c.position || now - c.disagree_since < settle_) continue;
-    out.push_back(leader_change{contract, c.net, *c.position, change_cause::position_correction, std::nullopt,
+    out.push_back(position_change{contract, c.net, *c.position, change_cause::position_correction, std::nullopt,
                                 std::nullopt, std::nullopt, false});
     c.credit = *c.position - c.net;
     c.credit_until = now + max_copy_age_;
@@ -110,7 +125,7 @@ std::vector<leader_change> leader_tracker::poll(steady_time now) {
   return out;
 }
 
-std::optional<leader_tracker::steady_time> leader_tracker::next_deadline() const {
+std::optional<position_tracker::steady_time> position_tracker::next_deadline() const {
   std::optional<steady_time> next;
   for (const auto& [contract, c] : contracts_) {
     if (!c.position) continue;

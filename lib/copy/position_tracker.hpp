@@ -1,5 +1,6 @@
 #pragma once
-// The leader's net position per contract, from its hub events, without I/O. Trades (deduplicated by
+// One account's net position per contract, from its hub events, without I/O: the leader's, and each
+// follower's confirmed position (the follower book adds what is in flight). Trades (deduplicated by
 // id) are the earliest signal and drive the net. Position events are absolute but arrive in any
 // order relative to the trades: one that disagrees with the trades is adopted only if the gap
 // persists for `settle` (a trade that was merely late closes it; a lost one does not), so one fill
@@ -20,7 +21,7 @@ namespace copytrader::copy {
 
 enum class change_cause { trade, position_correction };
 
-struct leader_change {
+struct position_change {
   std::string contract;
   std::int32_t old_net = 0;
   std::int32_t new_net = 0;
@@ -36,27 +37,33 @@ struct voided_fill {
   std::string contract;
 };
 
-class leader_tracker {
+class position_tracker {
 public:
   using steady_time = std::chrono::steady_clock::time_point;
 
-  leader_tracker(projectx::account_number leader, std::chrono::milliseconds settle,
+  position_tracker(projectx::account_number account, std::chrono::milliseconds settle,
                  std::chrono::milliseconds max_copy_age);
 
   // Each returns the change it causes, if any. Events of other accounts are ignored (faults.md D5).
-  std::optional<leader_change> on_trade(const projectx::trade& t, steady_time now,
+  std::optional<position_change> on_trade(const projectx::trade& t, steady_time now,
                                         std::chrono::system_clock::time_point wall_now);
-  std::optional<leader_change> on_position(const projectx::position& p, steady_time now);
+  std::optional<position_change> on_position(const projectx::position& p, steady_time now);
   void on_order(const projectx::order& o);
   // Corrections whose settle time has passed.
-  std::vector<leader_change> poll(steady_time now);
+  std::vector<position_change> poll(steady_time now);
   [[nodiscard]] std::optional<steady_time> next_deadline() const;
 
   // Fills seen again as voided (faults.md D3): reported, never acted on silently.
   std::vector<voided_fill> take_voided() { return std::exchange(voided_, {}); }
 
+  // Reconciliation's answer, or a dry run's shadow fill: the net is this, with nothing pending.
+  void adopt(const std::string& contract, std::int32_t net);
+
   [[nodiscard]] std::int32_t net(const std::string& contract) const;
+  // Contracts with a non-zero net.
+  [[nodiscard]] std::vector<std::string> open_contracts() const;
   [[nodiscard]] std::optional<std::string> tag_of(projectx::order_id order) const;
+  [[nodiscard]] bool seen(projectx::trade_id id) const { return seen_.contains(id); }
   [[nodiscard]] std::size_t remembered_trades() const noexcept { return seen_.size(); }
   [[nodiscard]] std::uint64_t duplicates() const noexcept { return duplicates_; }
 
@@ -72,7 +79,7 @@ private:
   };
   void remember(projectx::trade_id id);
 
-  projectx::account_number leader_;
+  projectx::account_number account_;
   std::chrono::milliseconds settle_;
   std::chrono::milliseconds max_copy_age_;
   std::map<std::string, contract_state, std::less<>> contracts_;

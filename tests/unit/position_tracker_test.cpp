@@ -1,4 +1,4 @@
-#include "copy/leader_tracker.hpp"
+#include "copy/position_tracker.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string mes = "CON.F.US.MES.U26";
-const leader_tracker::steady_time t0{};
+const position_tracker::steady_time t0{};
 const auto wall = std::chrono::system_clock::now();
 
 px::trade fill(px::trade_id id, int side, std::int32_t size, px::order_id order = 9,
@@ -40,7 +40,7 @@ px::position position(std::int32_t signed_size) {
 } // namespace
 
 TEST_CASE("trades drive the net; a duplicate trade changes nothing", "[tracker][D1]") {
-  leader_tracker tracker(1001, 250ms, 30s);
+  position_tracker tracker(1001, 250ms, 30s);
   auto first = tracker.on_trade(fill(1, px::side::bid, 2), t0, wall);
   REQUIRE(first);
   CHECK(first->old_net == 0);
@@ -54,7 +54,7 @@ TEST_CASE("trades drive the net; a duplicate trade changes nothing", "[tracker][
 }
 
 TEST_CASE("a position event before its trade is not counted twice", "[tracker][D2]") {
-  leader_tracker tracker(1001, 250ms, 30s);
+  position_tracker tracker(1001, 250ms, 30s);
   CHECK_FALSE(tracker.on_position(position(2), t0));
   CHECK(tracker.net(mes) == 0);
   auto change = tracker.on_trade(fill(1, px::side::bid, 2), t0 + 5ms, wall);
@@ -65,7 +65,7 @@ TEST_CASE("a position event before its trade is not counted twice", "[tracker][D
 }
 
 TEST_CASE("a lost trade is corrected by the position after the settle time", "[tracker][A5]") {
-  leader_tracker tracker(1001, 250ms, 30s);
+  position_tracker tracker(1001, 250ms, 30s);
   tracker.on_trade(fill(1, px::side::bid, 1), t0, wall);
   tracker.on_position(position(3), t0 + 10ms); // the +2 trade frame was dropped
   CHECK(tracker.poll(t0 + 200ms).empty());
@@ -86,7 +86,7 @@ TEST_CASE("a lost trade is corrected by the position after the settle time", "[t
 }
 
 TEST_CASE("a correction's credit expires with max_copy_age", "[tracker][A5]") {
-  leader_tracker tracker(1001, 250ms, 30s);
+  position_tracker tracker(1001, 250ms, 30s);
   tracker.on_position(position(2), t0);
   REQUIRE(tracker.poll(t0 + 300ms).size() == 1);
   auto much_later = tracker.on_trade(fill(1, px::side::bid, 1), t0 + 31s, wall);
@@ -95,7 +95,7 @@ TEST_CASE("a correction's credit expires with max_copy_age", "[tracker][A5]") {
 }
 
 TEST_CASE("a flat position event (type 0, size 0) agrees with trades that closed", "[tracker]") {
-  leader_tracker tracker(1001, 250ms, 30s);
+  position_tracker tracker(1001, 250ms, 30s);
   tracker.on_trade(fill(1, px::side::bid, 2), t0, wall);
   tracker.on_trade(fill(2, px::side::ask, 2), t0, wall);
   CHECK_FALSE(tracker.on_position(position(0), t0));
@@ -103,7 +103,7 @@ TEST_CASE("a flat position event (type 0, size 0) agrees with trades that closed
 }
 
 TEST_CASE("other accounts' events are ignored", "[tracker][D5]") {
-  leader_tracker tracker(1001, 250ms, 30s);
+  position_tracker tracker(1001, 250ms, 30s);
   CHECK_FALSE(tracker.on_trade(fill(1, px::side::bid, 2, 9, 2001), t0, wall));
   auto p = position(5);
   p.account_id = 2001;
@@ -112,7 +112,7 @@ TEST_CASE("other accounts' events are ignored", "[tracker][D5]") {
 }
 
 TEST_CASE("voided trades are reported, never applied", "[tracker][D3]") {
-  leader_tracker tracker(1001, 250ms, 30s);
+  position_tracker tracker(1001, 250ms, 30s);
   tracker.on_trade(fill(1, px::side::bid, 2), t0, wall);
   auto voided = fill(1, px::side::bid, 2);
   voided.voided = true;
@@ -124,7 +124,7 @@ TEST_CASE("voided trades are reported, never applied", "[tracker][D3]") {
 }
 
 TEST_CASE("a fill older than max_copy_age is marked stale", "[tracker][D11]") {
-  leader_tracker tracker(1001, 250ms, 30s);
+  position_tracker tracker(1001, 250ms, 30s);
   auto old = fill(1, px::side::bid, 1);
   old.created = std::chrono::time_point_cast<std::chrono::microseconds>(wall - 30min);
   auto change = tracker.on_trade(old, t0, wall);
@@ -134,7 +134,7 @@ TEST_CASE("a fill older than max_copy_age is marked stale", "[tracker][D11]") {
 }
 
 TEST_CASE("the entry's customTag comes from its order event", "[tracker][strategy]") {
-  leader_tracker tracker(1001, 250ms, 30s);
+  position_tracker tracker(1001, 250ms, 30s);
   px::order entry;
   entry.id = 77;
   entry.account_id = 1001;
@@ -149,7 +149,7 @@ TEST_CASE("the entry's customTag comes from its order event", "[tracker][strateg
 }
 
 TEST_CASE("memory stays bounded", "[tracker][I2]") {
-  leader_tracker tracker(1001, 250ms, 30s);
+  position_tracker tracker(1001, 250ms, 30s);
   for (px::trade_id id = 1; id <= 120'000; ++id)
     tracker.on_trade(fill(id, id % 2 == 0 ? px::side::bid : px::side::ask, 1), t0, wall);
   CHECK(tracker.remembered_trades() == 100'000);

@@ -1,0 +1,241 @@
+#include "copy/follower_book.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace copytrader::copy {
+namespace px = copytrader::projectx;
+
+namespace {
+
+constexpr std::size_t max_early_fills = 4096;
+
+std::int32_t signed_fill(int side, std::int32_t size) { return side == px::side::bid ? size : -size; }
+
+// Moves `remaining` toward zero by `amount` (same sign), never past it.
+std::int32_t toward_zero(std::int32_t remaining, std::int32_t amount) {
+  if (remaining > 0) return std::max(0, remaining - std::max(0, amount));
+  if (remaining < 0) return std::min(0, remaining - std::min(0, amount));
+  return 0;
+}
+
+} // namespace
+
+follower_book::follower_book(px::account_number account, std::chrono::milliseconds settle)
+    : account_(account), settle_(settle), net_(account, settle, std::chrono::hours(24)) {}
+
+follower_book::pending_place* follower_book::find_by_id(px::order_id id) {
+  for (auto& p : places_) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+void follower_book::consume(pending_place& p, std::int32_t fill) { p.remaining = toward_zero(p.remaining, fill); }
+
+void follower_book::remember_fill(px::order_id id, std::int32_t fill) {
+  auto [it, inserted] = early_fills_.try_emplace(id, 0);
+  it->second += fill;
+  if (inserted) {
+    early_order_.push_back(id);
+    if (early_order_.size() > max_early_fills) {
+      early_fills_.erase(early_order_.front());
+      early_order_.pop_front();
+    }
+  }
+}
+
+void follower_book::drop_finished() {
+  std::erase_if(places_, [](const pending_place& p) { return p.id && p.remaining == 0; });
+  for (auto it = closes_.begin(); it != closes_.end();) {
+    it = net_.net(it->first) == 0 ? closes_.erase(it) : std::next(it);
+  }
+}
+
+void follower_book::on_trade(const px::trade& t, steady_time now) {
+  if (t.account_id != account_) return;
+  const bool fresh = !net_.seen(t.id) && !t.voided;
+  net_.on_trade(t, now, std::chrono::system_clock::now());
+  if (!fresh) return;
+  const std::int32_t fill = signed_fill(t.side, t.size);
+  if (pending_place* p = find_by_id(t.order))
+    consume(*p, fill);
+  else
+    remember_fill(t.order, fill);
+  drop_finished();
+}
+
+void follower_book::on_position(const px::position& p, steady_time now) {
+  if (p.account_id != account_) return;
+  net_.on_position(p, now);
+  if (p.signed_size() != 0)
+    average_[p.contract_id] = p.average_price;
+  else
+    average_.erase(p.contract_id);
+  drop_finished();
+}
+
+void follower_book::on_order(const px::order& o, steady_time now) {
+  if (o.account_id != account_) return;
+  if (!px::order_status::is_terminal(o.status) && o.type != px::order_type::market) {
+    working_[o.id] = working_order{o.id,          o.contract_id, o.type,      o.side,         o.size,
+                                   o.status,      o.stop_price,  o.limit_price, o.custom_tag, o.parent_order_id};
+  } else {
+    working_.erase(o.id);
+  }
+
+  pending_place* p = find_by_id(o.id);
+  if (!p && o.custom_tag) {
+    // The order event beat the place response: the tag names the in-flight record.
+    for (auto& candidate : places_) {
+      if (!candidate.id && candidate.tag == *o.custom_tag) {
+        placed(candidate.tag, o.id, now);
+        p = find_by_id(o.id);
+        break;
+      }
+    }
+  }
+  if (p && px::order_status::is_terminal(o.status) && !p->expires) {
+    // Whatever did not fill never will; what did fill is still owed as trades, briefly.
+    const std::int32_t unfilled = signed_fill(o.side, std::max(0, o.size - o.fill_volume));
+    p->remaining = toward_zero(p->remaining, unfilled);
+    p->expires = now + settle_;
+  }
+  drop_finished();
+}
+
+void follower_book::poll(steady_time now) {
+  net_.poll(now);
+  std::erase_if(places_, [now](const pending_place& p) { return p.expires && *p.expires <= now; });
+  std::erase_if(closes_, [now](const auto& entry) { return entry.second.expires <= now; });
+  drop_finished();
+}
+
+std::optional<follower_book::steady_time> follower_book::next_deadline() const {
+  std::optional<steady_time> next = net_.next_deadline();
+  auto consider = [&next](steady_time t) {
+    if (!next || t < *next) next = t;
+  };
+  for (const auto& p : places_) {
+    if (p.expires) consider(*p.expires);
+  }
+  for (const auto& [contract, c] : closes_) consider(c.expires);
+  return next;
+}
+
+void follower_book::sent_place(std::string tag, std::string contract, std::int32_t signed_size, steady_time) {
+  places_.push_back(pending_place{std::move(tag), std::move(contract), signed_size, std::nullopt, std::nullopt});
+}
+
+void follower_book::placed(std::string_view tag, px::order_id id, steady_time) {
+  for (auto& p : places_) {
+    if (p.id || p.tag != tag) continue;
+    p.id = id;
+    if (auto it = early_fills_.find(id); it != early_fills_.end()) {
+      consume(p, it->second);
+      early_fills_.erase(it);
+    }
+    break;
+  }
+  drop_finished();
+}
+
+void follower_book::place_failed(std::string_view tag) {
+  std::erase_if(places_, [tag](const pending_place& p) { return p.tag == tag; });
+}
+
+void follower_book::sent_close(const std::string& contract, steady_time now) {
+  // Long enough for the close's trades, or failing them the position correction, to arrive.
+  const auto wait = std::max<std::chrono::milliseconds>(2 * settle_, std::chrono::seconds(2));
+  closes_[contract] = pending_close{now + wait};
+}
+
+void follower_book::close_failed(const std::string& contract) { closes_.erase(contract); }
+
+void follower_book::reset_from(const std::vector<px::position>& positions, const std::vector<px::order>& open_orders,
+                               steady_time) {
+  std::set<std::string> quiet_contracts;
+  for (const auto& c : contracts()) {
+    if (quiet(c)) quiet_contracts.insert(c);
+  }
+  for (const auto& p : positions) {
+    if (p.account_id == account_ && quiet(p.contract_id)) quiet_contracts.insert(p.contract_id);
+  }
+  for (const auto& o : open_orders) {
+    if (o.account_id == account_ && quiet(o.contract_id)) quiet_contracts.insert(o.contract_id);
+  }
+  for (const auto& c : quiet_contracts) {
+    std::int32_t net = 0;
+    for (const auto& p : positions) {
+      if (p.account_id == account_ && p.contract_id == c) {
+        net = p.signed_size();
+        if (net != 0)
+          average_[c] = p.average_price;
+        else
+          average_.erase(c);
+      }
+    }
+    if (net == 0) average_.erase(c);
+    net_.adopt(c, net);
+    std::erase_if(working_, [&c](const auto& entry) { return entry.second.contract == c; });
+  }
+  for (const auto& o : open_orders) {
+    if (o.account_id != account_ || !quiet_contracts.contains(o.contract_id) || o.type == px::order_type::market ||
+        px::order_status::is_terminal(o.status))
+      continue;
+    working_[o.id] = working_order{o.id,     o.contract_id, o.type,        o.side,       o.size,
+                                   o.status, o.stop_price,  o.limit_price, o.custom_tag, o.parent_order_id};
+  }
+}
+
+void follower_book::shadow_fill(const std::string& contract, std::int32_t signed_size) {
+  net_.adopt(contract, net_.net(contract) + signed_size);
+}
+
+std::int32_t follower_book::in_flight(const std::string& contract) const {
+  std::int32_t sum = 0;
+  for (const auto& p : places_) {
+    if (p.contract == contract) sum += p.remaining;
+  }
+  return sum;
+}
+
+std::int32_t follower_book::expected(const std::string& contract) const {
+  return (closing(contract) ? 0 : net_.net(contract)) + in_flight(contract);
+}
+
+bool follower_book::quiet(const std::string& contract) const {
+  if (closes_.contains(contract)) return false;
+  return std::none_of(places_.begin(), places_.end(), [&contract](const pending_place& p) { return p.contract == contract; });
+}
+
+std::optional<double> follower_book::average_price(const std::string& contract) const {
+  auto it = average_.find(contract);
+  if (it == average_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<working_order> follower_book::legs(const std::string& contract) const {
+  std::vector<working_order> out;
+  for (const auto& [id, o] : working_) {
+    if (o.contract == contract && o.status == px::order_status::open) out.push_back(o);
+  }
+  return out;
+}
+
+bool follower_book::arming(const std::string& contract) const {
+  return std::any_of(working_.begin(), working_.end(), [&contract](const auto& entry) {
+    return entry.second.contract == contract && entry.second.status != px::order_status::open;
+  });
+}
+
+std::vector<std::string> follower_book::contracts() const {
+  std::set<std::string> all;
+  for (auto& c : net_.open_contracts()) all.insert(std::move(c));
+  for (const auto& p : places_) all.insert(p.contract);
+  for (const auto& [c, close] : closes_) all.insert(c);
+  for (const auto& [id, o] : working_) all.insert(o.contract);
+  return {all.begin(), all.end()};
+}
+
+} // namespace copytrader::copy

@@ -1,0 +1,109 @@
+#pragma once
+// What one follower account holds and has in flight, per contract, without I/O. The planner's
+// `expected` is the confirmed net (its own trades, corrected by position events after a settle time,
+// as for the leader) plus every order sent whose fills have not yet been seen as trades. A fill is
+// thus counted exactly once, whichever of the place response, the order event and the trade arrives
+// first; a close in flight makes the contract expected flat. The book also keeps the follower's
+// working orders, so the engine can resize or cancel bracket legs that outgrew the position.
+
+#include "copy/position_tracker.hpp"
+#include "projectx/models.hpp"
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace copytrader::copy {
+
+struct working_order {
+  projectx::order_id id = 0;
+  std::string contract;
+  int type = 0;
+  int side = projectx::side::bid;
+  std::int32_t size = 0;
+  int status = projectx::order_status::open;
+  std::optional<double> stop_price;
+  std::optional<double> limit_price;
+  std::optional<std::string> tag;
+  std::optional<projectx::order_id> parent;
+
+  [[nodiscard]] bool is_stop() const noexcept {
+    return type == projectx::order_type::stop || type == projectx::order_type::stop_limit ||
+           type == projectx::order_type::trailing_stop;
+  }
+};
+
+class follower_book {
+public:
+  using steady_time = std::chrono::steady_clock::time_point;
+
+  follower_book(projectx::account_number account, std::chrono::milliseconds settle);
+
+  // The follower's own hub events (other accounts are ignored).
+  void on_trade(const projectx::trade& t, steady_time now);
+  void on_position(const projectx::position& p, steady_time now);
+  void on_order(const projectx::order& o, steady_time now);
+  // Settle-time work: position corrections, in-flight records whose fills should have been seen.
+  void poll(steady_time now);
+  [[nodiscard]] std::optional<steady_time> next_deadline() const;
+
+  // The engine's orders. An in-flight place is keyed by its tag until the venue names its id.
+  void sent_place(std::string tag, std::string contract, std::int32_t signed_size, steady_time now);
+  void placed(std::string_view tag, projectx::order_id id, steady_time now);
+  void place_failed(std::string_view tag); // refused or not sent: nothing of it will fill
+  void sent_close(const std::string& contract, steady_time now);
+  void close_failed(const std::string& contract);
+
+  // Reconciliation: the venue's positions and working orders replace what the book believed.
+  void reset_from(const std::vector<projectx::position>& positions, const std::vector<projectx::order>& open_orders,
+                  steady_time now);
+  // Dry run: an order "fills" the moment it would have been sent.
+  void shadow_fill(const std::string& contract, std::int32_t signed_size);
+
+  [[nodiscard]] std::int32_t expected(const std::string& contract) const;
+  [[nodiscard]] std::int32_t confirmed(const std::string& contract) const { return net_.net(contract); }
+  [[nodiscard]] std::int32_t in_flight(const std::string& contract) const;
+  [[nodiscard]] bool closing(const std::string& contract) const { return closes_.contains(contract); }
+  [[nodiscard]] bool quiet(const std::string& contract) const; // nothing in flight, no close pending
+  [[nodiscard]] std::optional<double> average_price(const std::string& contract) const;
+  // The follower's working (open) stop and limit orders on a contract: its bracket legs.
+  [[nodiscard]] std::vector<working_order> legs(const std::string& contract) const;
+  // Legs still suspended (their entry has not filled, or the venue has not armed them yet).
+  [[nodiscard]] bool arming(const std::string& contract) const;
+  // Every contract with a position, something in flight, or a working order.
+  [[nodiscard]] std::vector<std::string> contracts() const;
+  [[nodiscard]] projectx::account_number account() const noexcept { return account_; }
+
+private:
+  struct pending_place {
+    std::string tag;
+    std::string contract;
+    std::int32_t remaining = 0; // signed: what has not yet been seen as trades
+    std::optional<projectx::order_id> id;
+    std::optional<steady_time> expires; // set once the venue says the order is done
+  };
+  struct pending_close {
+    steady_time expires{};
+  };
+  pending_place* find_by_id(projectx::order_id id);
+  void consume(pending_place& p, std::int32_t signed_fill);
+  void remember_fill(projectx::order_id id, std::int32_t signed_fill);
+  void drop_finished();
+
+  projectx::account_number account_;
+  std::chrono::milliseconds settle_;
+  position_tracker net_;
+  std::vector<pending_place> places_;
+  std::map<std::string, pending_close, std::less<>> closes_;
+  std::map<projectx::order_id, working_order> working_;
+  std::map<std::string, double, std::less<>> average_;
+  // Fills seen as trades before the place response named their order (bounded).
+  std::map<projectx::order_id, std::int32_t> early_fills_;
+  std::deque<projectx::order_id> early_order_;
+};
+
+} // namespace copytrader::copy

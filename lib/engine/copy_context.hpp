@@ -1,0 +1,70 @@
+#pragma once
+// What the copy engine knows of the leader and shares with every follower session: the leader's
+// net per contract, its bracket legs, the episode filter, the circuit breaker, contract details
+// and the counters. One io thread owns it; sessions read it when they plan.
+
+#include "config/config.hpp"
+#include "copy/leader_legs.hpp"
+#include "copy/planner.hpp"
+#include "copy/position_tracker.hpp"
+#include "projectx/models.hpp"
+#include "safety/circuit_breaker.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace copytrader::engine {
+
+using steady_clock = std::chrono::steady_clock;
+
+struct leader_contract_state {
+  std::string event;                // names the latest change in tags: the trade id, or r<n> for a correction
+  steady_clock::time_point seen{};  // when the daemon read it (the start of a copy's latency)
+  double fill_price = 0;            // of the latest leader fill
+  std::optional<double> average_price;
+  std::optional<steady_clock::time_point> legs_due; // bracket_wait for the latest entry's legs
+  std::optional<projectx::order_id> entry_order;    // the entry whose legs are awaited
+  bool entries_blocked = false;     // breaker tripped or fill too old: this episode adds nothing
+  std::uint64_t leg_moves = 0;      // bumped each time the leader drags a leg
+};
+
+struct engine_counters {
+  std::uint64_t total_copies = 0;      // leader changes that made the daemon act
+  std::uint64_t successful_copies = 0; // follower orders confirmed (or resolved as placed)
+  std::uint64_t failed_copies = 0;     // follower orders refused, or unresolved
+  std::uint64_t reconcile_corrections = 0;
+};
+
+struct copy_context {
+  copy_context(projectx::account_number leader, const config& cfg)
+      : tracker(leader, std::chrono::milliseconds(750), cfg.copy.max_copy_age),
+        legs(leader),
+        episodes(cfg.copy.strategy_pattern),
+        breaker(static_cast<std::size_t>(cfg.safety.circuit_breaker.max_orders), cfg.safety.circuit_breaker.window),
+        copy(cfg.copy),
+        safety(cfg.safety) {}
+
+  copy::position_tracker tracker;
+  copy::leader_legs legs;
+  copy::episode_tracker episodes;
+  circuit_breaker breaker;
+  copy_config copy;
+  safety_config safety;
+  std::map<std::string, leader_contract_state, std::less<>> contracts;
+  std::map<std::string, projectx::contract, std::less<>> contract_info; // tick sizes, from the preflight
+  // Fail closed: nothing is copied until the leader's account and positions have been read.
+  bool leader_ready = false;
+  std::string leader_problem = "starting";
+  engine_counters counters;
+  std::uint64_t local_events = 0; // numbering for corrections' tags
+
+  [[nodiscard]] double tick_size(const std::string& contract) const {
+    auto it = contract_info.find(contract);
+    return it == contract_info.end() ? 0.0 : it->second.tick_size;
+  }
+};
+
+} // namespace copytrader::engine

@@ -1,0 +1,436 @@
+#include "engine/copy_engine.hpp"
+
+#include "copy/sizing.hpp"
+#include "projectx/endpoint_url.hpp"
+#include "projectx/tls_context.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <stdexcept>
+
+namespace copytrader::engine {
+namespace asio = boost::asio;
+namespace px = copytrader::projectx;
+
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+constexpr auto tick_period = std::chrono::milliseconds(50);
+constexpr auto preflight_retry = std::chrono::seconds(5);
+// The periodic check reads the leader every interval and the followers every sixth (design.md 3).
+constexpr unsigned follower_read_every = 6;
+
+template <typename T>
+T must(outcome<T> value, std::string_view what) {
+  if (!value) throw std::runtime_error(std::string(what) + ": " + value.error().message);
+  return std::move(*value);
+}
+
+std::vector<px::hub_subscription> account_subscriptions(px::account_number account) {
+  return {{"SubscribeOrders", account}, {"SubscribePositions", account}, {"SubscribeTrades", account}};
+}
+
+// Added by a reload: check it, read it, and open nothing the leader already holds.
+asio::awaitable<void> start_late(follower_session* s) {
+  const bool usable = co_await s->preflight();
+  if (usable) {
+    co_await s->reconcile("added by a reload");
+    s->hold_open_positions(start_policy::close_only);
+    s->nudge();
+  }
+  co_return;
+}
+
+} // namespace
+
+copy_engine::copy_engine(asio::any_io_executor executor, const config& cfg, audit_log* audit)
+    : executor_(executor),
+      config_(cfg),
+      audit_(audit),
+      tls_(must(px::make_client_tls(cfg.api.ca_file), "TLS")),
+      rest_endpoint_(must(px::rest_endpoint_from(cfg.api.base_url, cfg.api.request_timeout), "api.base_url")),
+      hub_endpoint_(must(px::hub_endpoint_from(cfg.api.user_hub_url), "api.user_hub_url")),
+      ctx_(cfg.leader.account, cfg),
+      tick_(executor) {
+  login_for(cfg.leader.login);
+  for (const auto& f : cfg.followers) add_follower(f, false);
+}
+
+copy_engine::~copy_engine() = default;
+
+login_session& copy_engine::login_for(const credential& c) {
+  auto it = logins_.find(c.username);
+  if (it != logins_.end()) return *it->second;
+  // One warm connection per account under the login (and a spare), so a copy to ten followers is
+  // ten requests written back to back, not queued behind each other.
+  std::size_t accounts = 1;
+  for (const auto& f : config_.followers) accounts += f.login.username == c.username ? 1U : 0U;
+  auto endpoint = rest_endpoint_;
+  endpoint.pool_size = std::min<std::size_t>(accounts + 1, 16);
+  auto session = std::make_unique<login_session>(executor_, *tls_, endpoint, c, config_.safety.rate_limit);
+  auto& ref = *session;
+  logins_.emplace(c.username, std::move(session));
+  if (started_) ref.start();
+  return ref;
+}
+
+px::hub_client& copy_engine::hub_for(login_session& login) {
+  auto it = hubs_.find(login.username());
+  if (it != hubs_.end()) return *it->second;
+  std::vector<px::hub_subscription> subscriptions;
+  if (login.username() == config_.leader.login.username)
+    subscriptions = account_subscriptions(config_.leader.account);
+  const std::string username = login.username();
+  px::hub_callbacks callbacks;
+  callbacks.connected = [this, username] { on_hub_connected(username); };
+  callbacks.events = [this, username](std::vector<px::user_event>&& events) { on_events(username, std::move(events)); };
+  callbacks.disconnected = [username](std::string_view reason) {
+    spdlog::warn("user hub for {} disconnected: {}", username, reason);
+  };
+  auto hub = std::make_unique<px::hub_client>(executor_, *tls_, hub_endpoint_, login.auth(), std::move(subscriptions),
+                                              std::move(callbacks));
+  auto& ref = *hub;
+  hubs_.emplace(username, std::move(hub));
+  if (started_) asio::co_spawn(executor_, ref.run(), asio::detached);
+  return ref;
+}
+
+void copy_engine::add_follower(const follower_config& f, bool late) {
+  auto& login = login_for(f.login);
+  auto& hub = hub_for(login);
+  for (auto& s : account_subscriptions(f.account)) hub.subscribe(std::move(s));
+  followers_.push_back(std::make_unique<follower_session>(ctx_, login, f, audit_));
+  auto& session = *followers_.back();
+  if (!started_) return;
+  session.start();
+  if (late) {
+    asio::co_spawn(executor_, start_late(&session), asio::detached);
+  }
+}
+
+asio::awaitable<void> copy_engine::run() {
+  started_ = true;
+  for (auto& [name, login] : logins_) login->start();
+  for (auto& [name, hub] : hubs_) asio::co_spawn(executor_, hub->run(), asio::detached);
+  for (auto& f : followers_) f->start();
+  co_await start_copying();
+  co_await ticker();
+}
+
+void copy_engine::stop() {
+  stopped_ = true;
+  tick_.cancel();
+  for (auto& f : followers_) f->stop();
+  for (auto& [name, hub] : hubs_) hub->stop();
+  for (auto& [name, login] : logins_) login->stop();
+}
+
+asio::awaitable<void> copy_engine::start_copying() {
+  while (!stopped_) {
+    if (co_await leader_preflight() && co_await reconcile_leader("start")) {
+      for (auto& f : followers_) {
+        if (co_await f->preflight()) co_await f->reconcile("start");
+        f->hold_open_positions(config_.copy.on_start);
+      }
+      ctx_.leader_ready = true;
+      ctx_.leader_problem.clear();
+      spdlog::info("copying: {}", status_line());
+      nudge_all();
+      next_reconcile_ = std::chrono::steady_clock::now() + config_.copy.reconcile_interval;
+      co_return;
+    }
+    spdlog::error("not copying (fail closed): {}; retrying in {} s", ctx_.leader_problem, preflight_retry.count());
+    tick_.expires_after(preflight_retry);
+    co_await tick_.async_wait(tuple_awaitable);
+  }
+}
+
+asio::awaitable<bool> copy_engine::leader_preflight() {
+  auto& login = login_for(config_.leader.login);
+  auto accounts = co_await login.rest().accounts();
+  if (!accounts) {
+    ctx_.leader_problem = "cannot read the leader's accounts: " + accounts.error().message;
+    co_return false;
+  }
+  auto it = std::find_if(accounts->begin(), accounts->end(),
+                         [this](const px::account& a) { return a.id == config_.leader.account; });
+  if (it == accounts->end()) {
+    ctx_.leader_problem = fmt::format("leader account {} not found under login {}", config_.leader.account,
+                                      config_.leader.login.username);
+    co_return false;
+  }
+  if (!it->can_trade) spdlog::warn("leader account {} cannot trade (canTrade false); copying what it holds", it->id);
+  co_return true;
+}
+
+asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
+  auto& login = login_for(config_.leader.login);
+  auto positions = co_await login.rest().open_positions(config_.leader.account);
+  if (!positions) {
+    ctx_.leader_problem = "cannot read the leader's positions: " + positions.error().message;
+    spdlog::warn("reconciliation ({}): {}", reason, ctx_.leader_problem);
+    co_return false;
+  }
+  std::set<std::string> contracts;
+  for (auto& c : ctx_.tracker.open_contracts()) contracts.insert(std::move(c));
+  for (const auto& p : *positions) contracts.insert(p.contract_id);
+  for (const auto& contract : contracts) {
+    std::int32_t venue = 0;
+    double average = 0;
+    for (const auto& p : *positions) {
+      if (p.contract_id == contract) {
+        venue = p.signed_size();
+        average = p.average_price;
+      }
+    }
+    if (!ctx_.contract_info.contains(contract)) co_await learn_contract(contract);
+    auto& state = ctx_.contracts[contract];
+    if (venue != 0) state.average_price = average;
+    const std::int32_t was = ctx_.tracker.net(contract);
+    if (was == venue) continue;
+    ctx_.tracker.adopt(contract, venue);
+    ++ctx_.counters.reconcile_corrections;
+    spdlog::warn("reconciliation ({}): the leader holds {} on {}, the events said {}", reason, venue, contract, was);
+    if (audit_ != nullptr) audit_->record("reconcile", "leader", "", fmt::format("{} {} -> {} ({})", contract, was, venue, reason));
+    on_leader_change(copy::position_change{contract, was, venue, copy::change_cause::position_correction, std::nullopt,
+                                           std::nullopt, std::nullopt, false},
+                     average);
+  }
+  co_return true;
+}
+
+asio::awaitable<void> copy_engine::reconcile(std::string reason, bool followers_too) {
+  if (reconciling_ || stopped_) co_return;
+  reconciling_ = true;
+  co_await reconcile_leader(reason);
+  if (followers_too) {
+    for (auto& f : followers_) {
+      if (!f->disabled_reason()) co_await f->reconcile(reason);
+    }
+  }
+  reconciling_ = false;
+  nudge_all();
+}
+
+void copy_engine::on_hub_connected(const std::string& username) {
+  if (!ctx_.leader_ready || stopped_) return; // the start-up reconciliation comes anyway
+  // The gap may have lost events: read what the venue says.
+  asio::co_spawn(executor_, reconcile("hub reconnect of " + username, true), asio::detached);
+}
+
+void copy_engine::on_events(const std::string& username, std::vector<px::user_event>&& events) {
+  if (username == config_.leader.login.username) on_leader_events(events);
+  for (auto& f : followers_) {
+    if (f->rules().login.username == username) f->on_events(events);
+  }
+}
+
+void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto wall = std::chrono::system_clock::now();
+  const px::account_number leader = config_.leader.account;
+  bool changed = false;
+  std::vector<std::string> new_contracts;
+  for (const auto& e : events) {
+    if (const auto* t = std::get_if<px::trade_event>(&e)) {
+      if (t->value.account_id != leader) continue;
+      if (auto change = ctx_.tracker.on_trade(t->value, now, wall)) {
+        on_leader_change(*change, t->value.price);
+        changed = true;
+      }
+      watermark_ = std::max(watermark_, t->value.id);
+    } else if (const auto* p = std::get_if<px::position_event>(&e)) {
+      if (p->value.account_id != leader) continue;
+      ctx_.tracker.on_position(p->value, now);
+      if (p->value.signed_size() != 0) ctx_.contracts[p->value.contract_id].average_price = p->value.average_price;
+    } else if (const auto* o = std::get_if<px::order_event>(&e)) {
+      if (o->value.account_id != leader) continue;
+      ctx_.tracker.on_order(o->value);
+      if (!ctx_.contract_info.contains(o->value.contract_id)) new_contracts.push_back(o->value.contract_id);
+      if (ctx_.legs.on_order(o->value)) {
+        ++ctx_.contracts[o->value.contract_id].leg_moves;
+        changed = true;
+      }
+    }
+  }
+  for (auto& [contract, state] : ctx_.contracts) {
+    if (state.legs_due && state.entry_order && !ctx_.legs.pending(*state.entry_order)) {
+      state.legs_due.reset(); // the legs are armed: the mirror followers' entries can go
+      changed = true;
+    }
+  }
+  if (changed) nudge_all();
+  for (auto& c : new_contracts) asio::co_spawn(executor_, learn_contract(std::move(c)), asio::detached);
+}
+
+void copy_engine::on_leader_change(const copy::position_change& change, double fill_price) {
+  const auto now = std::chrono::steady_clock::now();
+  auto& state = ctx_.contracts[change.contract];
+  state.seen = now;
+  state.event = change.trade ? std::to_string(*change.trade) : "r" + std::to_string(++ctx_.local_events);
+  if (fill_price > 0) state.fill_price = fill_price;
+  ctx_.episodes.on_leader_change(change.contract, change.old_net, change.new_net, change.entry_tag);
+  ++ctx_.counters.total_copies;
+
+  const bool adds = change.new_net != 0 && (change.old_net == 0 || (change.old_net > 0) != (change.new_net > 0) ||
+                                            std::abs(change.new_net) > std::abs(change.old_net));
+  if (change.new_net == 0) state.entries_blocked = false; // a new episode starts clean
+  const auto trips = ctx_.breaker.trips();
+  const bool admitted = ctx_.breaker.admit(adds ? copy_kind::entry : copy_kind::exit, now);
+  std::string note;
+  if (adds && change.stale) {
+    state.entries_blocked = true;
+    note = fmt::format("the leader's fill on {} is older than max_copy_age: not copied as an entry", change.contract);
+  } else if (adds && !admitted) {
+    state.entries_blocked = true;
+    note = ctx_.breaker.trips() != trips
+               ? fmt::format("circuit breaker tripped: more than {} copy events in {} ms; entries stop until "
+                             "copytraderctl reset-breaker, exits still go",
+                             config_.safety.circuit_breaker.max_orders, config_.safety.circuit_breaker.window.count())
+               : std::string();
+  }
+  if (adds && change.order && ctx_.legs.pending(*change.order)) {
+    state.legs_due = now + config_.copy.bracket_wait;
+    state.entry_order = change.order;
+  }
+  nudge_all();
+  // Logged after the followers had their turn: no log line is formatted before the sends.
+  const bool correction = change.cause == copy::change_cause::position_correction;
+  asio::post(executor_, [contract = change.contract, from = change.old_net, to = change.new_net, correction,
+                         note = std::move(note), trade = change.trade.value_or(0)] {
+    spdlog::info("leader {} {} -> {} ({})", contract, from, to,
+                 correction ? std::string("position correction") : fmt::format("trade {}", trade));
+    if (!note.empty()) spdlog::error("{}", note);
+  });
+}
+
+void copy_engine::nudge_all() {
+  for (auto& f : followers_) f->nudge();
+}
+
+asio::awaitable<void> copy_engine::learn_contract(std::string contract) {
+  if (ctx_.contract_info.contains(contract)) co_return;
+  auto info = co_await login_for(config_.leader.login).rest().contract_by_id(contract);
+  if (info)
+    ctx_.contract_info[contract] = *info;
+  else
+    spdlog::warn("contract {} could not be read: {}", contract, info.error().message);
+}
+
+bool copy_engine::anything_open() const {
+  if (!ctx_.tracker.open_contracts().empty()) return true;
+  return std::any_of(followers_.begin(), followers_.end(),
+                     [](const auto& f) { return !f->book().contracts().empty(); });
+}
+
+asio::awaitable<void> copy_engine::ticker() {
+  projectx::trade_id written = 0;
+  while (!stopped_) {
+    tick_.expires_after(tick_period);
+    co_await tick_.async_wait(tuple_awaitable);
+    if (stopped_) break;
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& change : ctx_.tracker.poll(now)) {
+      spdlog::warn("leader {}: position event says {}, trades said {}; adopted after the settle time",
+                   change.contract, change.new_net, change.old_net);
+      on_leader_change(change, 0);
+    }
+    for (const auto& v : ctx_.tracker.take_voided())
+      spdlog::error("leader trade {} on {} was voided by the venue; copies are not undone, check the followers",
+                    v.trade, v.contract);
+    for (auto& f : followers_) f->tick(now);
+    if (audit_ != nullptr && watermark_ != written) {
+      audit_->watermark(watermark_);
+      written = watermark_;
+    }
+    if (ctx_.leader_ready && now >= next_reconcile_) {
+      next_reconcile_ = now + config_.copy.reconcile_interval;
+      if (anything_open()) {
+        const bool followers_too = reconcile_rounds_++ % follower_read_every == 0;
+        asio::co_spawn(executor_, reconcile("periodic", followers_too), asio::detached);
+      }
+    }
+  }
+}
+
+void copy_engine::apply(const config& next) {
+  ctx_.copy = next.copy;
+  ctx_.safety = next.safety;
+  ctx_.breaker.reconfigure(static_cast<std::size_t>(next.safety.circuit_breaker.max_orders),
+                           next.safety.circuit_breaker.window);
+  std::set<std::string> kept;
+  for (const auto& f : next.followers) {
+    auto it = std::find_if(followers_.begin(), followers_.end(), [&f](const auto& s) {
+      return !s->retired() && s->rules().name == f.name;
+    });
+    if (it != followers_.end() && (*it)->rules().account == f.account &&
+        (*it)->rules().login.username == f.login.username) {
+      (*it)->update_rules(f);
+      kept.insert(f.name);
+    }
+  }
+  for (auto& s : followers_) {
+    if (!s->retired() && !kept.contains(s->rules().name)) {
+      spdlog::info("follower {} removed by the reload: managing what it holds until flat, adding nothing",
+                   s->rules().name);
+      s->retire();
+    }
+  }
+  config_ = next;
+  for (const auto& f : next.followers) {
+    if (kept.contains(f.name)) continue;
+    spdlog::info("follower {} added by the reload", f.name);
+    add_follower(f, true);
+  }
+}
+
+void copy_engine::reset_breaker() {
+  ctx_.breaker.reset();
+  for (auto& [contract, state] : ctx_.contracts) state.entries_blocked = false;
+  spdlog::info("circuit breaker re-armed");
+}
+
+bool copy_engine::set_enabled(const std::string& follower, bool enabled) {
+  bool found = false;
+  for (auto& f : followers_) {
+    if (!f->retired() && f->rules().name == follower) {
+      f->set_enabled(enabled);
+      found = true;
+    }
+  }
+  return found;
+}
+
+std::vector<const follower_session*> copy_engine::followers() const {
+  std::vector<const follower_session*> out;
+  for (const auto& f : followers_) out.push_back(f.get());
+  return out;
+}
+
+bool copy_engine::leader_hub_connected() const {
+  auto it = hubs_.find(config_.leader.login.username);
+  return it != hubs_.end() && it->second->connected();
+}
+
+std::string copy_engine::status_line() const {
+  std::string line = ctx_.leader_ready ? "copying" : "NOT COPYING (" + ctx_.leader_problem + ")";
+  line += leader_hub_connected() ? ", leader hub connected" : ", leader hub disconnected";
+  if (ctx_.breaker.tripped()) line += ", BREAKER TRIPPED";
+  if (ctx_.copy.dry_run) line += ", dry run";
+  std::size_t active = 0;
+  for (const auto& f : followers_) active += (!f->retired() && !f->disabled_reason()) ? 1U : 0U;
+  line += fmt::format(", {} of {} followers active, copies {} ok {} failed {}", active, followers_.size(),
+                      ctx_.counters.total_copies, ctx_.counters.successful_copies, ctx_.counters.failed_copies);
+  return line;
+}
+
+} // namespace copytrader::engine

@@ -1,0 +1,140 @@
+#pragma once
+// One follower account, end to end: its book (fed by its own hub events and by reconciliation), and
+// one worker coroutine that, whenever nudged, brings every contract to its target and keeps the
+// bracket legs fitting the position. Orders carry deterministic tags; an unknown outcome is resolved
+// by searching for the tag before anything is sent again, and a resend reuses the tag. The worker
+// is sequential per follower (no two orders of one follower race each other); followers run side
+// by side on the one io thread.
+
+#include "config/config.hpp"
+#include "copy/follower_book.hpp"
+#include "engine/copy_context.hpp"
+#include "engine/login_session.hpp"
+#include "projectx/hub_events.hpp"
+#include "safety/sliding_window.hpp"
+#include "state/audit_log.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace copytrader::engine {
+
+struct follower_figures {
+  std::uint64_t orders_sent = 0;
+  std::uint64_t confirmed = 0;
+  std::uint64_t rejected = 0;
+  std::uint64_t unknown = 0;          // outcomes that needed a tag search
+  std::uint64_t unknown_resolved = 0; // of which found (or proven absent and resent)
+  std::uint64_t failed = 0;
+  std::uint64_t corrections = 0; // reconciliation found the venue different from the book
+  std::string last_error;
+  std::deque<std::int64_t> latency_us; // leader event seen -> order confirmed, the latest 4096
+};
+
+struct latency_summary {
+  std::int64_t p50 = 0;
+  std::int64_t p99 = 0;
+  std::int64_t max = 0;
+  std::size_t count = 0;
+};
+latency_summary summarize(const std::deque<std::int64_t>& samples);
+
+class follower_session {
+public:
+  follower_session(copy_context& ctx, login_session& login, follower_config rules, audit_log* audit);
+
+  void start();
+  void stop();
+  // Something changed: plan again soon (coalesced; the worker runs once per batch of nudges).
+  void nudge();
+  void tick(steady_clock::time_point now); // wakes the worker when a deadline it waits for passed
+
+  void on_events(const std::vector<projectx::user_event>& events);
+  // The venue's positions and working orders replace what the book believed; differences are logged.
+  boost::asio::awaitable<bool> reconcile(std::string reason);
+  // Checks the account (found under its login, canTrade) and its contracts; a failure disables the
+  // follower (nothing is sent for it) with the reason shown in the log and in status.
+  boost::asio::awaitable<bool> preflight();
+  // What was open at start is left to on_start: close_only caps it, alert leaves it alone.
+  void hold_open_positions(start_policy policy);
+
+  void update_rules(follower_config rules);
+  void set_enabled(bool enabled);
+  void retire(); // removed from the configuration: manage what is open until flat, add nothing
+
+  [[nodiscard]] const follower_config& rules() const noexcept { return rules_; }
+  [[nodiscard]] const follower_figures& figures() const noexcept { return figures_; }
+  [[nodiscard]] const std::optional<std::string>& disabled_reason() const noexcept { return disabled_; }
+  [[nodiscard]] const copy::follower_book& book() const noexcept { return book_; }
+  [[nodiscard]] bool retired() const noexcept { return retired_; }
+  [[nodiscard]] bool idle() const noexcept { return !busy_ && !dirty_; }
+  // Per follower contract: (target, expected) as the last plan saw them.
+  [[nodiscard]] const std::map<std::string, std::pair<std::int32_t, std::int32_t>>& positions() const noexcept {
+    return last_plan_;
+  }
+
+private:
+  struct contract_target {
+    std::int32_t target = 0;
+    std::string source; // the leader contract whose change names the tags
+    bool leader_flat = true;
+    bool entries_blocked = false;
+    bool follows_episode = true;
+  };
+  std::map<std::string, contract_target> targets() const;
+
+  boost::asio::awaitable<void> work();
+  boost::asio::awaitable<void> converge();
+  boost::asio::awaitable<bool> execute(const std::string& contract, const contract_target& t,
+                                       const std::vector<copy::copy_action>& actions);
+  boost::asio::awaitable<bool> send_market(const std::string& contract, const contract_target& t,
+                                           const copy::copy_action& action);
+  boost::asio::awaitable<bool> close(const std::string& contract);
+  boost::asio::awaitable<void> maintain_legs(const std::string& contract, const contract_target& t);
+  boost::asio::awaitable<void> place_protection(const std::string& contract, bool stop, std::int32_t size);
+  boost::asio::awaitable<void> mirror_leg_moves(const std::string& contract, const contract_target& t);
+  // Sends a place and resolves an unknown outcome by the tag: the order found, or (absent twice)
+  // the same tag sent again, at most three times in all.
+  boost::asio::awaitable<projectx::place_outcome> place_resolved(const projectx::place_order_params& p,
+                                                                 request_priority priority);
+  boost::asio::awaitable<std::optional<projectx::order>> find_by_tag(std::string_view tag,
+                                                                     projectx::timestamp since);
+  boost::asio::awaitable<void> pause(std::chrono::milliseconds how_long);
+
+  std::string next_tag(const std::string& event);
+  void wake_at(steady_clock::time_point when);
+  void note_failure(const std::string& what);
+  void audit(std::string_view kind, std::string_view tag, std::string detail);
+
+  copy_context& ctx_;
+  login_session& login_;
+  follower_config rules_;
+  audit_log* audit_;
+  copy::follower_book book_;
+  boost::asio::steady_timer wake_;
+  boost::asio::steady_timer pause_;
+  sliding_window order_ceiling_;
+  follower_figures figures_;
+  std::optional<std::string> disabled_ = "waiting for its preflight";
+  bool manually_disabled_ = false;
+  bool retired_ = false;
+  bool dirty_ = false;
+  bool busy_ = false;
+  bool stopped_ = false;
+  std::optional<steady_clock::time_point> wake_due_;
+  std::map<std::string, std::int32_t> caps_;           // follower contract -> signed cap this episode
+  std::map<std::string, bool> hands_off_;              // on_start: alert; left to the trader until flat
+  std::map<std::string, steady_clock::time_point> quiet_after_; // no leg work before this
+  std::map<std::string, steady_clock::time_point> retry_after_; // after a refused order
+  std::map<std::string, std::uint64_t> mirrored_moves_;
+  std::map<std::string, int> tag_steps_; // event -> orders sent for it
+  std::map<std::string, std::pair<std::int32_t, std::int32_t>> last_plan_;
+};
+
+} // namespace copytrader::engine

@@ -1,0 +1,40 @@
+#pragma once
+// Everything one ProjectX login (username) owns: its warm HTTPS pool, session token, request budget
+// (the venue limits per login, so followers sharing a login share one bucket) and REST client.
+
+#include "config/config.hpp"
+#include "projectx/auth_session.hpp"
+#include "projectx/https_client.hpp"
+#include "projectx/rest_client.hpp"
+#include "safety/request_budget.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+namespace copytrader::engine {
+
+class login_session {
+public:
+  login_session(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
+                projectx::https_endpoint endpoint, credential login, const rate_limit_config& limit);
+  login_session(const login_session&) = delete;
+  login_session& operator=(const login_session&) = delete;
+
+  // Warms the pool, then keeps it warm and the token fresh, in the background.
+  void start();
+  void stop();
+
+  [[nodiscard]] const std::string& username() const noexcept { return auth_.username(); }
+  projectx::auth_session& auth() noexcept { return auth_; }
+  projectx::rest_client& rest() noexcept { return rest_; }
+  request_budget& budget() noexcept { return budget_; }
+  projectx::https_client& http() noexcept { return http_; }
+
+private:
+  projectx::https_client http_;
+  projectx::auth_session auth_;
+  request_budget budget_;
+  projectx::rest_client rest_;
+};
+
+} // namespace copytrader::engine
