@@ -72,6 +72,8 @@ public:
   [[nodiscard]] std::optional<double> average_price(const std::string& contract) const;
   // The follower's working (open) stop and limit orders on a contract: its bracket legs.
   [[nodiscard]] std::vector<working_order> legs(const std::string& contract) const;
+  // A working stop or limit order of the follower's (a bracket leg, or protection it was given).
+  [[nodiscard]] bool is_leg(projectx::order_id id) const { return working_.contains(id); }
   // Legs still suspended (their entry has not filled, or the venue has not armed them yet).
   [[nodiscard]] bool arming(const std::string& contract) const;
   // Every contract with a position, something in flight, or a working order.

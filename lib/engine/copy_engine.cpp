@@ -61,7 +61,7 @@ copy_engine::copy_engine(asio::any_io_executor executor, const config& cfg, audi
       hub_endpoint_(must(px::hub_endpoint_from(cfg.api.user_hub_url), "api.user_hub_url")),
       ctx_(cfg.leader.account, cfg),
       tick_(executor) {
-  login_for(cfg.leader.login);
+  hub_for(login_for(cfg.leader.login));
   for (const auto& f : cfg.followers) add_follower(f, false);
 }
 
@@ -76,7 +76,8 @@ login_session& copy_engine::login_for(const credential& c) {
   for (const auto& f : config_.followers) accounts += f.login.username == c.username ? 1U : 0U;
   auto endpoint = rest_endpoint_;
   endpoint.pool_size = std::min<std::size_t>(accounts + 1, 16);
-  auto session = std::make_unique<login_session>(executor_, *tls_, endpoint, c, config_.safety.rate_limit);
+  auto session = std::make_unique<login_session>(executor_, *tls_, endpoint, c, config_.safety.rate_limit,
+                                                 config_.safety.max_orders_per_minute);
   auto& ref = *session;
   logins_.emplace(c.username, std::move(session));
   if (started_) ref.start();

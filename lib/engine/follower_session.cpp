@@ -60,8 +60,7 @@ follower_session::follower_session(copy_context& ctx, login_session& login, foll
       audit_(audit),
       book_(rules_.account, std::chrono::milliseconds(750)),
       wake_(login.http().get_executor()),
-      pause_(login.http().get_executor()),
-      order_ceiling_(static_cast<std::size_t>(ctx.safety.max_orders_per_minute), std::chrono::minutes(1)) {}
+      pause_(login.http().get_executor()) {}
 
 void follower_session::start() { asio::co_spawn(wake_.get_executor(), work(), asio::detached); }
 
@@ -93,7 +92,11 @@ void follower_session::on_events(const std::vector<px::user_event>& events) {
   bool relevant = false;
   for (const auto& e : events) {
     if (const auto* t = std::get_if<px::trade_event>(&e); t && t->value.account_id == rules_.account) {
+      const bool own_leg = book_.is_leg(t->value.order);
       book_.on_trade(t->value, now);
+      // The follower's own bracket closed (part of) it: it sits out the rest of the leader's episode,
+      // so a leader stop that fills later never opens a reverse position (faults.md D6).
+      if (own_leg) caps_[t->value.contract_id] = book_.confirmed(t->value.contract_id);
       relevant = true;
     } else if (const auto* p = std::get_if<px::position_event>(&e); p && p->value.account_id == rules_.account) {
       book_.on_position(p->value, now);
@@ -230,7 +233,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
                                                     const copy::copy_action& action) {
   const auto now = steady_clock::now();
   const bool entry = action.adds_exposure();
-  if (entry && order_ceiling_.available(now) == 0) {
+  if (entry && login_.order_ceiling().available(now) == 0) {
     // max_orders_per_minute is a hard ceiling for entries; exits always go (a refused exit leaves risk).
     caps_[contract] = book_.expected(contract);
     note_failure(fmt::format("max_orders_per_minute ({}) reached: entry on {} not copied, holding this episode",
@@ -263,7 +266,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
   }
 
   book_.sent_place(tag, contract, signed_size, now);
-  if (entry) order_ceiling_.use(now);
+  if (entry) login_.order_ceiling().use(now);
   quiet_after_[contract] = now + leg_settle;
   ++figures_.orders_sent;
 

@@ -11,7 +11,6 @@
 #include "engine/copy_context.hpp"
 #include "engine/login_session.hpp"
 #include "projectx/hub_events.hpp"
-#include "safety/sliding_window.hpp"
 #include "state/audit_log.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -119,7 +118,6 @@ private:
   copy::follower_book book_;
   boost::asio::steady_timer wake_;
   boost::asio::steady_timer pause_;
-  sliding_window order_ceiling_;
   follower_figures figures_;
   std::optional<std::string> disabled_ = "waiting for its preflight";
   bool manually_disabled_ = false;

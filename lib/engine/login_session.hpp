@@ -7,6 +7,7 @@
 #include "projectx/https_client.hpp"
 #include "projectx/rest_client.hpp"
 #include "safety/request_budget.hpp"
+#include "safety/sliding_window.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -16,7 +17,8 @@ namespace copytrader::engine {
 class login_session {
 public:
   login_session(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
-                projectx::https_endpoint endpoint, credential login, const rate_limit_config& limit);
+                projectx::https_endpoint endpoint, credential login, const rate_limit_config& limit,
+                std::int32_t max_orders_per_minute);
   login_session(const login_session&) = delete;
   login_session& operator=(const login_session&) = delete;
 
@@ -29,12 +31,15 @@ public:
   projectx::rest_client& rest() noexcept { return rest_; }
   request_budget& budget() noexcept { return budget_; }
   projectx::https_client& http() noexcept { return http_; }
+  // safety.max_orders_per_minute: entries sent under this login in the last minute.
+  sliding_window& order_ceiling() noexcept { return order_ceiling_; }
 
 private:
   projectx::https_client http_;
   projectx::auth_session auth_;
   request_budget budget_;
   projectx::rest_client rest_;
+  sliding_window order_ceiling_;
 };
 
 } // namespace copytrader::engine

@@ -1,0 +1,261 @@
+#include "integration/engine_fixture.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+namespace copytrader::testing {
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+int signed_position(const json::value& ledger, std::string_view contract) {
+  for (const auto& p : ledger.at("positions").as_array()) {
+    if (p.at("contractId").as_string() != contract) continue;
+    const auto size = static_cast<int>(p.at("size").to_number<double>());
+    const auto type = p.at("type").to_number<int>();
+    return type == 1 ? size : type == 2 ? -size : 0;
+  }
+  return 0;
+}
+
+std::string text_or_empty(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->value().is_string()) return {};
+  return std::string(it->value().as_string());
+}
+
+} // namespace
+
+engine_fixture::engine_fixture(std::string followers, std::string extra, std::vector<std::string> sim_args)
+    : sim(std::move(sim_args)) {
+  sim.dir.write("leader.key", "leader-key\n", 0600);
+  sim.dir.write("follower.key", "follower-key\n", 0600);
+  std::filesystem::create_directories(sim.dir.path() / "state");
+  cfg = load(followers, extra);
+  auto opened = audit_log::open(cfg.state.directory, helper);
+  REQUIRE(opened);
+  audit = std::move(*opened);
+}
+
+engine_fixture::~engine_fixture() {
+  stop();
+  audit.reset(); // its queued writes run on the helper thread: before that is joined
+  helper.join();
+}
+
+config engine_fixture::load(const std::string& followers, const std::string& extra) {
+  const std::string yaml = fmt::format(R"(api:
+  base_url: https://127.0.0.1:{0}
+  user_hub_url: wss://127.0.0.1:{0}/hubs/user
+  ca_file: ca.pem
+  request_timeout: 2s
+leader:
+  username: leader_user
+  api_key_file: leader.key
+  account_id: 1001
+followers:
+{1}
+state:
+  directory: state
+control:
+  socket: ctl.sock
+logging:
+  sink: stderr
+  level: info
+{2}
+)",
+                                       sim.port, followers, extra);
+  auto path = sim.dir.write("copytrader.yaml", yaml, 0600);
+  auto loaded = load_config(path);
+  INFO(yaml);
+  if (!loaded) FAIL(loaded.error().to_string());
+  return std::move(*loaded);
+}
+
+void engine_fixture::start() {
+  engine = std::make_unique<engine::copy_engine>(io.get_executor(), cfg, audit.get());
+  running_ = true;
+  asio::co_spawn(io, engine->run(), [this](std::exception_ptr e) {
+    finished_ = true;
+    if (e) std::rethrow_exception(e);
+  });
+  REQUIRE(run_until([this] {
+    if (!engine->context().leader_ready || !engine->leader_hub_connected()) return false;
+    for (const auto* f : engine->followers()) {
+      if (f->disabled_reason() && *f->disabled_reason() == "waiting for its preflight") return false;
+    }
+    return true;
+  }));
+}
+
+void engine_fixture::stop() {
+  if (!running_) return;
+  running_ = false;
+  engine->stop();
+  run_until([this] { return finished_; }, 5s);
+  // Let the cancelled operations finish before the engine goes.
+  io.restart();
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (io.run_one_until(deadline) > 0) {
+  }
+  engine.reset();
+}
+
+bool engine_fixture::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
+    io.restart();
+    io.run_one_until(std::min(deadline, now + 20ms));
+  }
+  return true;
+}
+
+void engine_fixture::run_for(std::chrono::milliseconds how_long) {
+  const auto until = std::chrono::steady_clock::now() + how_long;
+  run_until([until] { return std::chrono::steady_clock::now() >= until; }, how_long + 1s);
+}
+
+void engine_fixture::reload(std::string followers, std::string extra) {
+  cfg = load(followers, extra);
+  engine->apply(cfg);
+}
+
+json::value engine_fixture::act(const std::string& body) const {
+  auto r = sim.control("POST", "/act", body);
+  INFO(body << " -> " << r.body);
+  REQUIRE(r.status == 200);
+  return r.json();
+}
+
+void engine_fixture::control(std::string_view path, const std::string& body) const {
+  auto r = sim.control("POST", path, body);
+  INFO(std::string(path) << " " << body << " -> " << r.body);
+  REQUIRE(r.status == 200);
+}
+
+std::int64_t engine_fixture::leader_market(int signed_size, std::optional<int> sl_ticks, std::optional<int> tp_ticks,
+                                           const std::string& tag, std::string_view contract) const {
+  std::string body = fmt::format(R"({{"account":1001,"op":"place","contract_id":"{}","side":{},"size":{},"type":2)",
+                                 contract, signed_size > 0 ? 0 : 1, std::abs(signed_size));
+  if (sl_ticks) body += fmt::format(R"(,"sl_ticks":{})", *sl_ticks);
+  if (tp_ticks) body += fmt::format(R"(,"tp_ticks":{})", *tp_ticks);
+  if (!tag.empty()) body += fmt::format(R"(,"custom_tag":"{}")", tag);
+  body += "}";
+  auto reply = act(body);
+  const auto* id = reply.as_object().if_contains("orderId");
+  return id != nullptr ? id->to_number<std::int64_t>() : 0;
+}
+
+void engine_fixture::leader_close(std::string_view contract) const {
+  act(fmt::format(R"({{"account":1001,"op":"close","contract_id":"{}"}})", contract));
+}
+
+void engine_fixture::move_price(double price, std::string_view contract) const {
+  control("/price", fmt::format(R"({{"contract_id":"{}","price":{}}})", contract, price));
+}
+
+int engine_fixture::position(std::int64_t account, std::string_view contract) const {
+  return signed_position(sim.ledger(account), contract);
+}
+
+std::vector<leg_view> engine_fixture::legs(std::int64_t account, std::string_view contract) const {
+  std::vector<leg_view> out;
+  const auto ledger = sim.ledger(account);
+  for (const auto& v : ledger.at("orders").as_array()) {
+    const auto& o = v.as_object();
+    if (o.at("contractId").as_string() != contract || o.at("status").to_number<int>() != 1) continue;
+    const int type = o.at("type").to_number<int>();
+    if (type == 2) continue;
+    leg_view leg;
+    leg.id = o.at("id").to_number<std::int64_t>();
+    leg.type = type;
+    leg.side = o.at("side").to_number<int>();
+    leg.size = o.at("size").to_number<int>() - o.at("fillVolume").to_number<int>();
+    const auto* price = o.if_contains(type == 4 ? "stopPrice" : "limitPrice");
+    leg.price = price != nullptr && !price->is_null() ? price->to_number<double>() : 0;
+    leg.tag = text_or_empty(o, "customTag");
+    out.push_back(leg);
+  }
+  return out;
+}
+
+std::size_t engine_fixture::orders(std::int64_t account) const {
+  return sim.ledger(account).at("orders").as_array().size();
+}
+
+bool engine_fixture::tags_unique(std::int64_t account) const {
+  std::map<std::string, int> seen;
+  const auto ledger = sim.ledger(account);
+  for (const auto& v : ledger.at("orders").as_array()) {
+    const auto& o = v.as_object();
+    if (o.at("status").to_number<int>() == 5) continue; // refused: not an accepted order
+    const std::string tag = text_or_empty(o, "customTag");
+    if (!tag.empty() && ++seen[tag] > 1) {
+      UNSCOPED_INFO("tag " << tag << " accepted twice on " << account);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool engine_fixture::protected_exactly(std::int64_t account, std::string_view contract) const {
+  const int pos = position(account, contract);
+  int stops = 0;
+  int targets = 0;
+  for (const auto& leg : legs(account, contract)) {
+    const int closing_side = pos > 0 ? 1 : 0;
+    if (pos == 0 || leg.side != closing_side) return false;
+    (leg.type == 4 ? stops : targets) += leg.size;
+  }
+  return pos == 0 || (stops == std::abs(pos) && targets == std::abs(pos));
+}
+
+bool engine_fixture::settle(const std::vector<std::pair<std::int64_t, int>>& wanted, std::string_view contract,
+                            bool check_legs, std::chrono::milliseconds limit) {
+  auto done = [&] {
+    for (const auto& [account, size] : wanted) {
+      if (position(account, contract) != size) return false;
+      if (check_legs && !protected_exactly(account, contract)) return false;
+    }
+    return true;
+  };
+  // The ledger is read over HTTP: poll it every 100 ms, running the engine in between.
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    run_for(100ms);
+    if (done()) {
+      run_for(400ms); // and it stays there (nothing more is sent)
+      if (done()) return true;
+    }
+  }
+  for (const auto& [account, size] : wanted) {
+    UNSCOPED_INFO("account " << account << ": position " << position(account, contract) << ", wanted " << size
+                             << ", legs " << legs(account, contract).size());
+  }
+  return false;
+}
+
+std::size_t engine_fixture::count_log(std::string_view what, std::optional<std::int64_t> account) const {
+  std::size_t n = 0;
+  const auto log = sim.control("GET", "/log").json();
+  for (const auto& e : log.at("entries").as_array()) {
+    if (e.at("what").as_string() != what) continue;
+    const auto* who = e.as_object().if_contains("account");
+    if (account && (who == nullptr || who->to_number<std::int64_t>() != *account)) continue;
+    ++n;
+  }
+  return n;
+}
+
+} // namespace copytrader::testing

@@ -1,0 +1,85 @@
+#pragma once
+// The copy engine in-process against projectx-sim: a configuration pointing at the simulator, the
+// engine on its own io_context, and the simulator's ledger as the ground truth for every check.
+
+#include "config/config_loader.hpp"
+#include "engine/copy_engine.hpp"
+#include "state/audit_log.hpp"
+#include "support/raw_client.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json/value.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace copytrader::testing {
+
+inline constexpr std::string_view mes = "CON.F.US.MES.U26";
+inline constexpr std::string_view es = "CON.F.US.EP.U26";
+
+struct leg_view {
+  std::int64_t id = 0;
+  int type = 0;
+  int side = 0;
+  int size = 0;
+  double price = 0;
+  std::string tag;
+};
+
+class engine_fixture {
+public:
+  // `followers` is the YAML list under `followers:` (each entry uses follower_user / follower.key);
+  // `extra` adds top-level sections (copy:, safety:).
+  explicit engine_fixture(std::string followers, std::string extra = {}, std::vector<std::string> sim_args = {});
+  ~engine_fixture();
+
+  // Starts the engine and waits until it copies (leader ready, every follower checked).
+  void start();
+  void stop();
+  // Runs the engine's loop until `done` or the limit; true if done.
+  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(15));
+  void run_for(std::chrono::milliseconds how_long);
+  // Writes a new configuration and applies it as a SIGHUP would.
+  void reload(std::string followers, std::string extra = {});
+
+  boost::json::value act(const std::string& body) const; // POST /act, must succeed
+  void control(std::string_view path, const std::string& body) const;
+  // The leader buys (size > 0) or sells (size < 0) at market, optionally bracketed and tagged.
+  std::int64_t leader_market(int signed_size, std::optional<int> sl_ticks = std::nullopt,
+                             std::optional<int> tp_ticks = std::nullopt, const std::string& tag = {},
+                             std::string_view contract = mes) const;
+  void leader_close(std::string_view contract = mes) const;
+  void move_price(double price, std::string_view contract = mes) const;
+
+  [[nodiscard]] int position(std::int64_t account, std::string_view contract = mes) const;
+  [[nodiscard]] std::vector<leg_view> legs(std::int64_t account, std::string_view contract = mes) const;
+  [[nodiscard]] std::size_t orders(std::int64_t account) const;
+  // Every order tag seen at most once among the account's accepted orders.
+  [[nodiscard]] bool tags_unique(std::int64_t account) const;
+  // An open position has stops and targets covering it exactly (no leg larger than the position,
+  // none on the wrong side); flat has no legs.
+  [[nodiscard]] bool protected_exactly(std::int64_t account, std::string_view contract = mes) const;
+  // Waits for the followers to reach these positions with their legs fitted.
+  bool settle(const std::vector<std::pair<std::int64_t, int>>& wanted, std::string_view contract = mes,
+              bool check_legs = true, std::chrono::milliseconds limit = std::chrono::seconds(15));
+  [[nodiscard]] std::size_t count_log(std::string_view what, std::optional<std::int64_t> account = {}) const;
+
+  sim_process sim;
+  boost::asio::io_context io;
+  boost::asio::thread_pool helper{1};
+  std::unique_ptr<audit_log> audit;
+  std::unique_ptr<engine::copy_engine> engine;
+  config cfg;
+
+private:
+  config load(const std::string& followers, const std::string& extra);
+  bool running_ = false;
+  bool finished_ = false;
+};
+
+} // namespace copytrader::testing
