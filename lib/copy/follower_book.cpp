@@ -77,6 +77,13 @@ void follower_book::on_position(const px::position& p, steady_time now) {
 
 void follower_book::on_order(const px::order& o, steady_time now) {
   if (o.account_id != account_) return;
+  if (o.type != px::order_type::market && legs_seen_.insert(o.id).second) {
+    legs_seen_order_.push_back(o.id);
+    if (legs_seen_order_.size() > max_early_fills) {
+      legs_seen_.erase(legs_seen_order_.front());
+      legs_seen_order_.pop_front();
+    }
+  }
   if (!px::order_status::is_terminal(o.status) && o.type != px::order_type::market) {
     working_[o.id] = working_order{o.id,          o.contract_id, o.type,      o.side,         o.size,
                                    o.status,      o.stop_price,  o.limit_price, o.custom_tag, o.parent_order_id};

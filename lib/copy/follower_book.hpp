@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,7 +74,8 @@ public:
   // The follower's working (open) stop and limit orders on a contract: its bracket legs.
   [[nodiscard]] std::vector<working_order> legs(const std::string& contract) const;
   // A working stop or limit order of the follower's (a bracket leg, or protection it was given).
-  [[nodiscard]] bool is_leg(projectx::order_id id) const { return working_.contains(id); }
+  // Remembered after the leg is done: its fill's order event comes before the trade.
+  [[nodiscard]] bool is_leg(projectx::order_id id) const { return legs_seen_.contains(id); }
   // Legs still suspended (their entry has not filled, or the venue has not armed them yet).
   [[nodiscard]] bool arming(const std::string& contract) const;
   // Every contract with a position, something in flight, or a working order.
@@ -102,6 +104,8 @@ private:
   std::vector<pending_place> places_;
   std::map<std::string, pending_close, std::less<>> closes_;
   std::map<projectx::order_id, working_order> working_;
+  std::set<projectx::order_id> legs_seen_; // bounded, oldest dropped first
+  std::deque<projectx::order_id> legs_seen_order_;
   std::map<std::string, double, std::less<>> average_;
   // Fills seen as trades before the place response named their order (bounded).
   std::map<projectx::order_id, std::int32_t> early_fills_;

@@ -53,3 +53,153 @@ TEST_CASE("sizing, mapping and brackets: leader 5 gives 5, 2 and 1 (on ES); flat
   for (auto account : {2001, 2002, 2003}) CHECK(fx.tags_unique(account));
   CHECK(fx.engine->context().counters.failed_copies == 0);
 }
+
+TEST_CASE("invert and fixed_size: a long leader makes a fixed short follower", "[engine][invert]") {
+  engine_fixture fx(follower("inv", 2001, "    fixed_size: 2\n    invert: true\n    bracket: fixed\n"));
+  fx.start();
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, -2}}));
+  fx.leader_market(3); // the leader adds: a fixed size does not change
+  fx.run_for(500ms);
+  REQUIRE(fx.settle({{2001, -2}}));
+  fx.leader_market(-4); // flat
+  REQUIRE(fx.settle({{2001, 0}}));
+  CHECK(fx.tags_unique(2001));
+}
+
+TEST_CASE("scale-in, scale-out with legs resized to the position, a reversal and a flat", "[engine][scale]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n") + follower("half", 2002, "    size_ratio: 0.5\n    bracket: fixed\n"));
+  fx.start();
+  fx.leader_market(2, -16, 24);
+  REQUIRE(fx.settle({{2001, 2}, {2002, 1}}));
+  fx.leader_market(2, -16, 24); // scale-in: a new entry with its own legs
+  REQUIRE(fx.settle({{2001, 4}, {2002, 2}}));
+  CHECK(fx.legs(2001).size() == 4); // two entries, a stop and a target each
+
+  fx.act(R"({"account":1001,"op":"partial_close","contract_id":"CON.F.US.MES.U26","size":3})"); // scale-out
+  REQUIRE(fx.settle({{2001, 1}, {2002, 1}})); // legs shrunk: never larger than the position
+
+  fx.leader_market(-3); // reversal in one fill: +1 -> -2
+  REQUIRE(fx.settle({{2001, -2}, {2002, -1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+  CHECK(fx.tags_unique(2001));
+  CHECK(fx.tags_unique(2002));
+}
+
+TEST_CASE("bracket: mirror takes the leader's distances and follows a dragged stop", "[engine][mirror]") {
+  engine_fixture fx(follower("mirror", 2001, "    bracket: mirror\n") +
+                    follower("es", 2002, "    bracket: mirror\n    contract_id: CON.F.US.EP.U26\n"));
+  fx.start();
+  fx.leader_market(1, -8, 12);
+  REQUIRE(fx.settle({{2001, 1}}));
+  REQUIRE(fx.settle({{2002, 1}}, es));
+  auto price_of = [&](std::int64_t account, int type, std::string_view contract) {
+    for (const auto& leg : fx.legs(account, contract)) {
+      if (leg.type == type) return leg.price;
+    }
+    return 0.0;
+  };
+  CHECK(price_of(2001, 4, mes) == Approx(6500.0 - 8 * 0.25));
+  CHECK(price_of(2001, 1, mes) == Approx(6500.0 + 12 * 0.25));
+  CHECK(price_of(2002, 4, es) == Approx(6500.0 - 8 * 0.25)); // the same ticks on ES
+
+  // The leader drags its stop to 2 ticks below entry, in a burst: the follower ends where the last one says.
+  std::int64_t leader_stop = 0;
+  for (const auto& leg : fx.legs(1001)) {
+    if (leg.type == 4) leader_stop = leg.id;
+  }
+  REQUIRE(leader_stop != 0);
+  for (double p : {6498.5, 6499.0, 6499.5}) {
+    fx.act(fmt::format(R"({{"account":1001,"op":"modify","order_id":{},"stop_price":{}}})", leader_stop, p));
+  }
+  REQUIRE(fx.run_until([&] { return price_of(2001, 4, mes) == 6499.5 && price_of(2002, 4, es) == 6499.5; }, 10s));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  REQUIRE(fx.settle({{2002, 0}}, es));
+}
+
+TEST_CASE("allowed_strategies: a follower sits out an episode opened by another strategy", "[engine][strategy]") {
+  engine_fixture fx(follower("scalp", 2001, "    allowed_strategies: [scalper]\n    bracket: fixed\n") +
+                    follower("all", 2002, "    bracket: fixed\n"));
+  fx.start();
+  fx.leader_market(1, std::nullopt, std::nullopt, "swing-1");
+  REQUIRE(fx.settle({{2001, 0}, {2002, 1}}));
+  fx.leader_market(1, std::nullopt, std::nullopt, "scalper-2"); // an add stays in the swing episode
+  REQUIRE(fx.settle({{2001, 0}, {2002, 2}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+  fx.leader_market(-2, std::nullopt, std::nullopt, "scalper-3");
+  REQUIRE(fx.settle({{2001, -2}, {2002, -2}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+}
+
+TEST_CASE("D6: the follower's own stop fired first; the leader's later stop opens nothing", "[engine][D6]") {
+  engine_fixture fx(follower("tight", 2001, "    bracket: fixed\n    sl_ticks: 4\n    tp_ticks: 40\n"));
+  fx.start();
+  fx.leader_market(1, -16, 40);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.move_price(6498.75); // 5 ticks down: the follower's stop fires, the leader's does not
+  REQUIRE(fx.settle({{2001, 0}}));
+  fx.run_for(1s); // the follower sits the episode out: no re-entry
+  CHECK(fx.position(2001) == 0);
+  fx.move_price(6495.0); // now the leader's stop fills: the follower must not go short
+  fx.run_for(1500ms);
+  CHECK(fx.position(1001) == 0);
+  CHECK(fx.position(2001) == 0);
+  CHECK(fx.legs(2001).empty());
+  fx.leader_market(1); // a new episode is copied again
+  REQUIRE(fx.settle({{2001, 1}}));
+}
+
+TEST_CASE("duplicated and reordered leader events copy once", "[engine][E1][E2]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"));
+  fx.start();
+  fx.control("/fault/hub", R"({"kind":"duplicate","target":"GatewayUserTrade","count":5})");
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  fx.control("/fault/hub", R"({"kind":"reorder","count":6})");
+  fx.leader_market(1);
+  fx.leader_market(-2);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  CHECK(fx.tags_unique(2001));
+}
+
+TEST_CASE("a leader fill whose events were lost is found by reconciliation", "[engine][reconcile][A2]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"), "copy:\n  reconcile_interval: 1s\n  on_start: full\n");
+  fx.start();
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  // The leader's next fill never shows on the hub: its order, trade and position events are lost.
+  fx.control("/fault/hub", R"({"kind":"drop","target":"*","count":3})");
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 3}}, mes, true, 20s));
+  CHECK(fx.engine->context().counters.reconcile_corrections >= 1);
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  CHECK(fx.tags_unique(2001));
+}
+
+TEST_CASE("unknown place outcomes are resolved by the tag: exactly one order each", "[engine][B2][B7]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"));
+  fx.start();
+  // Processed, but the response is lost: the search finds it; nothing is sent again.
+  fx.control("/fault/rest", R"({"path":"/api/Order/place","kind":"drop_response","count":1})");
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  CHECK(fx.orders(2001) == 3); // the entry and its two legs
+  // Reset before processing: not found twice, so sent again with the same tag.
+  fx.control("/fault/rest", R"({"path":"/api/Order/place","kind":"reset","count":1})");
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 2}}));
+  CHECK(fx.orders(2001) == 6);
+  CHECK(fx.tags_unique(2001));
+  const auto* f = fx.engine->followers().front();
+  CHECK(f->figures().unknown == 2);
+  CHECK(f->figures().unknown_resolved == 2);
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
