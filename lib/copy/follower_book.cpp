@@ -9,6 +9,9 @@ namespace px = copytrader::projectx;
 namespace {
 
 constexpr std::size_t max_early_fills = 4096;
+// A confirmed market order is filled or refused within milliseconds; this long without any event
+// means the hub lost them.
+constexpr auto silent_order_limit = std::chrono::seconds(5);
 
 std::int32_t signed_fill(int side, std::int32_t size) { return side == px::side::bid ? size : -size; }
 
@@ -58,8 +61,10 @@ void follower_book::on_trade(const px::trade& t, steady_time now) {
   net_.on_trade(t, now, std::chrono::system_clock::now());
   if (!fresh) return;
   const std::int32_t fill = signed_fill(t.side, t.size);
-  if (pending_place* p = find_by_id(t.order))
+  if (pending_place* p = find_by_id(t.order)) {
+    p->heard = true;
     consume(*p, fill);
+  }
   else
     remember_fill(t.order, fill);
   drop_finished();
@@ -102,7 +107,9 @@ void follower_book::on_order(const px::order& o, steady_time now) {
       }
     }
   }
-  if (p && px::order_status::is_terminal(o.status) && !p->expires) {
+  if (p) p->heard = true;
+  if (p && px::order_status::is_terminal(o.status) && (!p->expires || !p->terminal)) {
+    p->terminal = true;
     // Whatever did not fill never will; what did fill is still owed as trades, briefly.
     const std::int32_t unfilled = signed_fill(o.side, std::max(0, o.size - o.fill_volume));
     p->remaining = toward_zero(p->remaining, unfilled);
@@ -113,6 +120,9 @@ void follower_book::on_order(const px::order& o, steady_time now) {
 
 void follower_book::poll(steady_time now) {
   net_.poll(now);
+  for (const auto& p : places_) {
+    if (p.expires && *p.expires <= now && !p.heard) events_missing_ = true;
+  }
   std::erase_if(places_, [now](const pending_place& p) { return p.expires && *p.expires <= now; });
   std::erase_if(closes_, [now](const auto& entry) { return entry.second.expires <= now; });
   drop_finished();
@@ -134,10 +144,11 @@ void follower_book::sent_place(std::string tag, std::string contract, std::int32
   places_.push_back(pending_place{std::move(tag), std::move(contract), signed_size, std::nullopt, std::nullopt});
 }
 
-void follower_book::placed(std::string_view tag, px::order_id id, steady_time) {
+void follower_book::placed(std::string_view tag, px::order_id id, steady_time now) {
   for (auto& p : places_) {
     if (p.id || p.tag != tag) continue;
     p.id = id;
+    if (!p.expires) p.expires = now + silent_order_limit;
     if (auto it = early_fills_.find(id); it != early_fills_.end()) {
       consume(p, it->second);
       early_fills_.erase(it);

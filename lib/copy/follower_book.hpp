@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace copytrader::copy {
@@ -51,6 +52,9 @@ public:
   // Settle-time work: position corrections, in-flight records whose fills should have been seen.
   void poll(steady_time now);
   [[nodiscard]] std::optional<steady_time> next_deadline() const;
+  // An order the venue confirmed produced no event at all within its time: the hub lost them, and
+  // the account should be read over REST. Reading clears it.
+  bool take_events_missing() { return std::exchange(events_missing_, false); }
 
   // The engine's orders. An in-flight place is keyed by its tag until the venue names its id.
   void sent_place(std::string tag, std::string contract, std::int32_t signed_size, steady_time now);
@@ -89,6 +93,8 @@ private:
     std::int32_t remaining = 0; // signed: what has not yet been seen as trades
     std::optional<projectx::order_id> id;
     std::optional<steady_time> expires; // set once the venue says the order is done
+    bool heard = false;                 // an event of this order arrived
+    bool terminal = false;              // the venue said it is done
   };
   struct pending_close {
     steady_time expires{};
@@ -100,6 +106,7 @@ private:
 
   projectx::account_number account_;
   std::chrono::milliseconds settle_;
+  bool events_missing_ = false;
   position_tracker net_;
   std::vector<pending_place> places_;
   std::map<std::string, pending_close, std::less<>> closes_;

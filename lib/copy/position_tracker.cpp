@@ -53,6 +53,19 @@ void position_tracker::adopt(const std::string& contract, std::int32_t net) {
   c.credit = 0;
 }
 
+std::optional<position_change> position_tracker::correct(const std::string& contract, std::int32_t absolute,
+                                                         steady_time now) {
+  contract_state& c = contracts_[contract];
+  if (c.net == absolute) return std::nullopt;
+  position_change change{contract, c.net, absolute, change_cause::position_correction, std::nullopt, std::nullopt,
+                         std::nullopt, false};
+  c.credit = absolute - c.net;
+  c.credit_until = now + max_copy_age_;
+  c.net = absolute;
+  c.position.reset();
+  return change;
+}
+
 std::vector<std::string> position_tracker::open_contracts() const {
   std::vector<std::string> out;
   for (const auto& [contract, c] : contracts_) {

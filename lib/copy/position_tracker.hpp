@@ -56,8 +56,11 @@ public:
   // Fills seen again as voided (faults.md D3): reported, never acted on silently.
   std::vector<voided_fill> take_voided() { return std::exchange(voided_, {}); }
 
-  // Reconciliation's answer, or a dry run's shadow fill: the net is this, with nothing pending.
+  // A dry run's shadow fill, or a follower's reconciliation: the net is this, with nothing pending.
   void adopt(const std::string& contract, std::int32_t net);
+  // The venue's answer to a REST read (reconciliation): adopted at once, but the trades of the
+  // same fills, if still on their way, are consumed instead of counted again (as after a settle).
+  std::optional<position_change> correct(const std::string& contract, std::int32_t absolute, steady_time now);
 
   [[nodiscard]] std::int32_t net(const std::string& contract) const;
   // Contracts with a non-zero net.

@@ -40,9 +40,10 @@ std::vector<px::hub_subscription> account_subscriptions(px::account_number accou
 }
 
 // Added by a reload: check it, read it, and open nothing the leader already holds.
-asio::awaitable<void> start_late(follower_session* s) {
+asio::awaitable<void> start_late(copy_engine* engine, follower_session* s) {
   const bool usable = co_await s->preflight();
   if (usable) {
+    engine->subscribe(*s);
     co_await s->reconcile("added by a reload");
     s->hold_open_positions(start_policy::close_only);
     s->nudge();
@@ -107,14 +108,13 @@ px::hub_client& copy_engine::hub_for(login_session& login) {
 
 void copy_engine::add_follower(const follower_config& f, bool late) {
   auto& login = login_for(f.login);
-  auto& hub = hub_for(login);
-  for (auto& s : account_subscriptions(f.account)) hub.subscribe(std::move(s));
+  hub_for(login); // its account is subscribed once its preflight passed: the hub refuses a foreign one
   followers_.push_back(std::make_unique<follower_session>(ctx_, login, f, audit_));
   auto& session = *followers_.back();
   if (!started_) return;
   session.start();
   if (late) {
-    asio::co_spawn(executor_, start_late(&session), asio::detached);
+    asio::co_spawn(executor_, start_late(this, &session), asio::detached);
   }
 }
 
@@ -139,7 +139,11 @@ asio::awaitable<void> copy_engine::start_copying() {
   while (!stopped_) {
     if (co_await leader_preflight() && co_await reconcile_leader("start")) {
       for (auto& f : followers_) {
-        if (co_await f->preflight()) co_await f->reconcile("start");
+        const bool usable = co_await f->preflight();
+        if (usable) {
+          subscribe(*f);
+          co_await f->reconcile("start");
+        }
         f->hold_open_positions(config_.copy.on_start);
       }
       ctx_.leader_ready = true;
@@ -175,12 +179,20 @@ asio::awaitable<bool> copy_engine::leader_preflight() {
 
 asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
   auto& login = login_for(config_.leader.login);
+  const std::uint64_t events_before = leader_events_;
   auto positions = co_await login.rest().open_positions(config_.leader.account);
   if (!positions) {
     ctx_.leader_problem = "cannot read the leader's positions: " + positions.error().message;
     spdlog::warn("reconciliation ({}): {}", reason, ctx_.leader_problem);
     co_return false;
   }
+  if (leader_events_ != events_before && ctx_.leader_ready) {
+    // The hub delivered leader events while the read was on its way: the answer may predate them.
+    // The hub is alive; the next round reads again.
+    spdlog::debug("reconciliation ({}): leader events arrived during the read; checking again later", reason);
+    co_return true;
+  }
+  const auto now = std::chrono::steady_clock::now();
   std::set<std::string> contracts;
   for (auto& c : ctx_.tracker.open_contracts()) contracts.insert(std::move(c));
   for (const auto& p : *positions) contracts.insert(p.contract_id);
@@ -196,15 +208,15 @@ asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
     if (!ctx_.contract_info.contains(contract)) co_await learn_contract(contract);
     auto& state = ctx_.contracts[contract];
     if (venue != 0) state.average_price = average;
-    const std::int32_t was = ctx_.tracker.net(contract);
-    if (was == venue) continue;
-    ctx_.tracker.adopt(contract, venue);
+    // Fills whose events are still on their way are consumed when they arrive, not counted twice.
+    auto change = ctx_.tracker.correct(contract, venue, now);
+    if (!change) continue;
     ++ctx_.counters.reconcile_corrections;
-    spdlog::warn("reconciliation ({}): the leader holds {} on {}, the events said {}", reason, venue, contract, was);
-    if (audit_ != nullptr) audit_->record("reconcile", "leader", "", fmt::format("{} {} -> {} ({})", contract, was, venue, reason));
-    on_leader_change(copy::position_change{contract, was, venue, copy::change_cause::position_correction, std::nullopt,
-                                           std::nullopt, std::nullopt, false},
-                     average);
+    spdlog::warn("reconciliation ({}): the leader holds {} on {}, the events said {}", reason, venue, contract,
+                 change->old_net);
+    if (audit_ != nullptr)
+      audit_->record("reconcile", "leader", "", fmt::format("{} {} -> {} ({})", contract, change->old_net, venue, reason));
+    on_leader_change(*change, average);
   }
   co_return true;
 }
@@ -241,6 +253,7 @@ void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
   const px::account_number leader = config_.leader.account;
   bool changed = false;
   std::vector<std::string> new_contracts;
+  ++leader_events_;
   for (const auto& e : events) {
     if (const auto* t = std::get_if<px::trade_event>(&e)) {
       if (t->value.account_id != leader) continue;
@@ -312,6 +325,12 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
                  correction ? std::string("position correction") : fmt::format("trade {}", trade));
     if (!note.empty()) spdlog::error("{}", note);
   });
+}
+
+void copy_engine::subscribe(const follower_session& f) {
+  if (!subscribed_.insert(f.rules().account).second) return;
+  auto& hub = hub_for(login_for(f.rules().login));
+  for (auto& sub : account_subscriptions(f.rules().account)) hub.subscribe(std::move(sub));
 }
 
 void copy_engine::nudge_all() {

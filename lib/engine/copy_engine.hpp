@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ public:
 
   void reset_breaker();
   bool set_enabled(const std::string& follower, bool enabled);
+
+  // Subscribes the follower's account on its login's hub (after its preflight passed).
+  void subscribe(const follower_session& f);
 
   [[nodiscard]] const copy_context& context() const noexcept { return ctx_; }
   [[nodiscard]] std::vector<const follower_session*> followers() const;
@@ -73,6 +77,7 @@ private:
   std::map<std::string, std::unique_ptr<login_session>> logins_;
   std::map<std::string, std::unique_ptr<projectx::hub_client>> hubs_;
   std::vector<std::unique_ptr<follower_session>> followers_;
+  std::set<projectx::account_number> subscribed_;
   boost::asio::steady_timer tick_;
   std::chrono::steady_clock::time_point next_reconcile_{};
   unsigned reconcile_rounds_ = 0;
@@ -80,6 +85,7 @@ private:
   bool started_ = false;
   bool stopped_ = false;
   projectx::trade_id watermark_ = 0;
+  std::uint64_t leader_events_ = 0; // batches of leader events seen: a REST read that overlaps one is stale
 };
 
 } // namespace copytrader::engine

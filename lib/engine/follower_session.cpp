@@ -153,6 +153,7 @@ asio::awaitable<void> follower_session::converge() {
   const auto now = steady_clock::now();
   book_.poll(now);
   if (disabled_ || !ctx_.leader_ready) co_return;
+  if (book_.take_events_missing()) co_await reconcile("a confirmed order produced no events");
 
   for (const auto& [contract, t] : targets()) {
     if (stopped_) co_return;
@@ -407,6 +408,7 @@ asio::awaitable<bool> follower_session::close(const std::string& contract) {
   ++figures_.rejected;
   ++ctx_.counters.failed_copies;
   note_failure(fmt::format("close of {} refused: {}", contract, r.message));
+  co_await reconcile("a close was refused"); // perhaps there was nothing to close: read the account
   co_return false;
 }
 

@@ -36,6 +36,7 @@ struct hub_client::session {
   asio::steady_timer wake;
   asio::steady_timer tick;
   std::size_t awaiting_completions = 0;
+  bool subscribing = false; // the handshake is done and the Subscribe* calls went out
   std::string end_reason;
   bool ended = false;
 };
@@ -175,7 +176,7 @@ asio::awaitable<void> hub_client::reader(session& s) {
 
 void hub_client::subscribe(hub_subscription subscription) {
   subscriptions_.push_back(subscription);
-  if (current_ == nullptr || !connected_) return; // the next handshake subscribes to it
+  if (current_ == nullptr || !current_->subscribing) return; // the handshake will subscribe to it
   boost::json::array args;
   if (subscription.account) args.push_back(*subscription.account);
   send(*current_, current_->protocol.invoke(subscription.method, args, std::chrono::steady_clock::now()));
@@ -193,6 +194,7 @@ void hub_client::handle(session& s, std::vector<signalr::protocol_event>&& event
   for (auto& event : events) {
     if (std::holds_alternative<signalr::handshake_completed>(event)) {
       const auto now = std::chrono::steady_clock::now();
+      s.subscribing = true;
       for (const auto& sub : subscriptions_) {
         boost::json::array args;
         if (sub.account) args.push_back(*sub.account);

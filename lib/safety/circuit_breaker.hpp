@@ -18,7 +18,11 @@ public:
 
   // Records a copy event at `now`; true when its orders may go.
   bool admit(copy_kind kind, steady_time now);
-  void reset() { tripped_ = false; }
+  // Re-arms with an empty window: the events that tripped it do not trip it again.
+  void reset() {
+    tripped_ = false;
+    events_ = sliding_window(events_.limit(), events_.window());
+  }
   void reconfigure(std::size_t max_events, std::chrono::nanoseconds window) { events_.set_limit(max_events, window); }
 
   [[nodiscard]] bool tripped() const noexcept { return tripped_; }

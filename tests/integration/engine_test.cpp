@@ -6,6 +6,7 @@
 #include "support/printers.hpp"
 
 #include <catch2/catch.hpp>
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 using namespace copytrader;
@@ -202,4 +203,127 @@ TEST_CASE("unknown place outcomes are resolved by the tag: exactly one order eac
   CHECK(f->figures().unknown_resolved == 2);
   fx.leader_close();
   REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("a partly filled leader limit order is copied fill by fill", "[engine][partial]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"));
+  fx.start();
+  auto placed = fx.act(
+      R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":3,"type":1,"limit_price":6490})");
+  const auto id = placed.at("orderId").to_number<std::int64_t>();
+  fx.run_for(300ms);
+  CHECK(fx.position(2001) == 0); // a working order is not copied, only its fills
+  fx.act(fmt::format(R"({{"account":1001,"op":"fill","order_id":{},"size":1}})", id));
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.act(fmt::format(R"({{"account":1001,"op":"fill","order_id":{},"size":2}})", id));
+  REQUIRE(fx.settle({{2001, 3}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("circuit breaker: entries blocked after a trip, exits pass, reset re-arms", "[engine][breaker]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"),
+                    "safety:\n  circuit_breaker: {max_orders: 2, window: 30s}\n");
+  fx.start();
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 2}}));
+  fx.leader_market(1); // the third copy event in the window trips it
+  fx.run_for(800ms);
+  CHECK(fx.engine->context().breaker.tripped());
+  CHECK(fx.engine->context().breaker.trips() == 1);
+  REQUIRE(fx.settle({{2001, 2}})); // the add was not copied
+  fx.leader_market(-2);               // an exit still goes: 3 -> 1, the follower 2 -> 1
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  fx.engine->reset_breaker();
+  fx.leader_market(-1); // re-armed: a new entry is copied
+  REQUIRE(fx.settle({{2001, -1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("the rate limit queues requests and the venue never answers 429", "[engine][rate]") {
+  // Three followers under one login share a bucket of 12 requests per 4 s; the venue allows 14.
+  engine_fixture fx(follower("a", 2001, "    bracket: fixed\n") + follower("b", 2002, "    bracket: fixed\n") +
+                        follower("c", 2003, "    bracket: none\n"),
+                    "safety:\n  rate_limit: {max_requests: 12, window: 4s}\n  circuit_breaker: {max_orders: 50, "
+                    "window: 1s}\n",
+                    {"--rate-limit", "14/4s"});
+  fx.start();
+  for (int i = 0; i < 4; ++i) fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 4}, {2002, 4}}, mes, true, 30s));
+  REQUIRE(fx.settle({{2003, 4}}, mes, false, 30s));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}, mes, true, 30s));
+  REQUIRE(fx.settle({{2003, 0}}, mes, false, 30s));
+  const auto stats = fx.sim.control("GET", "/stats").json();
+  INFO(boost::json::serialize(stats));
+  CHECK(stats.at("throttled").to_number<int>() == 0);
+}
+
+TEST_CASE("dry run: the whole pipeline runs, nothing is sent", "[engine][dry_run]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"), "copy:\n  dry_run: true\n");
+  fx.start();
+  fx.leader_market(2);
+  fx.run_for(1s);
+  fx.leader_close();
+  fx.run_for(1s);
+  CHECK(fx.orders(2001) == 0);
+  CHECK(fx.count_log("/api/Order/place", 2001) == 0);
+  CHECK(fx.audit->count("dry_run") == 2); // the entry and the close, each reported once
+}
+
+TEST_CASE("a reload adds a follower (nothing opened late) and removes one (managed until flat)", "[engine][reload]") {
+  engine_fixture fx(follower("old", 2001, "    bracket: fixed\n"));
+  fx.start();
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  fx.reload(follower("new", 2002, "    bracket: fixed\n"));
+  fx.run_for(1s);
+  CHECK(fx.position(2002) == 0); // the leader's open position is not opened late
+  fx.leader_market(-1);          // the removed follower still follows exits
+  REQUIRE(fx.settle({{2001, 1}, {2002, 0}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+  fx.leader_market(1); // the next episode: only the new follower
+  REQUIRE(fx.settle({{2001, 0}, {2002, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2002, 0}}));
+}
+
+TEST_CASE("preflight: an unknown follower account is disabled with its reason; the others copy", "[engine][preflight]") {
+  engine_fixture fx(follower("ghost", 2999, "    bracket: fixed\n") + follower("ok", 2001, "    bracket: fixed\n"));
+  fx.start();
+  const auto followers = fx.engine->followers();
+  REQUIRE(followers.front()->disabled_reason());
+  CHECK_THAT(*followers.front()->disabled_reason(), Catch::Contains("2999 not found"));
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("disable stops new entries but manages the open copy until flat", "[engine][enable]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"));
+  fx.start();
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  REQUIRE(fx.engine->set_enabled("one", false));
+  fx.leader_market(1);
+  fx.run_for(800ms);
+  REQUIRE(fx.settle({{2001, 2}}));
+  fx.leader_market(-2);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  fx.leader_market(1);
+  fx.run_for(800ms);
+  CHECK(fx.position(2001) == 0);
+  REQUIRE(fx.engine->set_enabled("one", true));
+  fx.leader_close();
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
 }
