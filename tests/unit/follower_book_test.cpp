@@ -1,0 +1,222 @@
+#include "copy/follower_book.hpp"
+#include "copy/leader_legs.hpp"
+#include "copy/leg_plan.hpp"
+#include "copy/planner.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace copytrader;
+using namespace copytrader::copy;
+namespace px = copytrader::projectx;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string mes = "CON.F.US.MES.U26";
+const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+
+px::trade fill(px::trade_id id, px::order_id order, int signed_size) {
+  px::trade t;
+  t.id = id;
+  t.account_id = 2001;
+  t.contract_id = mes;
+  t.side = signed_size > 0 ? px::side::bid : px::side::ask;
+  t.size = std::abs(signed_size);
+  t.order = order;
+  t.price = 6500;
+  return t;
+}
+
+px::order order_event(px::order_id id, int status, int size, int filled, std::optional<std::string> tag = {},
+                      int type = px::order_type::market, int side = px::side::bid) {
+  px::order o;
+  o.id = id;
+  o.account_id = 2001;
+  o.contract_id = mes;
+  o.status = status;
+  o.type = type;
+  o.side = side;
+  o.size = size;
+  o.fill_volume = filled;
+  o.custom_tag = std::move(tag);
+  return o;
+}
+
+px::position position_of(int signed_size) {
+  px::position p;
+  p.account_id = 2001;
+  p.contract_id = mes;
+  p.type = signed_size > 0 ? px::position_type::long_position
+           : signed_size < 0 ? px::position_type::short_position
+                             : px::position_type::undefined;
+  p.size = std::abs(signed_size);
+  p.average_price = 6500;
+  return p;
+}
+
+working_order leg(px::order_id id, int type, int side, int size) {
+  working_order w;
+  w.id = id;
+  w.contract = mes;
+  w.type = type;
+  w.side = side;
+  w.size = size;
+  return w;
+}
+
+} // namespace
+
+TEST_CASE("follower book: a fill counts once whichever of response, order event and trade comes first",
+          "[follower_book]") {
+  for (int order = 0; order < 3; ++order) {
+    follower_book book(2001, 750ms);
+    book.sent_place("ct-1-2001", mes, 3, t0);
+    CHECK(book.expected(mes) == 3); // in flight
+    if (order == 0) {               // response, then events
+      book.placed("ct-1-2001", 77, t0);
+      book.on_order(order_event(77, px::order_status::filled, 3, 3, "ct-1-2001"), t0);
+      book.on_trade(fill(1, 77, 3), t0);
+    } else if (order == 1) { // trade before the response names the order
+      book.on_trade(fill(1, 77, 3), t0);
+      CHECK(book.expected(mes) == 6); // not yet known to be the same fill: the response settles it
+      book.placed("ct-1-2001", 77, t0);
+    } else { // the order event names it by its tag before the response
+      book.on_order(order_event(77, px::order_status::filled, 3, 3, "ct-1-2001"), t0);
+      book.on_trade(fill(1, 77, 3), t0);
+      book.placed("ct-1-2001", 77, t0);
+    }
+    book.on_position(position_of(3), t0);
+    CHECK(book.expected(mes) == 3);
+    CHECK(book.confirmed(mes) == 3);
+    CHECK(book.quiet(mes));
+    book.on_trade(fill(1, 77, 3), t0); // a duplicate trade changes nothing
+    CHECK(book.expected(mes) == 3);
+  }
+}
+
+TEST_CASE("follower book: a partly filled then cancelled order leaves only its fills", "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.sent_place("ct-2-2001", mes, 5, t0);
+  book.placed("ct-2-2001", 80, t0);
+  book.on_trade(fill(10, 80, 2), t0);
+  book.on_order(order_event(80, px::order_status::cancelled, 5, 2), t0);
+  CHECK(book.expected(mes) == 2);
+  CHECK(book.quiet(mes));
+}
+
+TEST_CASE("follower book: a close makes the contract expected flat until its trades arrive", "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.on_trade(fill(1, 5, 2), t0);
+  book.sent_close(mes, t0);
+  CHECK(book.expected(mes) == 0);
+  CHECK_FALSE(book.quiet(mes));
+  book.sent_place("ct-3-2001", mes, -1, t0); // a reversal's new entry after the close
+  CHECK(book.expected(mes) == -1);
+  book.on_trade(fill(2, 6, -2), t0); // the close's fill
+  CHECK(book.quiet(mes) == false);   // the entry is still in flight
+  book.placed("ct-3-2001", 7, t0);
+  book.on_trade(fill(3, 7, -1), t0);
+  CHECK(book.expected(mes) == -1);
+  CHECK(book.quiet(mes));
+}
+
+TEST_CASE("follower book: a refused place is forgotten; a silent confirmed one asks for a read", "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.sent_place("ct-4-2001", mes, 1, t0);
+  book.place_failed("ct-4-2001");
+  CHECK(book.expected(mes) == 0);
+  book.sent_place("ct-5-2001", mes, 1, t0);
+  book.placed("ct-5-2001", 90, t0);
+  book.poll(t0 + 1s);
+  CHECK_FALSE(book.take_events_missing());
+  book.poll(t0 + 6s);
+  CHECK(book.take_events_missing());
+  CHECK(book.expected(mes) == 0);
+}
+
+TEST_CASE("follower book: legs are working stop and limit orders; a leg stays known after it fills",
+          "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.on_order(order_event(100, px::order_status::suspended, 1, 0, "ct-1-2001-SL", px::order_type::stop, px::side::ask),
+                t0);
+  CHECK(book.arming(mes));
+  CHECK(book.legs(mes).empty());
+  book.on_order(order_event(100, px::order_status::open, 1, 0, "ct-1-2001-SL", px::order_type::stop, px::side::ask), t0);
+  CHECK_FALSE(book.arming(mes));
+  REQUIRE(book.legs(mes).size() == 1);
+  book.on_order(order_event(100, px::order_status::filled, 1, 1, "ct-1-2001-SL", px::order_type::stop, px::side::ask),
+                t0);
+  CHECK(book.legs(mes).empty());
+  CHECK(book.is_leg(100));
+}
+
+TEST_CASE("follower book: reconciliation replaces quiet contracts only", "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.on_trade(fill(1, 5, 2), t0);
+  book.reset_from({position_of(4)}, {}, t0);
+  CHECK(book.confirmed(mes) == 4);
+  book.sent_place("ct-6-2001", mes, 1, t0);
+  book.reset_from({}, {}, t0); // an order in flight: the answer may predate it
+  CHECK(book.confirmed(mes) == 4);
+}
+
+TEST_CASE("leg plan: legs fit the position, on the closing side; flat cancels all", "[leg_plan]") {
+  const int sell = px::side::ask;
+  const int buy = px::side::bid;
+  const std::vector<working_order> two_entries{leg(1, px::order_type::stop, sell, 2), leg(2, px::order_type::limit, sell, 2),
+                                               leg(3, px::order_type::stop, sell, 2), leg(4, px::order_type::limit, sell, 2)};
+  CHECK(plan_leg_fixes(4, two_entries, true, true).empty());
+  // Scale-out to 1: the newest legs go first.
+  CHECK(plan_leg_fixes(1, two_entries, true, true) ==
+        std::vector<leg_fix>{{leg_fix_kind::cancel, 3, 0}, {leg_fix_kind::resize, 1, 1},
+                             {leg_fix_kind::cancel, 4, 0}, {leg_fix_kind::resize, 2, 1}});
+  CHECK(plan_leg_fixes(0, two_entries, true, true).size() == 4);
+  // After a reversal to short the old sell legs would add to the short.
+  const auto reversed = plan_leg_fixes(-2, {leg(1, px::order_type::stop, sell, 2), leg(5, px::order_type::stop, buy, 2),
+                                            leg(6, px::order_type::limit, buy, 2)},
+                                       true, true);
+  CHECK(reversed == std::vector<leg_fix>{{leg_fix_kind::cancel, 1, 0}});
+  // A position without legs (a venue that skipped them) gets protection.
+  CHECK(plan_leg_fixes(3, {}, true, true) ==
+        std::vector<leg_fix>{{leg_fix_kind::add_stop, 0, 3}, {leg_fix_kind::add_target, 0, 3}});
+  CHECK(plan_leg_fixes(3, {}, false, false).empty()); // bracket: none
+}
+
+TEST_CASE("capped target: an episode the follower may not add to", "[planner][cap]") {
+  CHECK(capped_target(5, std::nullopt) == 5);
+  CHECK(capped_target(5, 2) == 2);   // held at what it has
+  CHECK(capped_target(1, 2) == 1);   // reductions pass
+  CHECK(capped_target(-3, 2) == 0);  // a reversal only flattens
+  CHECK(capped_target(-3, -1) == -1);
+  CHECK(capped_target(4, 0) == 0);   // sits the episode out
+  CHECK(capped_target(0, 2) == 0);
+}
+
+TEST_CASE("leader legs: pending until armed, the newest armed prices, drags reported", "[leader_legs]") {
+  leader_legs legs(1001);
+  px::order sl;
+  sl.id = 11;
+  sl.account_id = 1001;
+  sl.contract_id = mes;
+  sl.type = px::order_type::stop;
+  sl.status = px::order_status::suspended;
+  sl.parent_order_id = 10;
+  CHECK_FALSE(legs.on_order(sl));
+  CHECK(legs.pending(10));
+  sl.status = px::order_status::open;
+  sl.stop_price = 6496;
+  CHECK_FALSE(legs.on_order(sl)); // armed, not moved
+  CHECK_FALSE(legs.pending(10));
+  CHECK(legs.prices(mes).stop == 6496);
+  sl.stop_price = 6498;
+  CHECK(legs.on_order(sl)); // dragged
+  CHECK(legs.prices(mes).stop == 6498);
+  sl.status = px::order_status::cancelled;
+  legs.on_order(sl);
+  CHECK_FALSE(legs.prices(mes).stop);
+  px::order other = sl;
+  other.account_id = 2001; // not the leader's
+  other.status = px::order_status::open;
+  CHECK_FALSE(legs.on_order(other));
+  CHECK_FALSE(legs.prices(mes).stop);
+}
