@@ -10,7 +10,7 @@ RELEASE_DIR := build/release
 TEST_DIR := build/asan
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-.PHONY: all build deps test fuzz fuzz-smoke bench install format lint clean
+.PHONY: all build deps test demo fuzz fuzz-smoke bench install format lint clean
 
 all: build
 
@@ -28,6 +28,13 @@ test: deps
 	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
 	$(MAKE) --no-print-directory fuzz-smoke
+
+# The product working: projectx-sim and copytraderd (release build) with etc/copytrader.demo.yaml, the
+# leader driven through entries, drags, scale-ins, partial exits, reversals and flats. DEMO_TRADES=N
+# bounds it (default 24, about ten seconds); exits 0 only if every follower stayed in sync.
+demo: build
+	$(RELEASE_DIR)/tests/copytrader-demo --sim $(RELEASE_DIR)/tests/projectx-sim \
+		--daemon $(RELEASE_DIR)/daemon/copytraderd --config etc/copytrader.demo.yaml
 
 FUZZ_DIR := build/fuzz
 FUZZ_TARGETS := record_framer hub_message hub_event rest_decoders

@@ -64,8 +64,7 @@ void follower_book::on_trade(const px::trade& t, steady_time now) {
   if (pending_place* p = find_by_id(t.order)) {
     p->heard = true;
     consume(*p, fill);
-  }
-  else
+  } else
     remember_fill(t.order, fill);
   drop_finished();
 }
@@ -90,8 +89,8 @@ void follower_book::on_order(const px::order& o, steady_time now) {
     }
   }
   if (!px::order_status::is_terminal(o.status) && o.type != px::order_type::market) {
-    working_[o.id] = working_order{o.id,          o.contract_id, o.type,      o.side,         o.size,
-                                   o.status,      o.stop_price,  o.limit_price, o.custom_tag, o.parent_order_id};
+    working_[o.id] = working_order{o.id,     o.contract_id, o.type,        o.side,       o.size,
+                                   o.status, o.stop_price,  o.limit_price, o.custom_tag, o.parent_order_id};
   } else {
     working_.erase(o.id);
   }
@@ -224,7 +223,8 @@ std::int32_t follower_book::expected(const std::string& contract) const {
 
 bool follower_book::quiet(const std::string& contract) const {
   if (closes_.contains(contract)) return false;
-  return std::none_of(places_.begin(), places_.end(), [&contract](const pending_place& p) { return p.contract == contract; });
+  return std::none_of(places_.begin(), places_.end(),
+                      [&contract](const pending_place& p) { return p.contract == contract; });
 }
 
 std::optional<double> follower_book::average_price(const std::string& contract) const {

@@ -18,8 +18,8 @@ bool leader_legs::on_order(const px::order& o) {
   const std::optional<double> price = is_stop(o.type) ? o.stop_price : o.limit_price;
   auto [it, inserted] = legs_.try_emplace(o.id);
   leg& l = it->second;
-  const bool moved = !inserted && l.status == px::order_status::open && o.status == px::order_status::open &&
-                     l.price && price && *l.price != *price;
+  const bool moved = !inserted && l.status == px::order_status::open && o.status == px::order_status::open && l.price &&
+                     price && *l.price != *price;
   l = leg{o.contract_id, o.type, o.status, price, *o.parent_order_id};
   return moved;
 }

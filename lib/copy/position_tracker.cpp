@@ -12,7 +12,7 @@ constexpr std::size_t max_remembered_tags = 20'000;
 } // namespace
 
 position_tracker::position_tracker(px::account_number account, std::chrono::milliseconds settle,
-                               std::chrono::milliseconds max_copy_age)
+                                   std::chrono::milliseconds max_copy_age)
     : account_(account), settle_(settle), max_copy_age_(max_copy_age) {}
 
 void position_tracker::remember(px::trade_id id) {
@@ -57,8 +57,8 @@ std::optional<position_change> position_tracker::correct(const std::string& cont
                                                          steady_time now) {
   contract_state& c = contracts_[contract];
   if (c.net == absolute) return std::nullopt;
-  position_change change{contract, c.net, absolute, change_cause::position_correction, std::nullopt, std::nullopt,
-                         std::nullopt, false};
+  position_change change{contract,     c.net,        absolute,     change_cause::position_correction,
+                         std::nullopt, std::nullopt, std::nullopt, false};
   c.credit = absolute - c.net;
   c.credit_until = now + max_copy_age_;
   c.net = absolute;
@@ -75,7 +75,7 @@ std::vector<std::string> position_tracker::open_contracts() const {
 }
 
 std::optional<position_change> position_tracker::on_trade(const px::trade& t, steady_time now,
-                                                      std::chrono::system_clock::time_point wall_now) {
+                                                          std::chrono::system_clock::time_point wall_now) {
   if (t.account_id != account_) return std::nullopt;
   if (seen_.contains(t.id)) {
     if (t.voided)
@@ -129,7 +129,7 @@ std::vector<position_change> position_tracker::poll(steady_time now) {
   for (auto& [contract, c] : contracts_) {
     if (!c.position || now - c.disagree_since < settle_) continue;
     out.push_back(position_change{contract, c.net, *c.position, change_cause::position_correction, std::nullopt,
-                                std::nullopt, std::nullopt, false});
+                                  std::nullopt, std::nullopt, false});
     c.credit = *c.position - c.net;
     c.credit_until = now + max_copy_age_;
     c.net = *c.position;

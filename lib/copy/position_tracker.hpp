@@ -42,11 +42,11 @@ public:
   using steady_time = std::chrono::steady_clock::time_point;
 
   position_tracker(projectx::account_number account, std::chrono::milliseconds settle,
-                 std::chrono::milliseconds max_copy_age);
+                   std::chrono::milliseconds max_copy_age);
 
   // Each returns the change it causes, if any. Events of other accounts are ignored (faults.md D5).
   std::optional<position_change> on_trade(const projectx::trade& t, steady_time now,
-                                        std::chrono::system_clock::time_point wall_now);
+                                          std::chrono::system_clock::time_point wall_now);
   std::optional<position_change> on_position(const projectx::position& p, steady_time now);
   void on_order(const projectx::order& o);
   // Corrections whose settle time has passed.

@@ -21,14 +21,14 @@ namespace copytrader::engine {
 using steady_clock = std::chrono::steady_clock;
 
 struct leader_contract_state {
-  std::string event;                // names the latest change in tags: the trade id, or r<n> for a correction
-  steady_clock::time_point seen{};  // when the daemon read it (the start of a copy's latency)
-  double fill_price = 0;            // of the latest leader fill
+  std::string event;               // names the latest change in tags: the trade id, or r<n> for a correction
+  steady_clock::time_point seen{}; // when the daemon read it (the start of a copy's latency)
+  double fill_price = 0;           // of the latest leader fill
   std::optional<double> average_price;
   std::optional<steady_clock::time_point> legs_due; // bracket_wait for the latest entry's legs
   std::optional<projectx::order_id> entry_order;    // the entry whose legs are awaited
-  bool entries_blocked = false;     // breaker tripped or fill too old: this episode adds nothing
-  std::uint64_t leg_moves = 0;      // bumped each time the leader drags a leg
+  bool entries_blocked = false;                     // breaker tripped or fill too old: this episode adds nothing
+  std::uint64_t leg_moves = 0;                      // bumped each time the leader drags a leg
 };
 
 struct engine_counters {

@@ -4,13 +4,13 @@
 #include "projectx/endpoint_url.hpp"
 #include "projectx/tls_context.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -89,8 +89,7 @@ px::hub_client& copy_engine::hub_for(login_session& login) {
   auto it = hubs_.find(login.username());
   if (it != hubs_.end()) return *it->second;
   std::vector<px::hub_subscription> subscriptions;
-  if (login.username() == config_.leader.login.username)
-    subscriptions = account_subscriptions(config_.leader.account);
+  if (login.username() == config_.leader.login.username) subscriptions = account_subscriptions(config_.leader.account);
   const std::string username = login.username();
   px::hub_callbacks callbacks;
   callbacks.connected = [this, username] { on_hub_connected(username); };
@@ -215,7 +214,8 @@ asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
     spdlog::warn("reconciliation ({}): the leader holds {} on {}, the events said {}", reason, venue, contract,
                  change->old_net);
     if (audit_ != nullptr)
-      audit_->record("reconcile", "leader", "", fmt::format("{} {} -> {} ({})", contract, change->old_net, venue, reason));
+      audit_->record("reconcile", "leader", "",
+                     fmt::format("{} {} -> {} ({})", contract, change->old_net, venue, reason));
     on_leader_change(*change, average);
   }
   co_return true;
@@ -307,9 +307,10 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
   } else if (adds && !admitted) {
     state.entries_blocked = true;
     note = ctx_.breaker.trips() != trips
-               ? fmt::format("circuit breaker tripped: more than {} copy events in {} ms; entries stop until "
-                             "copytraderctl reset-breaker, exits still go",
-                             config_.safety.circuit_breaker.max_orders, config_.safety.circuit_breaker.window.count())
+               ? fmt::format(
+                     "circuit breaker tripped: more than {} copy events in {} ms; entries stop until "
+                     "copytraderctl reset-breaker, exits still go",
+                     config_.safety.circuit_breaker.max_orders, config_.safety.circuit_breaker.window.count())
                : std::string();
   }
   if (adds && change.order && ctx_.legs.pending(*change.order)) {
@@ -360,8 +361,8 @@ asio::awaitable<void> copy_engine::ticker() {
     if (stopped_) break;
     const auto now = std::chrono::steady_clock::now();
     for (const auto& change : ctx_.tracker.poll(now)) {
-      spdlog::warn("leader {}: position event says {}, trades said {}; adopted after the settle time",
-                   change.contract, change.new_net, change.old_net);
+      spdlog::warn("leader {}: position event says {}, trades said {}; adopted after the settle time", change.contract,
+                   change.new_net, change.old_net);
       on_leader_change(change, 0);
     }
     for (const auto& v : ctx_.tracker.take_voided())
@@ -389,9 +390,8 @@ void copy_engine::apply(const config& next) {
                            next.safety.circuit_breaker.window);
   std::set<std::string> kept;
   for (const auto& f : next.followers) {
-    auto it = std::find_if(followers_.begin(), followers_.end(), [&f](const auto& s) {
-      return !s->retired() && s->rules().name == f.name;
-    });
+    auto it = std::find_if(followers_.begin(), followers_.end(),
+                           [&f](const auto& s) { return !s->retired() && s->rules().name == f.name; });
     if (it != followers_.end() && (*it)->rules().account == f.account &&
         (*it)->rules().login.username == f.login.username) {
       (*it)->update_rules(f);

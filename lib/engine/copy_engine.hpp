@@ -19,8 +19,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 

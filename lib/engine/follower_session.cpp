@@ -5,11 +5,11 @@
 #include "copy/order_tag.hpp"
 #include "copy/sizing.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
@@ -284,39 +284,40 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
   const auto outcome = co_await place_resolved(p, entry ? request_priority::entry : request_priority::exit);
   const std::int64_t latency = leader ? micros_since(leader->seen) : 0;
   switch (outcome.kind) {
-  case px::outcome_kind::confirmed:
-    if (outcome.order) book_.placed(tag, *outcome.order, steady_clock::now());
-    ++figures_.confirmed;
-    ++ctx_.counters.successful_copies;
-    if (leader) {
-      figures_.latency_us.push_back(latency);
-      if (figures_.latency_us.size() > max_latency_samples) figures_.latency_us.pop_front();
-    }
-    spdlog::info("follower {}: {} {} {} ({}), tag {}, order {}, {} us after the leader's event", rules_.name,
-                 side_name(action.side), action.size, contract, entry ? "entry" : "exit", tag,
-                 outcome.order.value_or(0), latency);
-    audit("place", tag,
-          fmt::format("{} {} {} order {} latency_us {}", side_name(action.side), action.size, contract,
-                      outcome.order.value_or(0), latency));
-    co_return true;
-  case px::outcome_kind::rejected:
-    book_.place_failed(tag);
-    ++figures_.rejected;
-    ++ctx_.counters.failed_copies;
-    if (entry) caps_[contract] = book_.expected(contract); // do not retry a refused entry all episode
-    note_failure(fmt::format("{} {} {} refused (tag {}): {}", side_name(action.side), action.size, contract, tag,
-                             outcome.message));
-    audit("rejected", tag, outcome.message);
-    co_return entry; // an entry is held for the episode; an exit is tried again after a pause
-  default:
-    book_.place_failed(tag);
-    ++ctx_.counters.failed_copies;
-    ++figures_.failed;
-    note_failure(fmt::format("{} {} {} (tag {}) unresolved after searching for its tag: {}; reconciliation "
-                             "will check the account",
-                             side_name(action.side), action.size, contract, tag, outcome.message));
-    audit("unresolved", tag, outcome.message);
-    co_return false;
+    case px::outcome_kind::confirmed:
+      if (outcome.order) book_.placed(tag, *outcome.order, steady_clock::now());
+      ++figures_.confirmed;
+      ++ctx_.counters.successful_copies;
+      if (leader) {
+        figures_.latency_us.push_back(latency);
+        if (figures_.latency_us.size() > max_latency_samples) figures_.latency_us.pop_front();
+      }
+      spdlog::info("follower {}: {} {} {} ({}), tag {}, order {}, {} us after the leader's event", rules_.name,
+                   side_name(action.side), action.size, contract, entry ? "entry" : "exit", tag,
+                   outcome.order.value_or(0), latency);
+      audit("place", tag,
+            fmt::format("{} {} {} order {} latency_us {}", side_name(action.side), action.size, contract,
+                        outcome.order.value_or(0), latency));
+      co_return true;
+    case px::outcome_kind::rejected:
+      book_.place_failed(tag);
+      ++figures_.rejected;
+      ++ctx_.counters.failed_copies;
+      if (entry) caps_[contract] = book_.expected(contract); // do not retry a refused entry all episode
+      note_failure(fmt::format("{} {} {} refused (tag {}): {}", side_name(action.side), action.size, contract, tag,
+                               outcome.message));
+      audit("rejected", tag, outcome.message);
+      co_return entry; // an entry is held for the episode; an exit is tried again after a pause
+    default:
+      book_.place_failed(tag);
+      ++ctx_.counters.failed_copies;
+      ++figures_.failed;
+      note_failure(
+          fmt::format("{} {} {} (tag {}) unresolved after searching for its tag: {}; reconciliation "
+                      "will check the account",
+                      side_name(action.side), action.size, contract, tag, outcome.message));
+      audit("unresolved", tag, outcome.message);
+      co_return false;
   }
 }
 
@@ -346,8 +347,8 @@ asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::pl
       ++figures_.unknown_resolved;
       px::place_outcome resolved;
       resolved.order = found->id;
-      resolved.kind = found->status == px::order_status::rejected ? px::outcome_kind::rejected
-                                                                   : px::outcome_kind::confirmed;
+      resolved.kind =
+          found->status == px::order_status::rejected ? px::outcome_kind::rejected : px::outcome_kind::confirmed;
       resolved.message = "found by its tag";
       spdlog::info("follower {}: tag {} found as order {} (status {}); not sent again", rules_.name, p.custom_tag,
                    found->id, found->status);
@@ -425,32 +426,31 @@ asio::awaitable<void> follower_session::maintain_legs(const std::string& contrac
   if (!fixes.empty()) quiet_after_[contract] = now + leg_settle;
   for (const auto& fix : fixes) {
     switch (fix.kind) {
-    case copy::leg_fix_kind::cancel: {
-      auto r = co_await login_.rest().cancel(rules_.account, fix.order);
-      spdlog::info("follower {}: cancelled leg {} on {} (position {}): {}", rules_.name, fix.order, contract, position,
-                   px::to_string(r.kind));
-      audit("cancel_leg", {}, fmt::format("{} {} {}", fix.order, contract, px::to_string(r.kind)));
-      break;
-    }
-    case copy::leg_fix_kind::resize: {
-      px::modify_order_params m;
-      m.account = rules_.account;
-      m.order = fix.order;
-      m.size = fix.size;
-      auto r = co_await login_.rest().modify(m);
-      spdlog::info("follower {}: resized leg {} on {} to {} (position {}): {}", rules_.name, fix.order, contract,
-                   fix.size, position, px::to_string(r.kind));
-      audit("resize_leg", {}, fmt::format("{} {} {} {}", fix.order, contract, fix.size, px::to_string(r.kind)));
-      break;
-    }
-    case copy::leg_fix_kind::add_stop:
-    case copy::leg_fix_kind::add_target:
-      co_await place_protection(contract, fix.kind == copy::leg_fix_kind::add_stop, fix.size);
-      break;
+      case copy::leg_fix_kind::cancel: {
+        auto r = co_await login_.rest().cancel(rules_.account, fix.order);
+        spdlog::info("follower {}: cancelled leg {} on {} (position {}): {}", rules_.name, fix.order, contract,
+                     position, px::to_string(r.kind));
+        audit("cancel_leg", {}, fmt::format("{} {} {}", fix.order, contract, px::to_string(r.kind)));
+        break;
+      }
+      case copy::leg_fix_kind::resize: {
+        px::modify_order_params m;
+        m.account = rules_.account;
+        m.order = fix.order;
+        m.size = fix.size;
+        auto r = co_await login_.rest().modify(m);
+        spdlog::info("follower {}: resized leg {} on {} to {} (position {}): {}", rules_.name, fix.order, contract,
+                     fix.size, position, px::to_string(r.kind));
+        audit("resize_leg", {}, fmt::format("{} {} {} {}", fix.order, contract, fix.size, px::to_string(r.kind)));
+        break;
+      }
+      case copy::leg_fix_kind::add_stop:
+      case copy::leg_fix_kind::add_target:
+        co_await place_protection(contract, fix.kind == copy::leg_fix_kind::add_stop, fix.size);
+        break;
     }
   }
-  if (fixes.empty() && rules_.bracket == bracket_mode::mirror && position != 0)
-    co_await mirror_leg_moves(contract, t);
+  if (fixes.empty() && rules_.bracket == bracket_mode::mirror && position != 0) co_await mirror_leg_moves(contract, t);
 }
 
 asio::awaitable<void> follower_session::place_protection(const std::string& contract, bool stop, std::int32_t size) {
@@ -482,7 +482,8 @@ asio::awaitable<void> follower_session::place_protection(const std::string& cont
     note_failure(fmt::format("protecting {} on {} with a {} failed: {}", position, contract, stop ? "stop" : "target",
                              r.message));
   }
-  audit(stop ? "add_stop" : "add_target", tag, fmt::format("{} {} {} {}", contract, size, price, px::to_string(r.kind)));
+  audit(stop ? "add_stop" : "add_target", tag,
+        fmt::format("{} {} {} {}", contract, size, price, px::to_string(r.kind)));
 }
 
 asio::awaitable<void> follower_session::mirror_leg_moves(const std::string& contract, const contract_target& t) {
@@ -548,7 +549,8 @@ asio::awaitable<bool> follower_session::preflight() {
   if (!accounts) {
     disabled_ = "cannot read the accounts of " + rules_.login.username + ": " + accounts.error().message;
   } else {
-    auto it = std::find_if(accounts->begin(), accounts->end(), [this](const px::account& a) { return a.id == rules_.account; });
+    auto it = std::find_if(accounts->begin(), accounts->end(),
+                           [this](const px::account& a) { return a.id == rules_.account; });
     if (it == accounts->end())
       disabled_ = fmt::format("account {} not found under login {}", rules_.account, rules_.login.username);
     else if (!it->can_trade)

@@ -102,8 +102,7 @@ private:
   // the same tag sent again, at most three times in all.
   boost::asio::awaitable<projectx::place_outcome> place_resolved(const projectx::place_order_params& p,
                                                                  request_priority priority);
-  boost::asio::awaitable<std::optional<projectx::order>> find_by_tag(std::string_view tag,
-                                                                     projectx::timestamp since);
+  boost::asio::awaitable<std::optional<projectx::order>> find_by_tag(std::string_view tag, projectx::timestamp since);
   boost::asio::awaitable<void> pause(std::chrono::milliseconds how_long);
 
   std::string next_tag(const std::string& event);
@@ -126,8 +125,8 @@ private:
   bool busy_ = false;
   bool stopped_ = false;
   std::optional<steady_clock::time_point> wake_due_;
-  std::map<std::string, std::int32_t> caps_;           // follower contract -> signed cap this episode
-  std::map<std::string, bool> hands_off_;              // on_start: alert; left to the trader until flat
+  std::map<std::string, std::int32_t> caps_;                    // follower contract -> signed cap this episode
+  std::map<std::string, bool> hands_off_;                       // on_start: alert; left to the trader until flat
   std::map<std::string, steady_clock::time_point> quiet_after_; // no leg work before this
   std::map<std::string, steady_clock::time_point> retry_after_; // after a refused order
   std::map<std::string, std::uint64_t> mirrored_moves_;

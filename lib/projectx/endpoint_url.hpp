@@ -3,8 +3,8 @@
 // path the clients connect to. The hub URL's token is added per connection, never stored here.
 
 #include "core/failure.hpp"
-#include "projectx/hub_client.hpp"
 #include "projectx/https_client.hpp"
+#include "projectx/hub_client.hpp"
 
 #include <string_view>
 

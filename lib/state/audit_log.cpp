@@ -1,8 +1,8 @@
 #include "state/audit_log.hpp"
 
-#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <boost/asio/post.hpp>
 
 #include <chrono>
 #include <future>
@@ -34,10 +34,12 @@ outcome<std::unique_ptr<audit_log>> audit_log::open(const std::filesystem::path&
     return failure("cannot open " + file.string() + ": " + why);
   }
   const bool ok = exec(db, "PRAGMA journal_mode=WAL") && exec(db, "PRAGMA synchronous=FULL") &&
-                  exec(db, "CREATE TABLE IF NOT EXISTS audit (unix_us INTEGER NOT NULL, kind TEXT NOT NULL, "
-                           "follower TEXT NOT NULL, tag TEXT NOT NULL, detail TEXT NOT NULL)") &&
-                  exec(db, "CREATE TABLE IF NOT EXISTS watermark (id INTEGER PRIMARY KEY CHECK (id = 1), "
-                           "trade_id INTEGER NOT NULL, unix_us INTEGER NOT NULL)");
+                  exec(db,
+                       "CREATE TABLE IF NOT EXISTS audit (unix_us INTEGER NOT NULL, kind TEXT NOT NULL, "
+                       "follower TEXT NOT NULL, tag TEXT NOT NULL, detail TEXT NOT NULL)") &&
+                  exec(db,
+                       "CREATE TABLE IF NOT EXISTS watermark (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                       "trade_id INTEGER NOT NULL, unix_us INTEGER NOT NULL)");
   if (!ok) {
     sqlite3_close(db);
     return failure("cannot prepare " + file.string() + " (is the state directory writable and the file intact?)");
@@ -53,9 +55,9 @@ audit_log::~audit_log() {
 }
 
 void audit_log::record(std::string_view kind, std::string_view follower, std::string_view tag, std::string detail) {
-  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   asio::post(strand_, [this, k = std::string(kind), f = std::string(follower), t = std::string(tag),
                        d = std::move(detail), now] { write(k, f, t, d, now); });
 }
@@ -77,9 +79,9 @@ void audit_log::write(const std::string& kind, const std::string& follower, cons
 }
 
 void audit_log::watermark(projectx::trade_id last_trade) {
-  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   asio::post(strand_, [this, last_trade, now] {
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db_,

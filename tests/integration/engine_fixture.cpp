@@ -1,9 +1,9 @@
 #include "integration/engine_fixture.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 
 #include <cmath>
 #include <filesystem>

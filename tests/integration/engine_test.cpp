@@ -5,9 +5,9 @@
 #include "integration/engine_fixture.hpp"
 #include "support/printers.hpp"
 
-#include <catch2/catch.hpp>
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
+#include <boost/json/serialize.hpp>
+#include <catch2/catch.hpp>
 
 using namespace copytrader;
 using namespace copytrader::testing;
@@ -16,8 +16,9 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string follower(std::string_view name, int account, std::string_view rules) {
-  return fmt::format("  - name: {}\n    username: follower_user\n    api_key_file: follower.key\n    account_id: {}\n{}",
-                     name, account, rules);
+  return fmt::format(
+      "  - name: {}\n    username: follower_user\n    api_key_file: follower.key\n    account_id: {}\n{}", name,
+      account, rules);
 }
 
 // Three followers as in the seed's table: ratio 1.0 and 0.4 on MES with brackets, 0.2 mapped to ES
@@ -69,7 +70,8 @@ TEST_CASE("invert and fixed_size: a long leader makes a fixed short follower", "
 }
 
 TEST_CASE("scale-in, scale-out with legs resized to the position, a reversal and a flat", "[engine][scale]") {
-  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n") + follower("half", 2002, "    size_ratio: 0.5\n    bracket: fixed\n"));
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n") +
+                    follower("half", 2002, "    size_ratio: 0.5\n    bracket: fixed\n"));
   fx.start();
   fx.leader_market(2, -16, 24);
   REQUIRE(fx.settle({{2001, 2}, {2002, 1}}));
@@ -170,7 +172,8 @@ TEST_CASE("duplicated and reordered leader events copy once", "[engine][E1][E2]"
 }
 
 TEST_CASE("a leader fill whose events were lost is found by reconciliation", "[engine][reconcile][A2]") {
-  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"), "copy:\n  reconcile_interval: 1s\n  on_start: full\n");
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"),
+                    "copy:\n  reconcile_interval: 1s\n  on_start: full\n");
   fx.start();
   fx.leader_market(1);
   REQUIRE(fx.settle({{2001, 1}}));
@@ -234,7 +237,7 @@ TEST_CASE("circuit breaker: entries blocked after a trip, exits pass, reset re-a
   CHECK(fx.engine->context().breaker.tripped());
   CHECK(fx.engine->context().breaker.trips() == 1);
   REQUIRE(fx.settle({{2001, 2}})); // the add was not copied
-  fx.leader_market(-2);               // an exit still goes: 3 -> 1, the follower 2 -> 1
+  fx.leader_market(-2);            // an exit still goes: 3 -> 1, the follower 2 -> 1
   REQUIRE(fx.settle({{2001, 1}}));
   fx.leader_close();
   REQUIRE(fx.settle({{2001, 0}}));
@@ -294,7 +297,8 @@ TEST_CASE("a reload adds a follower (nothing opened late) and removes one (manag
   REQUIRE(fx.settle({{2002, 0}}));
 }
 
-TEST_CASE("preflight: an unknown follower account is disabled with its reason; the others copy", "[engine][preflight]") {
+TEST_CASE("preflight: an unknown follower account is disabled with its reason; the others copy",
+          "[engine][preflight]") {
   engine_fixture fx(follower("ghost", 2999, "    bracket: fixed\n") + follower("ok", 2001, "    bracket: fixed\n"));
   fx.start();
   const auto followers = fx.engine->followers();

@@ -46,7 +46,7 @@ px::position position_of(int signed_size) {
   px::position p;
   p.account_id = 2001;
   p.contract_id = mes;
-  p.type = signed_size > 0 ? px::position_type::long_position
+  p.type = signed_size > 0   ? px::position_type::long_position
            : signed_size < 0 ? px::position_type::short_position
                              : px::position_type::undefined;
   p.size = std::abs(signed_size);
@@ -137,11 +137,12 @@ TEST_CASE("follower book: a refused place is forgotten; a silent confirmed one a
 TEST_CASE("follower book: legs are working stop and limit orders; a leg stays known after it fills",
           "[follower_book]") {
   follower_book book(2001, 750ms);
-  book.on_order(order_event(100, px::order_status::suspended, 1, 0, "ct-1-2001-SL", px::order_type::stop, px::side::ask),
-                t0);
+  book.on_order(
+      order_event(100, px::order_status::suspended, 1, 0, "ct-1-2001-SL", px::order_type::stop, px::side::ask), t0);
   CHECK(book.arming(mes));
   CHECK(book.legs(mes).empty());
-  book.on_order(order_event(100, px::order_status::open, 1, 0, "ct-1-2001-SL", px::order_type::stop, px::side::ask), t0);
+  book.on_order(order_event(100, px::order_status::open, 1, 0, "ct-1-2001-SL", px::order_type::stop, px::side::ask),
+                t0);
   CHECK_FALSE(book.arming(mes));
   REQUIRE(book.legs(mes).size() == 1);
   book.on_order(order_event(100, px::order_status::filled, 1, 1, "ct-1-2001-SL", px::order_type::stop, px::side::ask),
@@ -163,17 +164,20 @@ TEST_CASE("follower book: reconciliation replaces quiet contracts only", "[follo
 TEST_CASE("leg plan: legs fit the position, on the closing side; flat cancels all", "[leg_plan]") {
   const int sell = px::side::ask;
   const int buy = px::side::bid;
-  const std::vector<working_order> two_entries{leg(1, px::order_type::stop, sell, 2), leg(2, px::order_type::limit, sell, 2),
-                                               leg(3, px::order_type::stop, sell, 2), leg(4, px::order_type::limit, sell, 2)};
+  const std::vector<working_order> two_entries{
+      leg(1, px::order_type::stop, sell, 2), leg(2, px::order_type::limit, sell, 2),
+      leg(3, px::order_type::stop, sell, 2), leg(4, px::order_type::limit, sell, 2)};
   CHECK(plan_leg_fixes(4, two_entries, true, true).empty());
   // Scale-out to 1: the newest legs go first.
-  CHECK(plan_leg_fixes(1, two_entries, true, true) ==
-        std::vector<leg_fix>{{leg_fix_kind::cancel, 3, 0}, {leg_fix_kind::resize, 1, 1},
-                             {leg_fix_kind::cancel, 4, 0}, {leg_fix_kind::resize, 2, 1}});
+  CHECK(plan_leg_fixes(1, two_entries, true, true) == std::vector<leg_fix>{{leg_fix_kind::cancel, 3, 0},
+                                                                           {leg_fix_kind::resize, 1, 1},
+                                                                           {leg_fix_kind::cancel, 4, 0},
+                                                                           {leg_fix_kind::resize, 2, 1}});
   CHECK(plan_leg_fixes(0, two_entries, true, true).size() == 4);
   // After a reversal to short the old sell legs would add to the short.
-  const auto reversed = plan_leg_fixes(-2, {leg(1, px::order_type::stop, sell, 2), leg(5, px::order_type::stop, buy, 2),
-                                            leg(6, px::order_type::limit, buy, 2)},
+  const auto reversed = plan_leg_fixes(-2,
+                                       {leg(1, px::order_type::stop, sell, 2), leg(5, px::order_type::stop, buy, 2),
+                                        leg(6, px::order_type::limit, buy, 2)},
                                        true, true);
   CHECK(reversed == std::vector<leg_fix>{{leg_fix_kind::cancel, 1, 0}});
   // A position without legs (a venue that skipped them) gets protection.
@@ -184,11 +188,11 @@ TEST_CASE("leg plan: legs fit the position, on the closing side; flat cancels al
 
 TEST_CASE("capped target: an episode the follower may not add to", "[planner][cap]") {
   CHECK(capped_target(5, std::nullopt) == 5);
-  CHECK(capped_target(5, 2) == 2);   // held at what it has
-  CHECK(capped_target(1, 2) == 1);   // reductions pass
-  CHECK(capped_target(-3, 2) == 0);  // a reversal only flattens
+  CHECK(capped_target(5, 2) == 2);  // held at what it has
+  CHECK(capped_target(1, 2) == 1);  // reductions pass
+  CHECK(capped_target(-3, 2) == 0); // a reversal only flattens
   CHECK(capped_target(-3, -1) == -1);
-  CHECK(capped_target(4, 0) == 0);   // sits the episode out
+  CHECK(capped_target(4, 0) == 0); // sits the episode out
   CHECK(capped_target(0, 2) == 0);
 }
 
