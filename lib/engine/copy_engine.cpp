@@ -54,7 +54,7 @@ asio::awaitable<void> start_late(copy_engine* engine, follower_session* s) {
 } // namespace
 
 copy_engine::copy_engine(asio::any_io_executor executor, const config& cfg, audit_log* audit)
-    : executor_(executor),
+    : executor_(std::move(executor)),
       config_(cfg),
       audit_(audit),
       tls_(must(px::make_client_tls(cfg.api.ca_file), "TLS")),

@@ -9,8 +9,8 @@ namespace asio = boost::asio;
 login_session::login_session(asio::any_io_executor executor, asio::ssl::context& tls, projectx::https_endpoint endpoint,
                              credential login, const rate_limit_config& limit, std::int32_t max_orders_per_minute)
     : http_(executor, tls, std::move(endpoint)),
-      auth_(http_, login),
-      budget_(executor, static_cast<std::size_t>(limit.max_requests), limit.window, login.username),
+      auth_(http_, std::move(login)),
+      budget_(std::move(executor), static_cast<std::size_t>(limit.max_requests), limit.window, auth_.username()),
       rest_(http_, auth_, &budget_),
       order_ceiling_(static_cast<std::size_t>(max_orders_per_minute), std::chrono::minutes(1)) {}
 

@@ -66,7 +66,7 @@ public:
     }
     spdlog::info("copytraderd started: {}", status_line(*config_, last_reload_));
     notify_.ready(status_line(*config_, last_reload_));
-    asio::co_spawn(io_, engine_.run(), [](std::exception_ptr e) {
+    asio::co_spawn(io_, engine_.run(), [](const std::exception_ptr& e) {
       if (e) std::rethrow_exception(e);
     });
     asio::co_spawn(io_, status_loop(), asio::detached);
