@@ -61,7 +61,7 @@ copy_engine::copy_engine(asio::any_io_executor executor, const config& cfg, audi
       rest_endpoint_(must(px::rest_endpoint_from(cfg.api.base_url, cfg.api.request_timeout), "api.base_url")),
       hub_endpoint_(must(px::hub_endpoint_from(cfg.api.user_hub_url), "api.user_hub_url")),
       ctx_(cfg.leader.account, cfg),
-      tick_(executor) {
+      tick_(executor_) {
   hub_for(login_for(cfg.leader.login));
   for (const auto& f : cfg.followers) add_follower(f, false);
 }

@@ -35,8 +35,9 @@ std::string text_or_empty(const json::object& o, std::string_view key) {
 
 } // namespace
 
-engine_fixture::engine_fixture(std::string followers, std::string extra, std::vector<std::string> sim_args)
-    : sim(std::move(sim_args)) {
+engine_fixture::engine_fixture(std::string followers, std::string extra, std::vector<std::string> sim_args,
+                               std::int64_t leader_account)
+    : sim(std::move(sim_args)), leader_account_(leader_account) {
   sim.dir.write("leader.key", "leader-key\n", 0600);
   sim.dir.write("follower.key", "follower-key\n", 0600);
   std::filesystem::create_directories(sim.dir.path() / "state");
@@ -61,7 +62,7 @@ config engine_fixture::load(const std::string& followers, const std::string& ext
 leader:
   username: leader_user
   api_key_file: leader.key
-  account_id: 1001
+  account_id: {3}
 followers:
 {1}
 state:
@@ -73,7 +74,7 @@ logging:
   level: info
 {2}
 )",
-                                       sim.port, followers, extra);
+                                       sim.port, followers, extra, leader_account_);
   auto path = sim.dir.write("copytrader.yaml", yaml, 0600);
   auto loaded = load_config(path);
   INFO(yaml);
@@ -81,13 +82,14 @@ logging:
   return std::move(*loaded);
 }
 
-void engine_fixture::start() {
+void engine_fixture::start(bool wait_until_copying) {
   engine = std::make_unique<engine::copy_engine>(io.get_executor(), cfg, audit.get());
   running_ = true;
   asio::co_spawn(io, engine->run(), [this](std::exception_ptr e) {
     finished_ = true;
     if (e) std::rethrow_exception(e);
   });
+  if (!wait_until_copying) return;
   REQUIRE(run_until([this] {
     if (!engine->context().leader_ready || !engine->leader_hub_connected()) return false;
     for (const auto* f : engine->followers()) {

@@ -35,11 +35,12 @@ class engine_fixture {
 public:
   // `followers` is the YAML list under `followers:` (each entry uses follower_user / follower.key);
   // `extra` adds top-level sections (copy:, safety:).
-  explicit engine_fixture(std::string followers, std::string extra = {}, std::vector<std::string> sim_args = {});
+  explicit engine_fixture(std::string followers, std::string extra = {}, std::vector<std::string> sim_args = {},
+                          std::int64_t leader_account = 1001);
   ~engine_fixture();
 
   // Starts the engine and waits until it copies (leader ready, every follower checked).
-  void start();
+  void start(bool wait_until_copying = true);
   void stop();
   // Runs the engine's loop until `done` or the limit; true if done.
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(15));
@@ -78,6 +79,7 @@ public:
 
 private:
   config load(const std::string& followers, const std::string& extra);
+  std::int64_t leader_account_ = 1001;
   bool running_ = false;
   bool finished_ = false;
 };

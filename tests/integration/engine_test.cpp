@@ -54,6 +54,11 @@ TEST_CASE("sizing, mapping and brackets: leader 5 gives 5, 2 and 1 (on ES); flat
   CHECK(fx.legs(2002).empty());
   for (auto account : {2001, 2002, 2003}) CHECK(fx.tags_unique(account));
   CHECK(fx.engine->context().counters.failed_copies == 0);
+  // The audit trail holds every order, and the watermark the last leader trade, both written off the hot path.
+  CHECK(fx.audit->count("place") == 3);
+  CHECK(fx.audit->count("close") == 3);
+  REQUIRE(fx.audit->read_watermark());
+  CHECK(*fx.audit->read_watermark() >= 3000000000);
 }
 
 TEST_CASE("invert and fixed_size: a long leader makes a fixed short follower", "[engine][invert]") {
@@ -330,4 +335,15 @@ TEST_CASE("disable stops new entries but manages the open copy until flat", "[en
   fx.leader_close();
   fx.leader_market(1);
   REQUIRE(fx.settle({{2001, 1}}));
+}
+
+TEST_CASE("fail closed: a leader account that is not found copies nothing and says why", "[engine][fail_closed]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"), {}, {}, 1999);
+  fx.start(false);
+  fx.run_for(1500ms);
+  CHECK_FALSE(fx.engine->context().leader_ready);
+  CHECK_THAT(fx.engine->status_line(), Catch::Contains("NOT COPYING (leader account 1999 not found"));
+  fx.leader_market(1); // account 1001 trades; nothing of it may reach a follower
+  fx.run_for(1s);
+  CHECK(fx.orders(2001) == 0);
 }
