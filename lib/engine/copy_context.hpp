@@ -10,6 +10,8 @@
 #include "projectx/models.hpp"
 #include "safety/circuit_breaker.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -60,6 +62,17 @@ struct copy_context {
   std::string leader_problem = "starting";
   engine_counters counters;
   std::uint64_t local_events = 0; // numbering for corrections' tags
+
+  // A tag event for what no leader trade names (a correction, a protective stop): the start time in
+  // hex and a counter, so that a restarted daemon never reuses a tag the venue already holds.
+  std::string local_event(char kind) {
+    if (run_id.empty())
+      run_id = fmt::format(
+          "{:x}", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                      .count());
+    return fmt::format("{}{}x{}", kind, run_id, ++local_events);
+  }
+  std::string run_id;
 
   [[nodiscard]] double tick_size(const std::string& contract) const {
     auto it = contract_info.find(contract);

@@ -94,9 +94,6 @@ px::hub_client& copy_engine::hub_for(login_session& login) {
   px::hub_callbacks callbacks;
   callbacks.connected = [this, username] { on_hub_connected(username); };
   callbacks.events = [this, username](std::vector<px::user_event>&& events) { on_events(username, std::move(events)); };
-  callbacks.disconnected = [username](std::string_view reason) {
-    spdlog::warn("user hub for {} disconnected: {}", username, reason);
-  };
   auto hub = std::make_unique<px::hub_client>(executor_, *tls_, hub_endpoint_, login.auth(), std::move(subscriptions),
                                               std::move(callbacks));
   auto& ref = *hub;
@@ -290,7 +287,7 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
   const auto now = std::chrono::steady_clock::now();
   auto& state = ctx_.contracts[change.contract];
   state.seen = now;
-  state.event = change.trade ? std::to_string(*change.trade) : "r" + std::to_string(++ctx_.local_events);
+  state.event = change.trade ? std::to_string(*change.trade) : ctx_.local_event('r');
   if (fill_price > 0) state.fill_price = fill_price;
   ctx_.episodes.on_leader_change(change.contract, change.old_net, change.new_net, change.entry_tag);
   ++ctx_.counters.total_copies;

@@ -242,7 +242,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
     co_return true;
   }
   const leader_contract_state* leader = t.source.empty() ? nullptr : &ctx_.contracts.find(t.source)->second;
-  std::string event = leader && !leader->event.empty() ? leader->event : "r" + std::to_string(++ctx_.local_events);
+  std::string event = leader && !leader->event.empty() ? leader->event : ctx_.local_event('r');
   const std::string tag = next_tag(event);
   const std::int32_t signed_size = action.side == px::side::bid ? action.size : -action.size;
 
@@ -472,7 +472,7 @@ asio::awaitable<void> follower_session::place_protection(const std::string& cont
     p.stop_price = price;
   else
     p.limit_price = price;
-  const std::string tag = next_tag("p" + std::to_string(++ctx_.local_events));
+  const std::string tag = next_tag(ctx_.local_event('p'));
   p.custom_tag = tag;
   const auto r = co_await place_resolved(p, request_priority::exit);
   if (r.kind == px::outcome_kind::confirmed) {

@@ -176,7 +176,8 @@ TEST_CASE("duplicated and reordered leader events copy once", "[engine][E1][E2]"
   CHECK(fx.tags_unique(2001));
 }
 
-TEST_CASE("a leader fill whose events were lost is found by reconciliation", "[engine][reconcile][A2]") {
+TEST_CASE("A5: a leader fill whose events were lost is found by the periodic reconciliation",
+          "[engine][reconcile][A5]") {
   engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"),
                     "copy:\n  reconcile_interval: 1s\n  on_start: full\n");
   fx.start();
@@ -346,4 +347,19 @@ TEST_CASE("fail closed: a leader account that is not found copies nothing and sa
   fx.leader_market(1); // account 1001 trades; nothing of it may reach a follower
   fx.run_for(1s);
   CHECK(fx.orders(2001) == 0);
+}
+
+TEST_CASE("A2: the hubs go down, the leader fills meanwhile; the reconnect's reconciliation copies it once",
+          "[engine][reconcile][A2]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"), "copy:\n  reconcile_interval: 60s\n");
+  fx.start();
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.control("/fault/hub", R"({"kind":"close","mode":"rst"})");
+  fx.leader_market(2); // no hub session sees it
+  REQUIRE(fx.settle({{2001, 3}}, mes, true, 20s));
+  CHECK(fx.engine->context().counters.reconcile_corrections >= 1);
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  CHECK(fx.tags_unique(2001));
 }
