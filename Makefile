@@ -62,10 +62,14 @@ fuzz: deps $(FUZZ_DIR)/build.ninja
 		$(FUZZ_DIR)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t; \
 	done
 
-# Figures, not pass/fail: the simulator's own cost (and, later, copy latency and footprint).
+# Figures, not pass/fail: the simulator's own cost, and copy latency for 1, 10 and 50 followers over
+# BENCH_FILLS leader fills (docs/performance.md).
+BENCH_FILLS ?= 1000
 bench: build
 	mkdir -p build/bench
 	cd build/bench && ../release/bench/sim_load 50 1000 3
+	@for n in 1 10 50; do build/release/bench/copy_latency $$n $(BENCH_FILLS) build/bench/copy_latency_$$n.json || exit 1; done
+	@echo 'figures (JSON): build/bench/copy_latency_1.json, _10.json, _50.json'
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \

@@ -87,7 +87,7 @@ private:
 // and 2003 in Position Brackets mode), its ports and CA.
 class sim_process {
 public:
-  explicit sim_process(std::vector<std::string> extra_args = {});
+  explicit sim_process(std::vector<std::string> extra_args = {}, std::optional<std::string> world_json = {});
   ~sim_process();
 
   unsigned short port = 0;

@@ -1,0 +1,190 @@
+// Copy latency, the engine against projectx-sim on loopback: the leader alternates between long 1
+// and flat, and each fill is copied to N followers. The figures are read from the simulator's own
+// monotonic clock: the leader's trade frame written -> each follower's Order/place received. The
+// engine runs in this process on its own thread (one io_context, as in the daemon) with the rate
+// limits lifted, since the figure wanted is the engine's speed, not the venue's budget.
+//
+//   copy_latency FOLLOWERS FILLS [JSON_OUT]
+
+#include "engine/copy_engine.hpp"
+#include "support/raw_client.hpp"
+#include "support/temp_dir.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+using namespace copytrader;
+using namespace copytrader::testing;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
+  return v[std::min(i, v.size() - 1)];
+}
+
+struct figures {
+  std::vector<double> first_us;
+  std::vector<double> last_us;
+  std::size_t follower_requests = 0;
+  std::size_t entries = 0;
+  std::int64_t throttled = 0;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+  const int followers = argc > 1 ? std::atoi(argv[1]) : 10;
+  const int fills = argc > 2 ? std::atoi(argv[2]) : 1000;
+  const std::string json_out = argc > 3 ? argv[3] : "";
+  spdlog::set_level(spdlog::level::warn);
+
+  std::string world = R"({"users":[{"username":"leader_user","api_key":"leader-key"},
+    {"username":"follower_user","api_key":"follower-key"}],"accounts":[{"id":1001,"username":"leader_user"})";
+  for (int i = 0; i < followers; ++i) world += fmt::format(R"(,{{"id":{},"username":"follower_user"}})", 2001 + i);
+  world += "]}";
+  sim_process sim({"--rate-limit", "10000000/60s"}, world);
+
+  config cfg;
+  cfg.api.base_url = fmt::format("https://127.0.0.1:{}", sim.port);
+  cfg.api.user_hub_url = fmt::format("wss://127.0.0.1:{}/hubs/user", sim.port);
+  cfg.api.ca_file = sim.dir.path() / "ca.pem";
+  cfg.leader.login = credential{"leader_user", secret("leader-key"), "bench"};
+  cfg.leader.account = 1001;
+  for (int i = 0; i < followers; ++i) {
+    follower_config f;
+    f.name = fmt::format("f{}", i + 1);
+    f.login = credential{"follower_user", secret("follower-key"), "bench"};
+    f.account = 2001 + i;
+    f.bracket = bracket_mode::fixed;
+    cfg.followers.push_back(f);
+  }
+  cfg.safety.rate_limit = {10'000'000, std::chrono::seconds(60)};
+  cfg.safety.max_orders_per_minute = 1'000'000;
+  cfg.safety.circuit_breaker = {1'000'000, std::chrono::seconds(1)};
+  cfg.safety.max_followers = followers;
+  cfg.copy.reconcile_interval = std::chrono::seconds(3600);
+
+  boost::asio::io_context io(1);
+  engine::copy_engine engine(io.get_executor(), cfg, nullptr);
+  boost::asio::co_spawn(io, engine.run(), boost::asio::detached);
+  std::atomic<bool> ready = false;
+  std::thread loop([&] {
+    // Readiness is read on the io thread and published through an atomic.
+    while (!io.stopped()) {
+      io.run_one_for(10ms);
+      if (!ready && engine.context().leader_ready && engine.leader_hub_connected()) ready = true;
+    }
+  });
+  const auto start_deadline = std::chrono::steady_clock::now() + 30s;
+  while (!ready && std::chrono::steady_clock::now() < start_deadline) std::this_thread::sleep_for(10ms);
+  if (!ready) {
+    std::cerr << "the engine did not start\n";
+    io.stop();
+    loop.join();
+    return 1;
+  }
+  std::this_thread::sleep_for(500ms); // every follower subscribed
+
+  // Each fill waits for its copies (places or closes) to arrive before the next: one copy at a time.
+  std::size_t seen = 0;
+  auto wait_for_requests = [&](std::string_view path, int count) {
+    int got = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (got < count && std::chrono::steady_clock::now() < deadline) {
+      const auto log = sim.control("GET", "/log?since=" + std::to_string(seen)).json();
+      for (const auto& e : log.at("entries").as_array()) {
+        const auto* who = e.as_object().if_contains("account");
+        if (who != nullptr && who->to_number<std::int64_t>() >= 2001 && e.at("what").as_string() == path) ++got;
+      }
+      seen = static_cast<std::size_t>(log.at("next").to_number<std::int64_t>());
+      if (got < count) std::this_thread::sleep_for(1ms);
+    }
+    return got >= count;
+  };
+  int copied = 0;
+  for (int i = 0; i < fills; ++i) {
+    const bool entry = i % 2 == 0;
+    sim.control("POST", "/act",
+                fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},"size":1,"type":2}})",
+                            entry ? 0 : 1));
+    if (!wait_for_requests(entry ? "/api/Order/place" : "/api/Position/closeContract", followers)) {
+      std::cerr << "fill " << i << ": not every follower copied within 10 s\n";
+      break;
+    }
+    ++copied;
+    std::this_thread::sleep_for(entry ? 5ms : 15ms); // legs cancelled after a close
+  }
+  std::this_thread::sleep_for(500ms);
+
+  // The figures, from the simulator's log.
+  figures out;
+  const auto log = sim.control("GET", "/log").json();
+  std::map<std::int64_t, std::int64_t> leader_frame;
+  std::map<std::int64_t, std::vector<std::int64_t>> places; // leader trade id -> follower place times
+  for (const auto& v : log.at("entries").as_array()) {
+    const auto& e = v.as_object();
+    const auto* who = e.if_contains("account");
+    const std::int64_t account = who != nullptr ? who->to_number<std::int64_t>() : 0;
+    const std::string what(e.at("what").as_string());
+    const auto t_ns = e.at("t_ns").to_number<std::int64_t>();
+    if (e.at("kind").as_string() == "hub" && what == "GatewayUserTrade") {
+      if (const auto* id = e.if_contains("trade_id")) leader_frame.try_emplace(id->to_number<std::int64_t>(), t_ns);
+    } else if (e.at("kind").as_string() == "rest" && account >= 2001) {
+      ++out.follower_requests;
+      const auto* tag = e.if_contains("tag");
+      if (what != "/api/Order/place" || tag == nullptr || !tag->is_string()) continue;
+      const std::string text(tag->as_string());
+      const auto dash = text.find('-', 3);
+      if (text.rfind("ct-", 0) != 0 || dash == std::string::npos) continue;
+      places[std::stoll(text.substr(3, dash - 3))].push_back(t_ns);
+    }
+  }
+  for (auto& [trade, times] : places) {
+    auto frame = leader_frame.find(trade);
+    if (frame == leader_frame.end() || times.empty()) continue;
+    std::sort(times.begin(), times.end());
+    out.first_us.push_back(static_cast<double>(times.front() - frame->second) / 1000.0);
+    out.last_us.push_back(static_cast<double>(times.back() - frame->second) / 1000.0);
+    out.entries += times.size();
+  }
+  out.throttled = sim.control("GET", "/stats").json().at("throttled").to_number<std::int64_t>();
+
+  const double per_entry = out.entries == 0 ? 0 : static_cast<double>(out.follower_requests) / static_cast<double>(out.entries);
+  std::cout << fmt::format("copy latency, {} follower{}, {} leader fills ({} copied entries):\n", followers,
+                           followers == 1 ? "" : "s", copied, out.entries);
+  std::cout << fmt::format("  first follower  p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
+                           percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0));
+  std::cout << fmt::format("  last follower   p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
+                           percentile(out.last_us, 0.5), percentile(out.last_us, 0.99), percentile(out.last_us, 1.0));
+  std::cout << fmt::format("  follower requests per copied entry (entry + exit + leg cancels) {:.2f}; 429 answers {}\n",
+                           per_entry, out.throttled);
+  if (!json_out.empty()) {
+    std::ofstream(json_out) << fmt::format(
+        R"({{"followers":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{}}})"
+        "\n",
+        followers, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99),
+        percentile(out.first_us, 1.0), percentile(out.last_us, 0.5), percentile(out.last_us, 0.99),
+        percentile(out.last_us, 1.0), per_entry, out.throttled);
+  }
+  boost::asio::post(io, [&] { engine.stop(); });
+  std::this_thread::sleep_for(300ms);
+  io.stop();
+  loop.join();
+  return copied == fills ? 0 : 1;
+}
