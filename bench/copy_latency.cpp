@@ -10,12 +10,12 @@
 #include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
@@ -120,9 +120,10 @@ int main(int argc, char** argv) {
   int copied = 0;
   for (int i = 0; i < fills; ++i) {
     const bool entry = i % 2 == 0;
-    sim.control("POST", "/act",
-                fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},"size":1,"type":2}})",
-                            entry ? 0 : 1));
+    sim.control(
+        "POST", "/act",
+        fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},"size":1,"type":2}})",
+                    entry ? 0 : 1));
     if (!wait_for_requests(entry ? "/api/Order/place" : "/api/Position/closeContract", followers)) {
       std::cerr << "fill " << i << ": not every follower copied within 10 s\n";
       break;
@@ -165,11 +166,13 @@ int main(int argc, char** argv) {
   }
   out.throttled = sim.control("GET", "/stats").json().at("throttled").to_number<std::int64_t>();
 
-  const double per_entry = out.entries == 0 ? 0 : static_cast<double>(out.follower_requests) / static_cast<double>(out.entries);
+  const double per_entry =
+      out.entries == 0 ? 0 : static_cast<double>(out.follower_requests) / static_cast<double>(out.entries);
   std::cout << fmt::format("copy latency, {} follower{}, {} leader fills ({} copied entries):\n", followers,
                            followers == 1 ? "" : "s", copied, out.entries);
   std::cout << fmt::format("  first follower  p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
-                           percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0));
+                           percentile(out.first_us, 0.5), percentile(out.first_us, 0.99),
+                           percentile(out.first_us, 1.0));
   std::cout << fmt::format("  last follower   p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
                            percentile(out.last_us, 0.5), percentile(out.last_us, 0.99), percentile(out.last_us, 1.0));
   std::cout << fmt::format("  follower requests per copied entry (entry + exit + leg cancels) {:.2f}; 429 answers {}\n",
@@ -178,9 +181,9 @@ int main(int argc, char** argv) {
     std::ofstream(json_out) << fmt::format(
         R"({{"followers":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{}}})"
         "\n",
-        followers, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99),
-        percentile(out.first_us, 1.0), percentile(out.last_us, 0.5), percentile(out.last_us, 0.99),
-        percentile(out.last_us, 1.0), per_entry, out.throttled);
+        followers, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0),
+        percentile(out.last_us, 0.5), percentile(out.last_us, 0.99), percentile(out.last_us, 1.0), per_entry,
+        out.throttled);
   }
   boost::asio::post(io, [&] { engine.stop(); });
   std::this_thread::sleep_for(300ms);

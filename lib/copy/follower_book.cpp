@@ -119,11 +119,21 @@ void follower_book::on_order(const px::order& o, steady_time now) {
 
 void follower_book::poll(steady_time now) {
   net_.poll(now);
-  for (const auto& p : places_) {
-    if (p.expires && *p.expires <= now && !p.heard) events_missing_ = true;
+  bool awaiting = false;
+  for (auto& p : places_) {
+    if (p.expires && *p.expires <= now) p.awaiting_read = true;
+    awaiting = awaiting || p.awaiting_read;
   }
-  std::erase_if(places_, [now](const pending_place& p) { return p.expires && *p.expires <= now; });
-  std::erase_if(closes_, [now](const auto& entry) { return entry.second.expires <= now; });
+  for (auto& [contract, close] : closes_) {
+    if (close.expires <= now) close.awaiting_read = true;
+    awaiting = awaiting || close.awaiting_read;
+  }
+  // Dropping such a record would forget a fill the trades never showed (a lost event), and the
+  // planner would send it again: it stays counted until the account has been read.
+  if (awaiting && (!last_read_request_ || now - *last_read_request_ >= std::chrono::seconds(2))) {
+    events_missing_ = true;
+    last_read_request_ = now;
+  }
   drop_finished();
 }
 
@@ -133,9 +143,14 @@ std::optional<follower_book::steady_time> follower_book::next_deadline() const {
     if (!next || t < *next) next = t;
   };
   for (const auto& p : places_) {
-    if (p.expires) consider(*p.expires);
+    if (p.awaiting_read && last_read_request_)
+      consider(*last_read_request_ + std::chrono::seconds(2));
+    else if (p.expires)
+      consider(*p.expires);
   }
-  for (const auto& [contract, c] : closes_) consider(c.expires);
+  for (const auto& [contract, c] : closes_) {
+    if (!c.awaiting_read) consider(c.expires);
+  }
   return next;
 }
 
@@ -162,6 +177,7 @@ void follower_book::place_failed(std::string_view tag) {
 }
 
 void follower_book::sent_close(const std::string& contract, steady_time now) {
+  // Until its trades arrive (or, failing them, a read of the account), the contract is expected flat.
   // Long enough for the close's trades, or failing them the position correction, to arrive.
   const auto wait = std::max<std::chrono::milliseconds>(2 * settle_, std::chrono::seconds(2));
   closes_[contract] = pending_close{now + wait};
@@ -194,6 +210,8 @@ void follower_book::reset_from(const std::vector<px::position>& positions, const
     }
     if (net == 0) average_.erase(c);
     net_.adopt(c, net);
+    std::erase_if(places_, [&c](const pending_place& p) { return p.contract == c && p.awaiting_read; });
+    closes_.erase(c);
     std::erase_if(working_, [&c](const auto& entry) { return entry.second.contract == c; });
   }
   for (const auto& o : open_orders) {
@@ -222,9 +240,9 @@ std::int32_t follower_book::expected(const std::string& contract) const {
 }
 
 bool follower_book::quiet(const std::string& contract) const {
-  if (closes_.contains(contract)) return false;
+  if (auto close = closes_.find(contract); close != closes_.end() && !close->second.awaiting_read) return false;
   return std::none_of(places_.begin(), places_.end(),
-                      [&contract](const pending_place& p) { return p.contract == contract; });
+                      [&contract](const pending_place& p) { return p.contract == contract && !p.awaiting_read; });
 }
 
 std::optional<double> follower_book::average_price(const std::string& contract) const {

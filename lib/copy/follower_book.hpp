@@ -95,9 +95,13 @@ private:
     std::optional<steady_time> expires; // set once the venue says the order is done
     bool heard = false;                 // an event of this order arrived
     bool terminal = false;              // the venue said it is done
+    // Done at the venue, yet its fills were not all seen as trades: still counted, until a REST
+    // read of the account (which includes them) replaces the book's view.
+    bool awaiting_read = false;
   };
   struct pending_close {
     steady_time expires{};
+    bool awaiting_read = false; // its trades never came: flat is assumed until the account is read
   };
   pending_place* find_by_id(projectx::order_id id);
   void consume(pending_place& p, std::int32_t signed_fill);
@@ -107,6 +111,7 @@ private:
   projectx::account_number account_;
   std::chrono::milliseconds settle_;
   bool events_missing_ = false;
+  std::optional<steady_time> last_read_request_;
   position_tracker net_;
   std::vector<pending_place> places_;
   std::map<std::string, pending_close, std::less<>> closes_;

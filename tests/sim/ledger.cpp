@@ -193,11 +193,19 @@ void ledger::emit_position(account_number account_id, const std::string& contrac
 }
 
 bool ledger::tag_taken(account_number account, std::string_view tag) const {
-  for (const auto& [id, o] : orders_) {
-    if (o.account_id != account || !o.custom_tag || *o.custom_tag != tag) continue;
-    if (switches_.unique_tags_forever || !order_status::is_terminal(o.status)) return true;
+  // Only the latest order with a tag can be working: a tag is reused only once its order is done.
+  auto it = tags_.find({account, std::string(tag)});
+  if (it == tags_.end()) return false;
+  return switches_.unique_tags_forever || !order_status::is_terminal(orders_.at(it->second).status);
+}
+
+std::vector<order_id> ledger::legs_of(order_id entry) const {
+  std::vector<order_id> out;
+  for (order_id id = entry + 1; id <= entry + 2; ++id) {
+    auto it = orders_.find(id);
+    if (it != orders_.end() && it->second.parent_order_id == entry) out.push_back(id);
   }
-  return false;
+  return out;
 }
 
 bool ledger::on_tick(double price, const contract_record& c) const {
@@ -219,6 +227,7 @@ order& ledger::new_order(const place_request& r, int status) {
   o.limit_price = r.limit_price;
   o.stop_price = r.stop_price;
   o.custom_tag = r.custom_tag;
+  if (o.custom_tag) tags_[{o.account_id, *o.custom_tag}] = o.id;
   return orders_.emplace(o.id, std::move(o)).first->second;
 }
 
@@ -416,18 +425,18 @@ void ledger::fill(order& o, std::int32_t quantity, double price) {
     arm_legs(orders_.at(filled_id), price);
   } else if (orders_.at(filled_id).status == order_status::filled) {
     // OCO: the other leg of the group is cancelled.
-    for (auto& [id, other] : orders_) {
-      if (id != filled_id && other.parent_order_id == parent && !order_status::is_terminal(other.status)) {
-        cancel_order(other);
-      }
+    for (order_id id : legs_of(*parent)) {
+      order& other = orders_.at(id);
+      if (id != filled_id && !order_status::is_terminal(other.status)) cancel_order(other);
     }
   }
 }
 
 void ledger::arm_legs(const order& entry, double fill_price) {
   const contract_record& c = contracts_.at(entry.contract_id);
-  for (auto& [id, leg] : orders_) {
-    if (leg.parent_order_id != entry.id || leg.status != order_status::suspended) continue;
+  for (order_id id : legs_of(entry.id)) {
+    order& leg = orders_.at(id);
+    if (leg.status != order_status::suspended) continue;
     const double price =
         round_to_tick(fill_price + leg.trail_distance.value_or(0) * c.info.tick_size, c.info.tick_size);
     if (leg.type == order_type::limit)
@@ -445,8 +454,9 @@ void ledger::cancel_order(order& o) {
   o.updated = now_();
   emit_order(o);
   // A cancelled entry takes its unarmed legs with it.
-  for (auto& [id, leg] : orders_) {
-    if (leg.parent_order_id == o.id && leg.status == order_status::suspended) {
+  for (order_id id : legs_of(o.id)) {
+    order& leg = orders_.at(id);
+    if (leg.status == order_status::suspended) {
       leg.status = order_status::cancelled;
       leg.updated = now_();
       emit_order(leg);

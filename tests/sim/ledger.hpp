@@ -162,6 +162,10 @@ private:
   std::map<px::account_number, account_record> accounts_;
   std::map<std::string, contract_record, std::less<>> contracts_;
   std::map<px::order_id, px::order> orders_;
+  // Indexes, so that a long run (the benchmark: tens of thousands of orders) stays fast: the latest
+  // order per (account, tag), and an entry's legs, which always take the next two ids.
+  std::map<std::pair<px::account_number, std::string>, px::order_id> tags_;
+  std::vector<px::order_id> legs_of(px::order_id entry) const;
   std::vector<px::trade> trades_;
   std::map<std::pair<px::account_number, std::string>, position_state, std::less<>> positions_;
   std::vector<hub_event> events_;

@@ -246,8 +246,10 @@ void raw_hub::open(const std::vector<std::pair<std::string, std::int64_t>>& subs
 }
 
 sim_process::sim_process(std::vector<std::string> extra_args, std::optional<std::string> world_json) {
-  if (world_json) dir.write("world.json", *world_json);
-  else dir.write("world.json", R"({"users":[{"username":"leader_user","api_key":"leader-key"},
+  if (world_json)
+    dir.write("world.json", *world_json);
+  else
+    dir.write("world.json", R"({"users":[{"username":"leader_user","api_key":"leader-key"},
     {"username":"follower_user","api_key":"follower-key"}],
    "accounts":[{"id":1001,"username":"leader_user"},{"id":2001,"username":"follower_user"},
     {"id":2002,"username":"follower_user"},{"id":2003,"username":"follower_user","position_brackets":true}]})");

@@ -131,7 +131,27 @@ TEST_CASE("follower book: a refused place is forgotten; a silent confirmed one a
   CHECK_FALSE(book.take_events_missing());
   book.poll(t0 + 6s);
   CHECK(book.take_events_missing());
-  CHECK(book.expected(mes) == 0);
+  CHECK(book.expected(mes) == 1); // still counted: dropping it could send the fill twice
+  CHECK(book.quiet(mes));         // but the read may replace it
+  book.reset_from({position_of(1)}, {}, t0 + 6s);
+  CHECK(book.expected(mes) == 1);
+  CHECK(book.confirmed(mes) == 1);
+}
+
+TEST_CASE("follower book: a fill whose trade was lost stays counted until the account is read", "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.sent_place("ct-7-2001", mes, 3, t0);
+  book.placed("ct-7-2001", 95, t0);
+  book.on_order(order_event(95, px::order_status::filled, 3, 3, "ct-7-2001"), t0); // the trade never comes
+  book.poll(t0 + 1s);
+  CHECK(book.expected(mes) == 3); // no second order for the same fill
+  CHECK(book.take_events_missing());
+  book.poll(t0 + 1500ms);
+  CHECK_FALSE(book.take_events_missing()); // asked again only after a pause
+  book.reset_from({position_of(3)}, {}, t0 + 2s);
+  CHECK(book.expected(mes) == 3);
+  CHECK(book.confirmed(mes) == 3);
+  CHECK(book.in_flight(mes) == 0);
 }
 
 TEST_CASE("follower book: legs are working stop and limit orders; a leg stays known after it fills",
@@ -223,4 +243,18 @@ TEST_CASE("leader legs: pending until armed, the newest armed prices, drags repo
   other.status = px::order_status::open;
   CHECK_FALSE(legs.on_order(other));
   CHECK_FALSE(legs.prices(mes).stop);
+}
+
+TEST_CASE("follower book: a close whose fill never shows keeps the contract flat until the account is read",
+          "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.on_trade(fill(1, 5, 2), t0);
+  book.sent_close(mes, t0);
+  book.poll(t0 + 3s);             // its trades were lost
+  CHECK(book.expected(mes) == 0); // no second close, no re-entry
+  CHECK(book.take_events_missing());
+  book.reset_from({}, {}, t0 + 3s);
+  CHECK_FALSE(book.closing(mes));
+  CHECK(book.expected(mes) == 0);
+  CHECK(book.quiet(mes));
 }
