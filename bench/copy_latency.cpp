@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   const int followers = argc > 1 ? std::atoi(argv[1]) : 10;
   const int fills = argc > 2 ? std::atoi(argv[2]) : 1000;
   const std::string json_out = argc > 3 ? argv[3] : "";
-  spdlog::set_level(spdlog::level::warn);
+  spdlog::set_level(std::getenv("BENCH_LOG") != nullptr ? spdlog::level::info : spdlog::level::warn);
 
   std::string world = R"({"users":[{"username":"leader_user","api_key":"leader-key"},
     {"username":"follower_user","api_key":"follower-key"}],"accounts":[{"id":1001,"username":"leader_user"})";
@@ -102,17 +102,25 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(500ms); // every follower subscribed
 
   // Each fill waits for its copies (places or closes) to arrive before the next: one copy at a time.
+  // The simulator's log is read in pieces as it grows (the whole of it would be tens of megabytes).
   std::size_t seen = 0;
+  std::vector<json::value> entries;
+  auto read_log = [&] {
+    const auto log = sim.control("GET", "/log?since=" + std::to_string(seen)).json();
+    const std::size_t before = entries.size();
+    for (const auto& e : log.at("entries").as_array()) entries.push_back(e);
+    seen = static_cast<std::size_t>(log.at("next").to_number<std::int64_t>());
+    return before;
+  };
   auto wait_for_requests = [&](std::string_view path, int count) {
     int got = 0;
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (got < count && std::chrono::steady_clock::now() < deadline) {
-      const auto log = sim.control("GET", "/log?since=" + std::to_string(seen)).json();
-      for (const auto& e : log.at("entries").as_array()) {
-        const auto* who = e.as_object().if_contains("account");
-        if (who != nullptr && who->to_number<std::int64_t>() >= 2001 && e.at("what").as_string() == path) ++got;
+      for (std::size_t i = read_log(); i < entries.size(); ++i) {
+        const auto* who = entries[i].as_object().if_contains("account");
+        if (who != nullptr && who->to_number<std::int64_t>() >= 2001 && entries[i].at("what").as_string() == path)
+          ++got;
       }
-      seen = static_cast<std::size_t>(log.at("next").to_number<std::int64_t>());
       if (got < count) std::this_thread::sleep_for(1ms);
     }
     return got >= count;
@@ -135,10 +143,10 @@ int main(int argc, char** argv) {
 
   // The figures, from the simulator's log.
   figures out;
-  const auto log = sim.control("GET", "/log").json();
+  read_log();
   std::map<std::int64_t, std::int64_t> leader_frame;
   std::map<std::int64_t, std::vector<std::int64_t>> places; // leader trade id -> follower place times
-  for (const auto& v : log.at("entries").as_array()) {
+  for (const auto& v : entries) {
     const auto& e = v.as_object();
     const auto* who = e.if_contains("account");
     const std::int64_t account = who != nullptr ? who->to_number<std::int64_t>() : 0;

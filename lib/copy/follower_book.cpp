@@ -24,8 +24,10 @@ std::int32_t toward_zero(std::int32_t remaining, std::int32_t amount) {
 
 } // namespace
 
+// The tracker's age limit is the window in which a trade arriving after a REST read (which already
+// counted it) is consumed rather than counted again.
 follower_book::follower_book(px::account_number account, std::chrono::milliseconds settle)
-    : account_(account), settle_(settle), net_(account, settle, std::chrono::hours(24)) {}
+    : account_(account), settle_(settle), net_(account, settle, std::chrono::seconds(10)) {}
 
 follower_book::pending_place* follower_book::find_by_id(px::order_id id) {
   for (auto& p : places_) {
@@ -186,7 +188,7 @@ void follower_book::sent_close(const std::string& contract, steady_time now) {
 void follower_book::close_failed(const std::string& contract) { closes_.erase(contract); }
 
 void follower_book::reset_from(const std::vector<px::position>& positions, const std::vector<px::order>& open_orders,
-                               steady_time) {
+                               steady_time now) {
   std::set<std::string> quiet_contracts;
   for (const auto& c : contracts()) {
     if (quiet(c)) quiet_contracts.insert(c);
@@ -209,7 +211,7 @@ void follower_book::reset_from(const std::vector<px::position>& positions, const
       }
     }
     if (net == 0) average_.erase(c);
-    net_.adopt(c, net);
+    net_.correct(c, net, now); // a trade of these fills still on its way is consumed, not counted again
     std::erase_if(places_, [&c](const pending_place& p) { return p.contract == c && p.awaiting_read; });
     closes_.erase(c);
     std::erase_if(working_, [&c](const auto& entry) { return entry.second.contract == c; });

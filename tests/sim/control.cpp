@@ -262,7 +262,8 @@ std::pair<unsigned, std::string> ledger_view(simulator& sim, std::int64_t accoun
 std::pair<unsigned, std::string> log_view(simulator& sim, std::size_t since) {
   json::array entries;
   const auto& log = sim.request_log();
-  for (std::size_t i = since; i < log.size(); ++i) {
+  const std::size_t dropped = sim.log_dropped();
+  for (std::size_t i = since > dropped ? since - dropped : 0; i < log.size(); ++i) {
     const log_entry& e = log[i];
     json::object o{{"t_ns", e.t_ns}, {"kind", e.kind}, {"what", e.what}};
     if (!e.username.empty()) o["username"] = e.username;
@@ -272,7 +273,7 @@ std::pair<unsigned, std::string> log_view(simulator& sim, std::size_t since) {
     if (e.status != 0) o["status"] = e.status;
     entries.push_back(std::move(o));
   }
-  return reply({{"entries", std::move(entries)}, {"next", log.size()}});
+  return reply({{"entries", std::move(entries)}, {"next", dropped + log.size()}});
 }
 
 } // namespace

@@ -220,7 +220,10 @@ asio::awaitable<void> simulator::accept_control(tcp::acceptor& acceptor) {
 }
 
 void simulator::record(log_entry entry) {
-  if (log_.size() >= max_log_entries) log_.pop_front();
+  if (log_.size() >= max_log_entries) {
+    log_.pop_front();
+    ++log_dropped_;
+  }
   log_.push_back(std::move(entry));
 }
 

@@ -76,6 +76,8 @@ public:
   [[nodiscard]] const simulator_options& options() const noexcept { return options_; }
   void record(log_entry entry);
   [[nodiscard]] const std::deque<log_entry>& request_log() const noexcept { return log_; }
+  // Entries dropped from the front of the bounded log: `since` and `next` count from the start.
+  [[nodiscard]] std::size_t log_dropped() const noexcept { return log_dropped_; }
   void dispatch_events(); // sends the ledger's new events to the subscribed sessions
   void register_session(const std::shared_ptr<hub_session>& s);
   void unregister_session(hub_session* s);
@@ -108,6 +110,7 @@ private:
   unsigned short control_port_ = 0;
   hub_faults hub_faults_;
   std::deque<log_entry> log_;
+  std::size_t log_dropped_ = 0;
   std::set<std::shared_ptr<hub_session>> sessions_;
   std::mt19937_64 rng_;
   bool stopping_ = false;
