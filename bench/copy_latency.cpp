@@ -7,6 +7,7 @@
 //   copy_latency FOLLOWERS FILLS [JSON_OUT]
 
 #include "engine/copy_engine.hpp"
+#include "support/percentile.hpp"
 #include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
 
@@ -30,13 +31,6 @@ using namespace std::chrono_literals;
 namespace json = boost::json;
 
 namespace {
-
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
-  return v[std::min(i, v.size() - 1)];
-}
 
 struct figures {
   std::vector<double> first_us;

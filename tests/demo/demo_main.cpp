@@ -6,6 +6,7 @@
 // follower ends at its target, with no leftover legs and no tag accepted twice.
 
 #include "support/process.hpp"
+#include "support/percentile.hpp"
 #include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
 
@@ -56,13 +57,6 @@ struct summary {
   bool in_sync = true;
   std::string problems;
 };
-
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size()))) - 1;
-  return v[std::min(i, v.size() - 1)];
-}
 
 class demo {
 public:
