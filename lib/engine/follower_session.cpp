@@ -4,6 +4,7 @@
 #include "copy/leg_plan.hpp"
 #include "copy/order_tag.hpp"
 #include "copy/sizing.hpp"
+#include "logging/log.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -292,9 +293,15 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
         figures_.latency_us.push_back(latency);
         if (figures_.latency_us.size() > max_latency_samples) figures_.latency_us.pop_front();
       }
-      spdlog::info("follower {}: {} {} {} ({}), tag {}, order {}, {} us after the leader's event", rules_.name,
-                   side_name(action.side), action.size, contract, entry ? "entry" : "exit", tag,
-                   outcome.order.value_or(0), latency);
+      {
+        // journalctl -u copytraderd FOLLOWER=name (or TAG=, LEADER_TRADE_ID=) finds it; no co_await inside.
+        const std::string latency_text = std::to_string(latency);
+        const log_fields fields{
+            {"FOLLOWER", rules_.name}, {"LEADER_TRADE_ID", event}, {"TAG", tag}, {"LATENCY_US", latency_text}};
+        spdlog::info("follower {}: {} {} {} ({}), tag {}, order {}, {} us after the leader's event", rules_.name,
+                     side_name(action.side), action.size, contract, entry ? "entry" : "exit", tag,
+                     outcome.order.value_or(0), latency);
+      }
       audit("place", tag,
             fmt::format("{} {} {} order {} latency_us {}", side_name(action.side), action.size, contract,
                         outcome.order.value_or(0), latency));
@@ -615,6 +622,7 @@ void follower_session::retire() {
 
 void follower_session::note_failure(const std::string& what) {
   figures_.last_error = what;
+  const log_fields fields{{"FOLLOWER", rules_.name}};
   spdlog::error("follower {}: {}", rules_.name, what);
 }
 

@@ -5,8 +5,8 @@
 // leader's trade frame written -> the follower's Order/place received) and exits 0 only if every
 // follower ends at its target, with no leftover legs and no tag accepted twice.
 
-#include "support/process.hpp"
 #include "support/percentile.hpp"
+#include "support/process.hpp"
 #include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
 
@@ -312,6 +312,17 @@ summary demo::summarize() const {
   const std::string daemon_log = read_file(dir_.path() / "copytraderd.log");
   for (std::size_t at = daemon_log.find(" error "); at != std::string::npos; at = daemon_log.find(" error ", at + 1))
     ++out.failures;
+  // Every copy line carries its journald fields (journalctl -u copytraderd FOLLOWER=full works).
+  for (std::size_t at = daemon_log.find(" us after the leader's event"); at != std::string::npos;
+       at = daemon_log.find(" us after the leader's event", at + 1)) {
+    const std::string line = daemon_log.substr(at, daemon_log.find('\n', at) - at);
+    if (line.find(" FOLLOWER=") == std::string::npos || line.find(" TAG=") == std::string::npos ||
+        line.find(" LEADER_TRADE_ID=") == std::string::npos || line.find(" LATENCY_US=") == std::string::npos) {
+      out.in_sync = false;
+      out.problems += " a copy line without its FOLLOWER/TAG/LEADER_TRADE_ID/LATENCY_US fields;";
+      break;
+    }
+  }
   for (const auto& f : followers) {
     const int have = position(f.account, f.contract);
     if (have != 0) {
