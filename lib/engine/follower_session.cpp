@@ -254,7 +254,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
   p.side = action.side;
   p.size = action.size;
   p.custom_tag = tag;
-  if (entry) {
+  if (entry && !separate_protection_) {
     std::optional<copy::leader_bracket> from_leader;
     if (leader) {
       const auto legs = ctx_.legs.prices(t.source);
@@ -309,6 +309,18 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
     case px::outcome_kind::rejected:
       book_.place_failed(tag);
       ++figures_.rejected;
+      if (entry && (p.stop_loss || p.take_profit) && outcome.message.find("Position Brackets") != std::string::npos) {
+        // The account is in Position Brackets mode and refuses order brackets (projectx-api.md 4.3):
+        // from now on its entries go without them, and the leg upkeep places a separate stop and
+        // target after each fill (and cancels them when flat, so none is left orphaned).
+        separate_protection_ = true;
+        note_failure(
+            "the account is in Position Brackets mode and refuses order brackets; entries go without "
+            "them and are protected by separate stop and target orders. Enable Auto OCO Brackets in "
+            "TopstepX for native brackets.");
+        audit("rejected", tag, outcome.message);
+        co_return co_await send_market(contract, t, action); // the same entry, unbracketed, with the next tag
+      }
       ++ctx_.counters.failed_copies;
       if (entry) caps_[contract] = book_.expected(contract); // do not retry a refused entry all episode
       note_failure(fmt::format("{} {} {} refused (tag {}): {}", side_name(action.side), action.size, contract, tag,

@@ -120,6 +120,7 @@ private:
   follower_figures figures_;
   std::optional<std::string> disabled_ = "waiting for its preflight";
   bool manually_disabled_ = false;
+  bool separate_protection_ = false; // Position Brackets account: no order brackets, stops placed apart
   bool retired_ = false;
   bool dirty_ = false;
   bool busy_ = false;

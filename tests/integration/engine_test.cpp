@@ -363,3 +363,22 @@ TEST_CASE("A2: the hubs go down, the leader fills meanwhile; the reconnect's rec
   REQUIRE(fx.settle({{2001, 0}}));
   CHECK(fx.tags_unique(2001));
 }
+
+TEST_CASE("a Position Brackets account: entries go unbracketed and get a separate stop and target",
+          "[engine][position_brackets]") {
+  // Account 2003 is in Position Brackets mode: the venue refuses order brackets on it.
+  engine_fixture fx(follower("pb", 2003, "    bracket: fixed\n    sl_ticks: 10\n    tp_ticks: 20\n"));
+  fx.start();
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2003, 2}})); // position and legs: a stop and a target of 2 each
+  for (const auto& leg : fx.legs(2003)) {
+    if (leg.type == 4) CHECK(leg.price == Approx(6500.0 - 10 * 0.25));
+    if (leg.type == 1) CHECK(leg.price == Approx(6500.0 + 20 * 0.25));
+  }
+  fx.leader_market(-1); // a reduction shrinks them
+  REQUIRE(fx.settle({{2003, 1}}));
+  fx.leader_close(); // flat: none left behind
+  REQUIRE(fx.settle({{2003, 0}}));
+  CHECK(fx.legs(2003).empty());
+  CHECK(fx.tags_unique(2003));
+}
