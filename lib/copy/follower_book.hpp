@@ -84,6 +84,14 @@ public:
   [[nodiscard]] bool arming(const std::string& contract) const;
   // Every contract with a position, something in flight, or a working order.
   [[nodiscard]] std::vector<std::string> contracts() const;
+  // The same without building a list (a contract may be visited more than once).
+  template <typename F>
+  void for_each_contract(F&& visit) const {
+    net_.for_each_open(visit);
+    for (const auto& p : places_) visit(p.contract);
+    for (const auto& [contract, close] : closes_) visit(contract);
+    for (const auto& [id, o] : working_) visit(o.contract);
+  }
   [[nodiscard]] projectx::account_number account() const noexcept { return account_; }
 
 private:

@@ -12,7 +12,7 @@ int side_toward(std::int32_t signed_size) { return signed_size > 0 ? px::side::b
 
 } // namespace
 
-std::vector<copy_action> plan_change(std::int32_t target, std::int32_t expected) {
+action_list plan_change(std::int32_t target, std::int32_t expected) {
   if (target == expected) return {};
   if (target == 0) return {copy_action{action_kind::flatten, side_toward(-expected), std::abs(expected)}};
   if (expected == 0) return {copy_action{action_kind::open, side_toward(target), std::abs(target)}};
@@ -26,9 +26,11 @@ std::vector<copy_action> plan_change(std::int32_t target, std::int32_t expected)
   return {copy_action{action_kind::reduce, side_toward(delta), std::abs(delta)}};
 }
 
-std::vector<copy_action> allow_entries(std::vector<copy_action> actions, bool entries_allowed) {
+action_list allow_entries(action_list actions, bool entries_allowed) {
   if (!entries_allowed) {
-    std::erase_if(actions, [](const copy_action& a) { return a.adds_exposure(); });
+    actions.erase(
+        std::remove_if(actions.begin(), actions.end(), [](const copy_action& a) { return a.adds_exposure(); }),
+        actions.end());
   }
   return actions;
 }

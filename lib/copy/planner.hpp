@@ -7,6 +7,8 @@
 
 #include "projectx/models.hpp"
 
+#include <boost/container/static_vector.hpp>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -33,12 +35,15 @@ struct copy_action {
   friend bool operator==(const copy_action&, const copy_action&) = default;
 };
 
+// At most two actions (a reversal), held in place: planning allocates nothing on the copy's hot path.
+using action_list = boost::container::static_vector<copy_action, 2>;
+
 // A reversal is a flatten followed by an open: the old bracket goes with the old position.
-std::vector<copy_action> plan_change(std::int32_t target, std::int32_t expected);
+action_list plan_change(std::int32_t target, std::int32_t expected);
 
 // Drops what adds exposure when entries are not allowed (breaker tripped, follower disabled, an
 // episode the follower sits out); exits always pass.
-std::vector<copy_action> allow_entries(std::vector<copy_action> actions, bool entries_allowed);
+action_list allow_entries(action_list actions, bool entries_allowed);
 
 // A follower that may not add exposure on a contract for the rest of an episode (breaker tripped,
 // follower disabled, started late under on_start: close_only, a strategy it does not follow) is held

@@ -65,6 +65,12 @@ public:
   [[nodiscard]] std::int32_t net(const std::string& contract) const;
   // Contracts with a non-zero net.
   [[nodiscard]] std::vector<std::string> open_contracts() const;
+  template <typename F>
+  void for_each_open(F&& visit) const {
+    for (const auto& [contract, c] : contracts_) {
+      if (c.net != 0) visit(contract);
+    }
+  }
   [[nodiscard]] std::optional<std::string> tag_of(projectx::order_id order) const;
   [[nodiscard]] bool seen(projectx::trade_id id) const { return seen_.contains(id); }
   [[nodiscard]] std::size_t remembered_trades() const noexcept { return seen_.size(); }

@@ -31,4 +31,13 @@ std::optional<std::string> follower_contract(std::string_view leader_contract, c
   return std::string(leader_contract);
 }
 
+const std::string* mapped_contract(const std::string& leader_contract, const follower_config& rules) {
+  if (!rules.contract_id.empty()) return &rules.contract_id;
+  if (!rules.contract_map.empty()) {
+    auto it = rules.contract_map.find(leader_contract);
+    return it == rules.contract_map.end() ? nullptr : &it->second;
+  }
+  return &leader_contract;
+}
+
 } // namespace copytrader::copy

@@ -17,5 +17,7 @@ std::int32_t target_size(std::int32_t leader_net, const follower_config& rules) 
 // The follower's contract for a leader contract: contract_id, or contract_map's entry (none: this
 // leader contract is not copied), or the leader's own when neither is set.
 std::optional<std::string> follower_contract(std::string_view leader_contract, const follower_config& rules);
+// The same without a copy: a pointer into `rules` or to `leader_contract` itself, null when not copied.
+const std::string* mapped_contract(const std::string& leader_contract, const follower_config& rules);
 
 } // namespace copytrader::copy

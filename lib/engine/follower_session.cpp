@@ -130,12 +130,21 @@ asio::awaitable<void> follower_session::work() {
   }
 }
 
-std::map<std::string, follower_session::contract_target> follower_session::targets() const {
-  std::map<std::string, contract_target> out;
+// Refreshed in place: after the first plan for a contract, planning allocates nothing (hot path).
+void follower_session::refresh_targets() {
+  for (auto& [contract, t] : targets_) {
+    t.target = 0;
+    t.source.clear(); // keeps its capacity
+    t.leader_flat = true;
+    t.entries_blocked = false;
+    t.follows_episode = true;
+  }
   for (const auto& [leader_contract, state] : ctx_.contracts) {
-    auto mine = copy::follower_contract(leader_contract, rules_);
-    if (!mine) continue;
-    contract_target& t = out[*mine];
+    const std::string* mine = copy::mapped_contract(leader_contract, rules_);
+    if (mine == nullptr) continue;
+    auto it = targets_.find(*mine);
+    if (it == targets_.end()) it = targets_.emplace(*mine, contract_target{}).first;
+    contract_target& t = it->second;
     const std::int32_t net = ctx_.tracker.net(leader_contract);
     t.target += copy::target_size(net, rules_);
     if (net != 0) {
@@ -144,10 +153,11 @@ std::map<std::string, follower_session::contract_target> follower_session::targe
       t.follows_episode = t.follows_episode && ctx_.episodes.follows(leader_contract, rules_.allowed_strategies);
     }
     // The most recent leader change names the tags.
-    if (t.source.empty() || state.seen > ctx_.contracts.find(t.source)->second.seen) t.source = leader_contract;
+    if (t.source.empty() || state.seen > ctx_.contracts.find(t.source)->second.seen) t.source.assign(leader_contract);
   }
-  for (const auto& contract : book_.contracts()) out.try_emplace(contract);
-  return out;
+  book_.for_each_contract([this](const std::string& contract) {
+    if (!targets_.contains(contract)) targets_.emplace(contract, contract_target{});
+  });
 }
 
 asio::awaitable<void> follower_session::converge() {
@@ -156,7 +166,8 @@ asio::awaitable<void> follower_session::converge() {
   if (disabled_ || !ctx_.leader_ready) co_return;
   if (book_.take_events_missing()) co_await reconcile("a confirmed order produced no events");
 
-  for (const auto& [contract, t] : targets()) {
+  refresh_targets();
+  for (const auto& [contract, t] : targets_) {
     if (stopped_) co_return;
     const std::int32_t expected = book_.expected(contract);
     if (auto off = hands_off_.find(contract); off != hands_off_.end()) {
@@ -202,7 +213,7 @@ asio::awaitable<void> follower_session::converge() {
 }
 
 asio::awaitable<bool> follower_session::execute(const std::string& contract, const contract_target& t,
-                                                const std::vector<copy::copy_action>& actions) {
+                                                const copy::action_list& actions) {
   std::vector<px::order_id> old_legs;
   for (const auto& action : actions) {
     if (action.kind == copy::action_kind::flatten) {
@@ -226,9 +237,15 @@ asio::awaitable<bool> follower_session::execute(const std::string& contract, con
 }
 
 std::string follower_session::next_tag(const std::string& event) {
-  if (tag_steps_.size() > 4096) tag_steps_.clear(); // old events are not copied again
-  const int step = tag_steps_[event]++;
-  return copy::order_tag(event, rules_.account, step);
+  // Steps per event, in a small ring of the latest events: their strings keep their capacity, so a
+  // new event costs no allocation; an event older than the ring is never planned for again.
+  for (auto& slot : recent_events_) {
+    if (slot.event == event) return copy::order_tag(event, rules_.account, slot.next++);
+  }
+  auto& slot = recent_events_[recent_at_++ % recent_events_.size()];
+  slot.event.assign(event);
+  slot.next = 1;
+  return copy::order_tag(event, rules_.account, 0);
 }
 
 asio::awaitable<bool> follower_session::send_market(const std::string& contract, const contract_target& t,
@@ -243,7 +260,8 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
     co_return true;
   }
   const leader_contract_state* leader = t.source.empty() ? nullptr : &ctx_.contracts.find(t.source)->second;
-  std::string event = leader && !leader->event.empty() ? leader->event : ctx_.local_event('r');
+  const std::string local = leader && !leader->event.empty() ? std::string() : ctx_.local_event('r');
+  const std::string& event = local.empty() ? leader->event : local;
   const std::string tag = next_tag(event);
   const std::int32_t signed_size = action.side == px::side::bid ? action.size : -action.size;
 
@@ -601,7 +619,8 @@ asio::awaitable<bool> follower_session::preflight() {
 
 void follower_session::hold_open_positions(start_policy policy) {
   if (policy == start_policy::full) return;
-  for (const auto& [contract, t] : targets()) {
+  refresh_targets();
+  for (const auto& [contract, t] : targets_) {
     const std::int32_t held = book_.confirmed(contract);
     if (policy == start_policy::alert) {
       if (held != 0 || t.target != 0) {

@@ -16,6 +16,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <deque>
 #include <map>
 #include <optional>
@@ -86,12 +87,12 @@ private:
     bool entries_blocked = false;
     bool follows_episode = true;
   };
-  std::map<std::string, contract_target> targets() const;
+  void refresh_targets();
 
   boost::asio::awaitable<void> work();
   boost::asio::awaitable<void> converge();
   boost::asio::awaitable<bool> execute(const std::string& contract, const contract_target& t,
-                                       const std::vector<copy::copy_action>& actions);
+                                       const copy::action_list& actions);
   boost::asio::awaitable<bool> send_market(const std::string& contract, const contract_target& t,
                                            const copy::copy_action& action);
   boost::asio::awaitable<bool> close(const std::string& contract);
@@ -131,7 +132,13 @@ private:
   std::map<std::string, steady_clock::time_point> quiet_after_; // no leg work before this
   std::map<std::string, steady_clock::time_point> retry_after_; // after a refused order
   std::map<std::string, std::uint64_t> mirrored_moves_;
-  std::map<std::string, int> tag_steps_; // event -> orders sent for it
+  struct event_steps {
+    std::string event;
+    int next = 0;
+  };
+  std::array<event_steps, 8> recent_events_; // event -> the next step of its tags
+  std::size_t recent_at_ = 0;
+  std::map<std::string, contract_target> targets_; // follower contract -> what the last plan saw
   std::map<std::string, std::pair<std::int32_t, std::int32_t>> last_plan_;
 };
 

@@ -71,15 +71,15 @@ TEST_CASE("plan_change: every shape of position change is one rule", "[planner]"
   const int buy = px::side::bid, sell = px::side::ask;
   CHECK(plan_change(0, 0).empty());
   CHECK(plan_change(2, 2).empty());
-  CHECK(plan_change(2, 0) == std::vector<copy_action>{{k::open, buy, 2}});
-  CHECK(plan_change(-2, 0) == std::vector<copy_action>{{k::open, sell, 2}});
-  CHECK(plan_change(3, 2) == std::vector<copy_action>{{k::add, buy, 1}});     // scale-in
-  CHECK(plan_change(1, 3) == std::vector<copy_action>{{k::reduce, sell, 2}}); // scale-out
-  CHECK(plan_change(-1, -3) == std::vector<copy_action>{{k::reduce, buy, 2}});
-  CHECK(plan_change(0, 3) == std::vector<copy_action>{{k::flatten, sell, 3}});
-  CHECK(plan_change(0, -3) == std::vector<copy_action>{{k::flatten, buy, 3}});
+  CHECK(plan_change(2, 0) == action_list{{k::open, buy, 2}});
+  CHECK(plan_change(-2, 0) == action_list{{k::open, sell, 2}});
+  CHECK(plan_change(3, 2) == action_list{{k::add, buy, 1}});     // scale-in
+  CHECK(plan_change(1, 3) == action_list{{k::reduce, sell, 2}}); // scale-out
+  CHECK(plan_change(-1, -3) == action_list{{k::reduce, buy, 2}});
+  CHECK(plan_change(0, 3) == action_list{{k::flatten, sell, 3}});
+  CHECK(plan_change(0, -3) == action_list{{k::flatten, buy, 3}});
   // D7: a reversal flattens (taking the old bracket with it) and opens with a bracket of its own.
-  CHECK(plan_change(-1, 2) == std::vector<copy_action>{{k::flatten, sell, 2}, {k::open, sell, 1}});
+  CHECK(plan_change(-1, 2) == action_list{{k::flatten, sell, 2}, {k::open, sell, 1}});
 }
 
 TEST_CASE("D6: a follower already stopped out gets nothing when the leader's stop fills later", "[planner][D6]") {
