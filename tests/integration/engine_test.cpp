@@ -161,7 +161,7 @@ TEST_CASE("D6: the follower's own stop fired first; the leader's later stop open
   REQUIRE(fx.settle({{2001, 1}}));
 }
 
-TEST_CASE("duplicated and reordered leader events copy once", "[engine][E1][E2]") {
+TEST_CASE("duplicated and reordered leader events copy once", "[engine][D1][D2]") {
   engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"));
   fx.start();
   fx.control("/fault/hub", R"({"kind":"duplicate","target":"GatewayUserTrade","count":5})");
@@ -193,7 +193,7 @@ TEST_CASE("A5: a leader fill whose events were lost is found by the periodic rec
   CHECK(fx.tags_unique(2001));
 }
 
-TEST_CASE("unknown place outcomes are resolved by the tag: exactly one order each", "[engine][B2][B7]") {
+TEST_CASE("unknown place outcomes are resolved by the tag: exactly one order each", "[engine][B4][B6]") {
   engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"));
   fx.start();
   // Processed, but the response is lost: the search finds it; nothing is sent again.
