@@ -26,15 +26,6 @@ action_list plan_change(std::int32_t target, std::int32_t expected) {
   return {copy_action{action_kind::reduce, side_toward(delta), std::abs(delta)}};
 }
 
-action_list allow_entries(action_list actions, bool entries_allowed) {
-  if (!entries_allowed) {
-    actions.erase(
-        std::remove_if(actions.begin(), actions.end(), [](const copy_action& a) { return a.adds_exposure(); }),
-        actions.end());
-  }
-  return actions;
-}
-
 std::int32_t capped_target(std::int32_t target, std::optional<std::int32_t> cap) noexcept {
   if (!cap) return target;
   if (*cap == 0 || target == 0 || (target > 0) != (*cap > 0)) return 0;

@@ -41,10 +41,6 @@ using action_list = boost::container::static_vector<copy_action, 2>;
 // A reversal is a flatten followed by an open: the old bracket goes with the old position.
 action_list plan_change(std::int32_t target, std::int32_t expected);
 
-// Drops what adds exposure when entries are not allowed (breaker tripped, follower disabled, an
-// episode the follower sits out); exits always pass.
-action_list allow_entries(action_list actions, bool entries_allowed);
-
 // A follower that may not add exposure on a contract for the rest of an episode (breaker tripped,
 // follower disabled, started late under on_start: close_only, a strategy it does not follow) is held
 // to `cap`: the signed position it may keep at most. Reductions and exits still follow the leader;

@@ -21,16 +21,6 @@ std::int32_t target_size(std::int32_t leader_net, const follower_config& rules) 
   return static_cast<std::int32_t>(long_side ? size : -size);
 }
 
-std::optional<std::string> follower_contract(std::string_view leader_contract, const follower_config& rules) {
-  if (!rules.contract_id.empty()) return rules.contract_id;
-  if (!rules.contract_map.empty()) {
-    auto it = rules.contract_map.find(std::string(leader_contract));
-    if (it == rules.contract_map.end()) return std::nullopt;
-    return it->second;
-  }
-  return std::string(leader_contract);
-}
-
 const std::string* mapped_contract(const std::string& leader_contract, const follower_config& rules) {
   if (!rules.contract_id.empty()) return &rules.contract_id;
   if (!rules.contract_map.empty()) {

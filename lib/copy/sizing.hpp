@@ -14,10 +14,9 @@ namespace copytrader::copy {
 
 std::int32_t target_size(std::int32_t leader_net, const follower_config& rules) noexcept;
 
-// The follower's contract for a leader contract: contract_id, or contract_map's entry (none: this
-// leader contract is not copied), or the leader's own when neither is set.
-std::optional<std::string> follower_contract(std::string_view leader_contract, const follower_config& rules);
-// The same without a copy: a pointer into `rules` or to `leader_contract` itself, null when not copied.
+// The follower's contract for a leader contract: contract_id, or contract_map's entry (null: this
+// leader contract is not copied), or the leader's own when neither is set. A pointer into `rules` or
+// to `leader_contract` itself, so that planning copies no string.
 const std::string* mapped_contract(const std::string& leader_contract, const follower_config& rules);
 
 } // namespace copytrader::copy

@@ -57,13 +57,17 @@ TEST_CASE("sizing does not lose a lot to binary floating point", "[planner][sizi
 
 TEST_CASE("contract mapping: one contract for all, a map, or the leader's own", "[planner][mapping]") {
   follower_config f;
-  CHECK(follower_contract("CON.F.US.MES.U26", f) == "CON.F.US.MES.U26");
+  const std::string mes = "CON.F.US.MES.U26";
+  const std::string mnq = "CON.F.US.MNQ.U26";
+  CHECK(mapped_contract(mes, f) == &mes); // the leader's own, not a copy of it
   f.contract_id = "CON.F.US.EP.U26";
-  CHECK(follower_contract("CON.F.US.MNQ.U26", f) == "CON.F.US.EP.U26");
+  REQUIRE(mapped_contract(mnq, f) != nullptr);
+  CHECK(*mapped_contract(mnq, f) == "CON.F.US.EP.U26");
   f.contract_id.clear();
-  f.contract_map = {{"CON.F.US.MES.U26", "CON.F.US.EP.U26"}};
-  CHECK(follower_contract("CON.F.US.MES.U26", f) == "CON.F.US.EP.U26");
-  CHECK_FALSE(follower_contract("CON.F.US.MNQ.U26", f)); // not mapped: not copied
+  f.contract_map = {{mes, "CON.F.US.EP.U26"}};
+  REQUIRE(mapped_contract(mes, f) != nullptr);
+  CHECK(*mapped_contract(mes, f) == "CON.F.US.EP.U26");
+  CHECK(mapped_contract(mnq, f) == nullptr); // not mapped: not copied
 }
 
 TEST_CASE("plan_change: every shape of position change is one rule", "[planner]") {
@@ -88,16 +92,6 @@ TEST_CASE("D6: a follower already stopped out gets nothing when the leader's sto
   CHECK(plan_change(target_size(0, rules(1.0)), 0).empty());
   // A duplicated leader event recomputes the same target: nothing more is sent.
   CHECK(plan_change(2, 2).empty());
-}
-
-TEST_CASE("entries can be withheld while exits pass", "[planner][breaker]") {
-  auto reversal = plan_change(-1, 2);
-  const auto exits_only = allow_entries(reversal, false);
-  REQUIRE(exits_only.size() == 1);
-  CHECK(exits_only[0].kind == action_kind::flatten);
-  CHECK(allow_entries(plan_change(3, 0), false).empty());
-  CHECK(allow_entries(plan_change(1, 3), false).size() == 1); // a reduction still goes
-  CHECK(allow_entries(reversal, true).size() == 2);
 }
 
 TEST_CASE("brackets: mirror converts the leader's distances into the follower's ticks", "[planner][brackets]") {
