@@ -26,6 +26,7 @@ namespace {
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr auto tick_period = std::chrono::milliseconds(50);
 constexpr auto preflight_retry = std::chrono::seconds(5);
+constexpr auto recheck_interval = std::chrono::seconds(60);
 // The periodic check reads the leader every interval and the followers every sixth (design.md 3).
 constexpr unsigned follower_read_every = 6;
 
@@ -48,6 +49,12 @@ asio::awaitable<void> start_late(copy_engine* engine, follower_session* s) {
     s->hold_open_positions(start_policy::close_only);
     s->nudge();
   }
+  co_return;
+}
+
+// A follower whose contracts changed in a reload: checked again.
+asio::awaitable<void> recheck(follower_session* s) {
+  co_await s->preflight();
   co_return;
 }
 
@@ -147,6 +154,7 @@ asio::awaitable<void> copy_engine::start_copying() {
       spdlog::info("copying: {}", status_line());
       nudge_all();
       next_reconcile_ = std::chrono::steady_clock::now() + config_.copy.reconcile_interval;
+      next_recheck_ = std::chrono::steady_clock::now() + recheck_interval;
       co_return;
     }
     spdlog::error("not copying (fail closed): {}; retrying in {} s", ctx_.leader_problem, preflight_retry.count());
@@ -366,6 +374,11 @@ asio::awaitable<void> copy_engine::ticker() {
       spdlog::error("leader trade {} on {} was voided by the venue; copies are not undone, check the followers",
                     v.trade, v.contract);
     for (auto& f : followers_) f->tick(now);
+    if (ctx_.leader_ready && now >= next_recheck_) {
+      // A follower refused by its preflight is checked again: a fixed account comes back by itself.
+      next_recheck_ = now + recheck_interval;
+      recheck_disabled();
+    }
     if (audit_ != nullptr && watermark_ != written) {
       audit_->watermark(watermark_);
       written = watermark_;
@@ -391,8 +404,11 @@ void copy_engine::apply(const config& next) {
                            [&f](const auto& s) { return !s->retired() && s->rules().name == f.name; });
     if (it != followers_.end() && (*it)->rules().account == f.account &&
         (*it)->rules().login.username == f.login.username) {
+      const bool contracts_changed =
+          (*it)->rules().contract_id != f.contract_id || (*it)->rules().contract_map != f.contract_map;
       (*it)->update_rules(f);
       kept.insert(f.name);
+      if (contracts_changed && !(*it)->disabled_reason()) asio::co_spawn(executor_, recheck(it->get()), asio::detached);
     }
   }
   for (auto& s : followers_) {
@@ -407,6 +423,13 @@ void copy_engine::apply(const config& next) {
     if (kept.contains(f.name)) continue;
     spdlog::info("follower {} added by the reload", f.name);
     add_follower(f, true);
+  }
+}
+
+void copy_engine::recheck_disabled() {
+  for (auto& f : followers_) {
+    if (f->disabled_reason() && !f->checking() && !f->retired())
+      asio::co_spawn(executor_, start_late(this, f.get()), asio::detached);
   }
 }
 

@@ -39,6 +39,8 @@ public:
   void apply(const config& next);
 
   void reset_breaker();
+  // Runs the preflight of every disabled follower again (every minute by itself).
+  void recheck_disabled();
   bool set_enabled(const std::string& follower, bool enabled);
 
   // Subscribes the follower's account on its login's hub (after its preflight passed).
@@ -80,6 +82,7 @@ private:
   std::set<projectx::account_number> subscribed_;
   boost::asio::steady_timer tick_;
   std::chrono::steady_clock::time_point next_reconcile_{};
+  std::chrono::steady_clock::time_point next_recheck_{};
   unsigned reconcile_rounds_ = 0;
   bool reconciling_ = false;
   bool started_ = false;

@@ -582,38 +582,52 @@ asio::awaitable<bool> follower_session::reconcile(std::string reason) {
 }
 
 asio::awaitable<bool> follower_session::preflight() {
+  const bool was_active = !disabled_;
+  checking_ = true;
+  std::optional<std::string> problem;
+  bool unreadable = false; // a read that failed proves nothing about the account
   auto accounts = co_await login_.rest().accounts();
   if (!accounts) {
-    disabled_ = "cannot read the accounts of " + rules_.login.username + ": " + accounts.error().message;
+    problem = "cannot read the accounts of " + rules_.login.username + ": " + accounts.error().message;
+    unreadable = true;
   } else {
     auto it = std::find_if(accounts->begin(), accounts->end(),
                            [this](const px::account& a) { return a.id == rules_.account; });
     if (it == accounts->end())
-      disabled_ = fmt::format("account {} not found under login {}", rules_.account, rules_.login.username);
+      problem = fmt::format("account {} not found under login {}", rules_.account, rules_.login.username);
     else if (!it->can_trade)
-      disabled_ = fmt::format("account {} cannot trade (canTrade false)", rules_.account);
-    else
-      disabled_.reset();
+      problem = fmt::format("account {} cannot trade (canTrade false)", rules_.account);
   }
   std::vector<std::string> contracts;
   if (!rules_.contract_id.empty()) contracts.push_back(rules_.contract_id);
   for (const auto& [from, to] : rules_.contract_map) contracts.push_back(to);
   for (const auto& c : contracts) {
-    if (disabled_) break;
+    if (problem) break;
     if (ctx_.contract_info.contains(c)) continue;
     auto info = co_await login_.rest().contract_by_id(c);
-    if (!info)
-      disabled_ = "contract " + c + " cannot be resolved: " + info.error().message;
-    else if (!info->active)
-      disabled_ = "contract " + c + " is not active (expired?)";
-    else
+    if (!info) {
+      problem = "contract " + c + " cannot be resolved: " + info.error().message;
+      unreadable = true;
+    } else if (!info->active) {
+      problem = "contract " + c + " is not active (expired?)";
+    } else {
       ctx_.contract_info[c] = *info;
+    }
   }
+  checking_ = false;
+  if (problem && unreadable && was_active) {
+    // A follower that is copying is not stopped (and its positions not abandoned) over a failed read.
+    spdlog::warn("follower {}: the check could not complete ({}); it stays active", rules_.name, *problem);
+    co_return true;
+  }
+  disabled_ = problem;
   if (disabled_) {
+    const log_fields fields{{"FOLLOWER", rules_.name}};
     spdlog::error("follower {} disabled: {}", rules_.name, *disabled_);
     figures_.last_error = *disabled_;
     co_return false;
   }
+  nudge();
   co_return true;
 }
 

@@ -59,7 +59,9 @@ public:
   // The venue's positions and working orders replace what the book believed; differences are logged.
   boost::asio::awaitable<bool> reconcile(std::string reason);
   // Checks the account (found under its login, canTrade) and its contracts; a failure disables the
-  // follower (nothing is sent for it) with the reason shown in the log and in status.
+  // follower (nothing is sent for it) with the reason shown in the log and in status. A read that
+  // fails leaves an active follower active. The engine checks disabled followers again every minute
+  // and a changed follower after a reload.
   boost::asio::awaitable<bool> preflight();
   // What was open at start is left to on_start: close_only caps it, alert leaves it alone.
   void hold_open_positions(start_policy policy);
@@ -73,6 +75,7 @@ public:
   [[nodiscard]] const std::optional<std::string>& disabled_reason() const noexcept { return disabled_; }
   [[nodiscard]] const copy::follower_book& book() const noexcept { return book_; }
   [[nodiscard]] bool retired() const noexcept { return retired_; }
+  [[nodiscard]] bool checking() const noexcept { return checking_; }
   [[nodiscard]] bool idle() const noexcept { return !busy_ && !dirty_; }
   // Per follower contract: (target, expected) as the last plan saw them.
   [[nodiscard]] const std::map<std::string, std::pair<std::int32_t, std::int32_t>>& positions() const noexcept {
@@ -121,6 +124,7 @@ private:
   follower_figures figures_;
   std::optional<std::string> disabled_ = "waiting for its preflight";
   bool manually_disabled_ = false;
+  bool checking_ = false;            // a preflight is under way
   bool separate_protection_ = false; // Position Brackets account: no order brackets, stops placed apart
   bool retired_ = false;
   bool dirty_ = false;

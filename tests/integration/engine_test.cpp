@@ -303,6 +303,19 @@ TEST_CASE("a reload adds a follower (nothing opened late) and removes one (manag
   REQUIRE(fx.settle({{2002, 0}}));
 }
 
+TEST_CASE("a reload that maps a follower onto an expired contract disables it with the reason",
+          "[engine][reload][E6]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"));
+  fx.start();
+  fx.reload(follower("one", 2001, "    bracket: fixed\n    contract_id: CON.F.US.MES.M26\n"));
+  REQUIRE(fx.run_until([&] { return fx.engine->followers().front()->disabled_reason().has_value(); }, 10s));
+  CHECK_THAT(*fx.engine->followers().front()->disabled_reason(), Catch::Contains("not active"));
+  fx.leader_market(1);
+  fx.run_for(800ms);
+  CHECK(fx.orders(2001) == 0);
+  fx.leader_close();
+}
+
 TEST_CASE("preflight: an unknown follower account is disabled with its reason; the others copy",
           "[engine][preflight]") {
   engine_fixture fx(follower("ghost", 2999, "    bracket: fixed\n") + follower("ok", 2001, "    bracket: fixed\n"));
@@ -312,6 +325,28 @@ TEST_CASE("preflight: an unknown follower account is disabled with its reason; t
   CHECK_THAT(*followers.front()->disabled_reason(), Catch::Contains("2999 not found"));
   fx.leader_market(1);
   REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("E2: a follower that cannot trade is disabled, and comes back when its check passes again",
+          "[engine][preflight][E2]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"));
+  fx.control("/account", R"({"account":2001,"can_trade":false})");
+  fx.start();
+  REQUIRE(fx.engine->followers().front()->disabled_reason());
+  CHECK_THAT(*fx.engine->followers().front()->disabled_reason(), Catch::Contains("cannot trade"));
+  fx.leader_market(1);
+  fx.run_for(800ms);
+  CHECK(fx.orders(2001) == 0);
+  fx.control("/account", R"({"account":2001,"can_trade":true})");
+  fx.engine->recheck_disabled();
+  REQUIRE(fx.run_until([&] { return !fx.engine->followers().front()->disabled_reason(); }, 10s));
+  fx.run_for(800ms);
+  CHECK(fx.position(2001) == 0); // the leader's open position is not opened late
+  fx.leader_close();
+  fx.leader_market(-1); // the next episode is copied
+  REQUIRE(fx.settle({{2001, -1}}));
   fx.leader_close();
   REQUIRE(fx.settle({{2001, 0}}));
 }
