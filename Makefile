@@ -37,7 +37,7 @@ demo: build
 		--daemon $(RELEASE_DIR)/daemon/copytraderd --config etc/copytrader.demo.yaml
 
 FUZZ_DIR := build/fuzz
-FUZZ_TARGETS := record_framer hub_message hub_event rest_decoders
+FUZZ_TARGETS := record_framer hub_message hub_event rest_decoders control_request
 FUZZ_SECONDS ?= 300
 
 $(FUZZ_DIR)/build.ninja:
