@@ -34,7 +34,8 @@ bool plain_name(std::string_view s, std::size_t longest) {
 
 outcome<std::int32_t> whole_number(const json::value& v, std::string_view key, std::int64_t low, std::int64_t high) {
   if (!v.is_int64() && !v.is_uint64()) return failure(std::string(key) + " must be a whole number");
-  const std::int64_t n = v.is_int64() ? v.as_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(v.as_uint64(), INT64_MAX));
+  const std::int64_t n =
+      v.is_int64() ? v.as_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(v.as_uint64(), INT64_MAX));
   if (n < low || n > high)
     return failure(std::string(key) + " must be between " + std::to_string(low) + " and " + std::to_string(high));
   return static_cast<std::int32_t>(n);
