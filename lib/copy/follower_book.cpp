@@ -269,10 +269,7 @@ bool follower_book::arming(const std::string& contract) const {
 
 std::vector<std::string> follower_book::contracts() const {
   std::set<std::string> all;
-  for (auto& c : net_.open_contracts()) all.insert(std::move(c));
-  for (const auto& p : places_) all.insert(p.contract);
-  for (const auto& [c, close] : closes_) all.insert(c);
-  for (const auto& [id, o] : working_) all.insert(o.contract);
+  for_each_contract([&all](const std::string& contract) { all.insert(contract); });
   return {all.begin(), all.end()};
 }
 

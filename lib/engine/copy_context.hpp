@@ -22,6 +22,10 @@ namespace copytrader::engine {
 
 using steady_clock = std::chrono::steady_clock;
 
+// How long a position event that disagrees with the trades waits before it is adopted (a late trade
+// closes the gap; a lost one does not). The same for the leader and every follower.
+inline constexpr std::chrono::milliseconds settle_time{750};
+
 struct leader_contract_state {
   std::string event;               // names the latest change in tags: the trade id, or r<n> for a correction
   steady_clock::time_point seen{}; // when the daemon read it (the start of a copy's latency)
@@ -42,7 +46,7 @@ struct engine_counters {
 
 struct copy_context {
   copy_context(projectx::account_number leader, const config& cfg)
-      : tracker(leader, std::chrono::milliseconds(750), cfg.copy.max_copy_age),
+      : tracker(leader, settle_time, cfg.copy.max_copy_age),
         legs(leader),
         episodes(cfg.copy.strategy_pattern),
         breaker(static_cast<std::size_t>(cfg.safety.circuit_breaker.max_orders), cfg.safety.circuit_breaker.window),

@@ -59,7 +59,7 @@ follower_session::follower_session(copy_context& ctx, login_session& login, foll
       login_(login),
       rules_(std::move(rules)),
       audit_(audit),
-      book_(rules_.account, std::chrono::milliseconds(750)),
+      book_(rules_.account, settle_time),
       wake_(login.http().get_executor()),
       pause_(login.http().get_executor()) {}
 

@@ -2,6 +2,7 @@
 #include "copy/leader_legs.hpp"
 #include "copy/leg_plan.hpp"
 #include "copy/planner.hpp"
+#include "support/entities.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -42,17 +43,7 @@ px::order order_event(px::order_id id, int status, int size, int filled, std::op
   return o;
 }
 
-px::position position_of(int signed_size) {
-  px::position p;
-  p.account_id = 2001;
-  p.contract_id = mes;
-  p.type = signed_size > 0   ? px::position_type::long_position
-           : signed_size < 0 ? px::position_type::short_position
-                             : px::position_type::undefined;
-  p.size = std::abs(signed_size);
-  p.average_price = 6500;
-  return p;
-}
+px::position position_of(int signed_size) { return testing::make_position(2001, mes, signed_size); }
 
 working_order leg(px::order_id id, int type, int side, int size) {
   working_order w;

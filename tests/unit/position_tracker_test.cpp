@@ -1,4 +1,5 @@
 #include "copy/position_tracker.hpp"
+#include "support/entities.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -26,16 +27,7 @@ px::trade fill(px::trade_id id, int side, std::int32_t size, px::order_id order 
   return t;
 }
 
-px::position position(std::int32_t signed_size) {
-  px::position p;
-  p.account_id = 1001;
-  p.contract_id = mes;
-  p.size = std::abs(signed_size);
-  p.type = signed_size > 0   ? px::position_type::long_position
-           : signed_size < 0 ? px::position_type::short_position
-                             : px::position_type::undefined;
-  return p;
-}
+px::position position(std::int32_t signed_size) { return testing::make_position(1001, mes, signed_size); }
 
 } // namespace
 
