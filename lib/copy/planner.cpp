@@ -51,6 +51,11 @@ void episode_tracker::on_leader_change(const std::string& contract, std::int32_t
   }
 }
 
+void episode_tracker::set_strategy(const std::string& contract, std::string strategy) {
+  auto it = episode_strategy_.find(contract);
+  if (it != episode_strategy_.end()) it->second = std::move(strategy);
+}
+
 bool episode_tracker::follows(const std::string& contract, const std::vector<std::string>& allowed) const {
   if (allowed.empty()) return true;
   auto it = episode_strategy_.find(contract);

@@ -19,7 +19,7 @@
 
 namespace copytrader::copy {
 
-enum class change_cause { trade, position_correction };
+enum class change_cause { trade, position_correction, manual_signal };
 
 struct position_change {
   std::string contract;

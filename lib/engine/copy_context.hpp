@@ -7,6 +7,7 @@
 #include "copy/leader_legs.hpp"
 #include "copy/planner.hpp"
 #include "copy/position_tracker.hpp"
+#include "copy/sizing.hpp"
 #include "projectx/models.hpp"
 #include "safety/circuit_breaker.hpp"
 
@@ -26,6 +27,16 @@ using steady_clock = std::chrono::steady_clock;
 // closes the gap; a lost one does not). The same for the leader and every follower.
 inline constexpr std::chrono::milliseconds settle_time{750};
 
+// A manual signal (copytraderctl copy) is a leader position of its own, kept under a pseudo contract
+// ("manual", or "manual:<leader contract>") that followers map like a leader contract. It ends when
+// an opposite signal or `flatten --all` takes it to zero, or when no follower holds it any more.
+struct manual_position {
+  std::int32_t net = 0;
+  std::string contract; // the leader contract it stands for; "" = each follower's contract_id
+  std::optional<std::int32_t> sl_ticks;
+  std::optional<std::int32_t> tp_ticks;
+};
+
 struct leader_contract_state {
   std::string event;               // names the latest change in tags: the trade id, or r<n> for a correction
   steady_clock::time_point seen{}; // when the daemon read it (the start of a copy's latency)
@@ -35,6 +46,8 @@ struct leader_contract_state {
   std::optional<projectx::order_id> entry_order;    // the entry whose legs are awaited
   bool entries_blocked = false;                     // breaker tripped or fill too old: this episode adds nothing
   std::uint64_t leg_moves = 0;                      // bumped each time the leader drags a leg
+  std::optional<manual_position> manual;            // set for a manual signal's pseudo contract
+  std::uint64_t episode = 0;                        // counts the episodes (flat to flat; a reversal starts one)
 };
 
 struct engine_counters {
@@ -77,6 +90,17 @@ struct copy_context {
     return fmt::format("{}{}x{}", kind, run_id, ++local_events);
   }
   std::string run_id;
+
+  [[nodiscard]] std::int32_t leader_net(const std::string& key, const leader_contract_state& state) const {
+    return state.manual ? state.manual->net : tracker.net(key);
+  }
+  // The follower contract a leader contract (or a manual signal) lands on; null: not copied.
+  [[nodiscard]] static const std::string* follower_contract(const std::string& key, const leader_contract_state& state,
+                                                            const follower_config& rules) {
+    if (!state.manual) return copy::mapped_contract(key, rules);
+    if (state.manual->contract.empty()) return rules.contract_id.empty() ? nullptr : &rules.contract_id;
+    return copy::mapped_contract(state.manual->contract, rules);
+  }
 
   [[nodiscard]] double tick_size(const std::string& contract) const {
     auto it = contract_info.find(contract);

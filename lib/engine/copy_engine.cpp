@@ -295,14 +295,17 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
   const auto now = std::chrono::steady_clock::now();
   auto& state = ctx_.contracts[change.contract];
   state.seen = now;
-  state.event = change.trade ? std::to_string(*change.trade) : ctx_.local_event('r');
+  const bool manual = change.cause == copy::change_cause::manual_signal;
+  state.event = change.trade ? std::to_string(*change.trade) : ctx_.local_event(manual ? 'm' : 'r');
   if (fill_price > 0) state.fill_price = fill_price;
   ctx_.episodes.on_leader_change(change.contract, change.old_net, change.new_net, change.entry_tag);
   ++ctx_.counters.total_copies;
 
   const bool adds = change.new_net != 0 && (change.old_net == 0 || (change.old_net > 0) != (change.new_net > 0) ||
                                             std::abs(change.new_net) > std::abs(change.old_net));
-  if (change.new_net == 0) state.entries_blocked = false; // a new episode starts clean
+  const bool new_episode = change.new_net != 0 && (change.old_net == 0 || (change.old_net > 0) != (change.new_net > 0));
+  if (change.new_net == 0 || new_episode) state.entries_blocked = false; // a new episode starts clean
+  if (new_episode) ++state.episode;
   const auto trips = ctx_.breaker.trips();
   const bool admitted = ctx_.breaker.admit(adds ? copy_kind::entry : copy_kind::exit, now);
   std::string note;
@@ -324,11 +327,12 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
   }
   nudge_all();
   // Logged after the followers had their turn: no log line is formatted before the sends.
-  const bool correction = change.cause == copy::change_cause::position_correction;
-  asio::post(executor_, [contract = change.contract, from = change.old_net, to = change.new_net, correction,
-                         note = std::move(note), trade = change.trade.value_or(0)] {
-    spdlog::info("leader {} {} -> {} ({})", contract, from, to,
-                 correction ? std::string("position correction") : fmt::format("trade {}", trade));
+  std::string cause = change.cause == copy::change_cause::position_correction ? "position correction"
+                      : manual                                                ? "manual signal " + state.event
+                               : fmt::format("trade {}", change.trade.value_or(0));
+  asio::post(executor_, [contract = change.contract, from = change.old_net, to = change.new_net,
+                         cause = std::move(cause), note = std::move(note)] {
+    spdlog::info("leader {} {} -> {} ({})", contract, from, to, cause);
     if (!note.empty()) spdlog::error("{}", note);
   });
 }
@@ -374,6 +378,7 @@ asio::awaitable<void> copy_engine::ticker() {
       spdlog::error("leader trade {} on {} was voided by the venue; copies are not undone, check the followers",
                     v.trade, v.contract);
     for (auto& f : followers_) f->tick(now);
+    end_unheld_signals(now);
     if (ctx_.leader_ready && now >= next_recheck_) {
       // A follower refused by its preflight is checked again: a fixed account comes back by itself.
       next_recheck_ = now + recheck_interval;
@@ -431,23 +436,6 @@ void copy_engine::recheck_disabled() {
     if (f->disabled_reason() && !f->checking() && !f->retired())
       asio::co_spawn(executor_, start_late(this, f.get()), asio::detached);
   }
-}
-
-void copy_engine::reset_breaker() {
-  ctx_.breaker.reset();
-  for (auto& [contract, state] : ctx_.contracts) state.entries_blocked = false;
-  spdlog::info("circuit breaker re-armed");
-}
-
-bool copy_engine::set_enabled(const std::string& follower, bool enabled) {
-  bool found = false;
-  for (auto& f : followers_) {
-    if (!f->retired() && f->rules().name == follower) {
-      f->set_enabled(enabled);
-      found = true;
-    }
-  }
-  return found;
 }
 
 std::vector<const follower_session*> copy_engine::followers() const {

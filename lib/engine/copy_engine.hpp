@@ -20,11 +20,49 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 namespace copytrader::engine {
+
+// copytraderctl copy: a manual signal, copied to the followers as a leader entry of `size` would be.
+struct manual_signal {
+  bool long_side = true;
+  std::int32_t size = 0;
+  std::optional<std::int32_t> sl_ticks; // for mirror followers, in place of the leader's legs
+  std::optional<std::int32_t> tp_ticks;
+  std::optional<std::string> strategy; // matched against allowed_strategies
+  std::string contract;                // the leader contract it stands for; "" = each follower's contract_id
+  bool dry_run = false;                // plan and report, send nothing
+};
+
+// What a signal means for one follower: its share of the signal's position before and after.
+struct signal_plan {
+  std::string follower;
+  std::string contract;
+  std::int32_t from = 0;
+  std::int32_t to = 0;
+  std::string note; // why it gets nothing (disabled, filtered, no contract), empty otherwise
+};
+
+struct flatten_result {
+  std::vector<std::string> flattening; // followers now closing
+  std::vector<std::string> skipped;    // "name: why" for a follower nothing can be sent for
+};
+
+// One login's request budget and hub, for status and metrics.
+struct login_figures {
+  std::string username;
+  std::size_t tokens = 0;
+  std::size_t capacity = 0;
+  std::size_t waiting = 0;
+  std::uint64_t throttled = 0; // 429s
+  bool hub_connected = false;
+  std::uint64_t hub_connections = 0;
+  std::string hub_error;
+};
 
 class copy_engine {
 public:
@@ -42,6 +80,12 @@ public:
   // Runs the preflight of every disabled follower again (every minute by itself).
   void recheck_disabled();
   bool set_enabled(const std::string& follower, bool enabled);
+  // Closes the named follower (or every one for ""): positions closed, legs cancelled, nothing added
+  // until the leader's episode ends; `flatten --all` also ends the manual signals' positions. The
+  // names of the followers it applies to.
+  outcome<flatten_result> flatten(const std::string& follower);
+  // A manual signal; refused while the engine does not copy (fail closed).
+  outcome<std::vector<signal_plan>> copy_signal(const manual_signal& signal);
 
   // Subscribes the follower's account on its login's hub (after its preflight passed).
   void subscribe(const follower_session& f);
@@ -49,6 +93,8 @@ public:
   [[nodiscard]] const copy_context& context() const noexcept { return ctx_; }
   [[nodiscard]] std::vector<const follower_session*> followers() const;
   [[nodiscard]] bool leader_hub_connected() const;
+  [[nodiscard]] std::vector<login_figures> logins();
+  [[nodiscard]] const config& configuration() const noexcept { return config_; }
   // One line for STATUS= and the log.
   [[nodiscard]] std::string status_line() const;
 
@@ -68,6 +114,9 @@ private:
   boost::asio::awaitable<void> ticker();
   boost::asio::awaitable<void> learn_contract(std::string contract);
   [[nodiscard]] bool anything_open() const;
+  std::vector<signal_plan> plan_signal(const std::string& key, std::int32_t from_net, std::int32_t to_net,
+                                       const manual_position& signal, const std::optional<std::string>& strategy) const;
+  void end_unheld_signals(steady_clock::time_point now);
 
   boost::asio::any_io_executor executor_;
   config config_;

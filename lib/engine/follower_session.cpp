@@ -32,6 +32,14 @@ const char* side_name(int side) { return side == px::side::bid ? "buy" : "sell";
 
 double round_to_tick(double price, double tick) { return tick > 0 ? std::round(price / tick) * tick : price; }
 
+// A manual signal's tick distances stand in for the leader's legs of a mirror follower.
+follower_config with_signal_ticks(const follower_config& rules, const manual_position& signal) {
+  follower_config out = rules;
+  out.sl_ticks = signal.sl_ticks.value_or(rules.sl_ticks);
+  out.tp_ticks = signal.tp_ticks.value_or(rules.tp_ticks);
+  return out;
+}
+
 std::int64_t micros_since(steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - t).count();
 }
@@ -97,7 +105,7 @@ void follower_session::on_events(const std::vector<px::user_event>& events) {
       book_.on_trade(t->value, now);
       // The follower's own bracket closed (part of) it: it sits out the rest of the leader's episode,
       // so a leader stop that fills later never opens a reverse position (faults.md D6).
-      if (own_leg) caps_[t->value.contract_id] = book_.confirmed(t->value.contract_id);
+      if (own_leg) hold(t->value.contract_id, book_.confirmed(t->value.contract_id));
       relevant = true;
     } else if (const auto* p = std::get_if<px::position_event>(&e); p && p->value.account_id == rules_.account) {
       book_.on_position(p->value, now);
@@ -138,15 +146,17 @@ void follower_session::refresh_targets() {
     t.leader_flat = true;
     t.entries_blocked = false;
     t.follows_episode = true;
+    t.episode = 0;
   }
   for (const auto& [leader_contract, state] : ctx_.contracts) {
-    const std::string* mine = copy::mapped_contract(leader_contract, rules_);
+    const std::string* mine = copy_context::follower_contract(leader_contract, state, rules_);
     if (mine == nullptr) continue;
     auto it = targets_.find(*mine);
     if (it == targets_.end()) it = targets_.emplace(*mine, contract_target{}).first;
     contract_target& t = it->second;
-    const std::int32_t net = ctx_.tracker.net(leader_contract);
+    const std::int32_t net = ctx_.leader_net(leader_contract, state);
     t.target += copy::target_size(net, rules_);
+    t.episode += state.episode;
     if (net != 0) {
       t.leader_flat = false;
       t.entries_blocked = t.entries_blocked || state.entries_blocked;
@@ -163,7 +173,8 @@ void follower_session::refresh_targets() {
 asio::awaitable<void> follower_session::converge() {
   const auto now = steady_clock::now();
   book_.poll(now);
-  if (disabled_ || !ctx_.leader_ready) co_return;
+  // Fail closed for entries; a flatten the operator asked for goes even while the leader is unknown.
+  if (disabled_ || (!ctx_.leader_ready && !flatten_pending_)) co_return;
   if (book_.take_events_missing()) co_await reconcile("a confirmed order produced no events");
 
   refresh_targets();
@@ -174,16 +185,21 @@ asio::awaitable<void> follower_session::converge() {
       if (t.leader_flat && expected == 0) hands_off_.erase(off);
       continue;
     }
-    if (t.leader_flat) {
-      caps_.erase(contract);
+    // A cap lasts for the leader's episode it was set in: flat, or a reversal, starts a new one.
+    if (auto held = caps_.find(contract); t.leader_flat || (held != caps_.end() && held->second.episode != t.episode)) {
+      if (held != caps_.end()) caps_.erase(held);
+    }
+    if (flatten_pending_) {
+      hold(contract, 0); // also what a read after the request found
+    } else if (t.leader_flat) {
     } else if (!caps_.contains(contract) &&
                (!rules_.enabled || manually_disabled_ || retired_ || t.entries_blocked || !t.follows_episode)) {
-      caps_[contract] = expected;
+      hold(contract, expected);
     }
     const auto cap = caps_.find(contract);
-    const std::int32_t target =
-        copy::capped_target(t.target, cap == caps_.end() ? std::nullopt : std::optional<std::int32_t>(cap->second));
-    if (cap != caps_.end()) cap->second = target;
+    const std::int32_t target = copy::capped_target(
+        t.target, cap == caps_.end() ? std::nullopt : std::optional<std::int32_t>(cap->second.limit));
+    if (cap != caps_.end()) cap->second.limit = target;
     last_plan_[contract] = {target, expected};
 
     if (auto wait = retry_after_.find(contract); wait != retry_after_.end()) {
@@ -210,6 +226,7 @@ asio::awaitable<void> follower_session::converge() {
     }
     if (!co_await execute(contract, t, actions)) retry_after_[contract] = steady_clock::now() + retry_pause;
   }
+  if (flatten_pending_ && holds_nothing() && !reading_) flatten_pending_ = false;
 }
 
 asio::awaitable<bool> follower_session::execute(const std::string& contract, const contract_target& t,
@@ -254,7 +271,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
   const bool entry = action.adds_exposure();
   if (entry && login_.order_ceiling().available(now) == 0) {
     // max_orders_per_minute is a hard ceiling for entries; exits always go (a refused exit leaves risk).
-    caps_[contract] = book_.expected(contract);
+    hold(contract, book_.expected(contract));
     note_failure(fmt::format("max_orders_per_minute ({}) reached: entry on {} not copied, holding this episode",
                              ctx_.safety.max_orders_per_minute, contract));
     co_return true;
@@ -280,7 +297,10 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
         from_leader = copy::leader_bracket{leader->fill_price, legs.stop, legs.target, ctx_.tick_size(t.source)};
     }
     const double tick = ctx_.tick_size(contract);
-    const auto planned = copy::plan_bracket(rules_, action.side == px::side::bid, tick > 0 ? tick : 0.25, from_leader);
+    const bool manual_ticks = leader && leader->manual && rules_.bracket == bracket_mode::mirror &&
+                              (leader->manual->sl_ticks || leader->manual->tp_ticks);
+    const auto planned = copy::plan_bracket(manual_ticks ? with_signal_ticks(rules_, *leader->manual) : rules_,
+                                            action.side == px::side::bid, tick > 0 ? tick : 0.25, from_leader);
     p.stop_loss = planned.stop_loss;
     p.take_profit = planned.take_profit;
   }
@@ -309,6 +329,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
       ++ctx_.counters.successful_copies;
       if (leader) {
         figures_.latency_us.push_back(latency);
+        figures_.latency.record(latency);
         if (figures_.latency_us.size() > max_latency_samples) figures_.latency_us.pop_front();
       }
       {
@@ -340,7 +361,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
         co_return co_await send_market(contract, t, action); // the same entry, unbracketed, with the next tag
       }
       ++ctx_.counters.failed_copies;
-      if (entry) caps_[contract] = book_.expected(contract); // do not retry a refused entry all episode
+      if (entry) hold(contract, book_.expected(contract)); // do not retry a refused entry all episode
       note_failure(fmt::format("{} {} {} refused (tag {}): {}", side_name(action.side), action.size, contract, tag,
                                outcome.message));
       audit("rejected", tag, outcome.message);
@@ -557,8 +578,10 @@ asio::awaitable<void> follower_session::mirror_leg_moves(const std::string& cont
 
 asio::awaitable<bool> follower_session::reconcile(std::string reason) {
   if (ctx_.copy.dry_run) co_return true; // the shadow book is the dry run's truth
+  reading_ = true;
   auto positions = co_await login_.rest().open_positions(rules_.account);
   auto orders = co_await login_.rest().open_orders(rules_.account);
+  reading_ = false;
   if (!positions || !orders) {
     spdlog::warn("follower {}: reconciliation ({}) could not read the account: {}", rules_.name, reason,
                  !positions ? positions.error().message : orders.error().message);
@@ -645,7 +668,7 @@ void follower_session::hold_open_positions(start_policy policy) {
       }
     } else if (!t.leader_flat) {
       // close_only: keep at most what is already held in the leader's direction; open nothing late.
-      caps_[contract] = held;
+      hold(contract, held);
     }
   }
 }
@@ -658,6 +681,28 @@ void follower_session::update_rules(follower_config rules) {
 void follower_session::set_enabled(bool enabled) {
   manually_disabled_ = !enabled;
   nudge();
+}
+
+void follower_session::hold(const std::string& contract, std::int32_t limit) {
+  const auto t = targets_.find(contract);
+  caps_[contract] = episode_cap{limit, t == targets_.end() ? 0 : t->second.episode};
+}
+
+void follower_session::flatten() {
+  refresh_targets(); // every contract the leader or the book has
+  for (const auto& [contract, t] : targets_) hold(contract, 0);
+  hands_off_.clear();
+  retry_after_.clear();
+  flatten_pending_ = true;
+  nudge();
+}
+
+bool follower_session::holds_nothing() const {
+  bool flat = true;
+  book_.for_each_contract([&](const std::string& contract) {
+    flat = flat && book_.expected(contract) == 0 && book_.legs(contract).empty();
+  });
+  return flat;
 }
 
 void follower_session::retire() {

@@ -25,6 +25,22 @@
 
 namespace copytrader::engine {
 
+// Copy latency since start, in Prometheus' cumulative-bucket shape (the samples deque keeps only the
+// latest for percentiles).
+struct latency_histogram {
+  static constexpr std::array<std::int64_t, 12> bounds_us{100,   250,   500,   1000,   2500,   5000,
+                                                          10000, 25000, 50000, 100000, 250000, 1000000};
+  std::array<std::uint64_t, bounds_us.size()> at_most{}; // samples <= each bound (cumulative)
+  std::uint64_t count = 0;
+  std::int64_t sum_us = 0;
+
+  void record(std::int64_t us) {
+    for (std::size_t i = 0; i < bounds_us.size(); ++i) at_most[i] += us <= bounds_us[i] ? 1U : 0U;
+    ++count;
+    sum_us += us;
+  }
+};
+
 struct follower_figures {
   std::uint64_t orders_sent = 0;
   std::uint64_t confirmed = 0;
@@ -35,6 +51,7 @@ struct follower_figures {
   std::uint64_t corrections = 0; // reconciliation found the venue different from the book
   std::string last_error;
   std::deque<std::int64_t> latency_us; // leader event seen -> order confirmed, the latest 4096
+  latency_histogram latency;
 };
 
 struct latency_summary {
@@ -69,13 +86,23 @@ public:
   void update_rules(follower_config rules);
   void set_enabled(bool enabled);
   void retire(); // removed from the configuration: manage what is open until flat, add nothing
+  // copytraderctl flatten: close every position and cancel the legs, now, even while the leader is
+  // unknown; nothing is added again until the leader's current episode on each contract has ended.
+  void flatten();
+  // No position, nothing in flight, no working leg.
+  [[nodiscard]] bool holds_nothing() const;
+  // A flatten is under way (cleared once nothing is held, or by abandon_flatten).
+  [[nodiscard]] bool flattening() const noexcept { return flatten_pending_; }
+  void abandon_flatten() { flatten_pending_ = false; }
 
   [[nodiscard]] const follower_config& rules() const noexcept { return rules_; }
   [[nodiscard]] const follower_figures& figures() const noexcept { return figures_; }
   [[nodiscard]] const std::optional<std::string>& disabled_reason() const noexcept { return disabled_; }
   [[nodiscard]] const copy::follower_book& book() const noexcept { return book_; }
   [[nodiscard]] bool retired() const noexcept { return retired_; }
+  [[nodiscard]] bool manually_disabled() const noexcept { return manually_disabled_; }
   [[nodiscard]] bool checking() const noexcept { return checking_; }
+  [[nodiscard]] bool reading() const noexcept { return reading_; }
   [[nodiscard]] bool idle() const noexcept { return !busy_ && !dirty_; }
   // Per follower contract: (target, expected) as the last plan saw them.
   [[nodiscard]] const std::map<std::string, std::pair<std::int32_t, std::int32_t>>& positions() const noexcept {
@@ -89,7 +116,14 @@ private:
     bool leader_flat = true;
     bool entries_blocked = false;
     bool follows_episode = true;
+    std::uint64_t episode = 0; // the sum of its leader contracts' episode numbers: changes when one starts anew
   };
+  // The most a follower contract may hold (signed) until the leader's episode it was set in ends.
+  struct episode_cap {
+    std::int32_t limit = 0;
+    std::uint64_t episode = 0;
+  };
+  void hold(const std::string& contract, std::int32_t limit);
   void refresh_targets();
 
   boost::asio::awaitable<void> work();
@@ -127,11 +161,13 @@ private:
   bool checking_ = false;            // a preflight is under way
   bool separate_protection_ = false; // Position Brackets account: no order brackets, stops placed apart
   bool retired_ = false;
+  bool flatten_pending_ = false;
+  bool reading_ = false; // a reconciliation read is under way
   bool dirty_ = false;
   bool busy_ = false;
   bool stopped_ = false;
   std::optional<steady_clock::time_point> wake_due_;
-  std::map<std::string, std::int32_t> caps_;                    // follower contract -> signed cap this episode
+  std::map<std::string, episode_cap> caps_;                     // follower contract -> signed cap this episode
   std::map<std::string, bool> hands_off_;                       // on_start: alert; left to the trader until flat
   std::map<std::string, steady_clock::time_point> quiet_after_; // no leg work before this
   std::map<std::string, steady_clock::time_point> retry_after_; // after a refused order

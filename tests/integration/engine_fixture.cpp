@@ -17,16 +17,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int signed_position(const json::value& ledger, std::string_view contract) {
-  for (const auto& p : ledger.at("positions").as_array()) {
-    if (p.at("contractId").as_string() != contract) continue;
-    const auto size = static_cast<int>(p.at("size").to_number<double>());
-    const auto type = p.at("type").to_number<int>();
-    return type == 1 ? size : type == 2 ? -size : 0;
-  }
-  return 0;
-}
-
 std::string text_or_empty(const json::object& o, std::string_view key) {
   auto it = o.find(key);
   if (it == o.end() || !it->value().is_string()) return {};
@@ -168,7 +158,7 @@ void engine_fixture::move_price(double price, std::string_view contract) const {
 }
 
 int engine_fixture::position(std::int64_t account, std::string_view contract) const {
-  return signed_position(sim.ledger(account), contract);
+  return sim.position(account, contract);
 }
 
 std::vector<leg_view> engine_fixture::legs(std::int64_t account, std::string_view contract) const {

@@ -161,6 +161,20 @@ TEST_CASE("D6: the follower's own stop fired first; the leader's later stop open
   REQUIRE(fx.settle({{2001, 1}}));
 }
 
+TEST_CASE("D6 then a reversal: the follower sat the long out, the leader's new short episode is copied",
+          "[engine][D6]") {
+  engine_fixture fx(follower("tight", 2001, "    bracket: fixed\n    sl_ticks: 4\n    tp_ticks: 40\n"));
+  fx.start();
+  fx.leader_market(1, -16, 40);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.move_price(6498.75); // the follower's stop fires, the leader's does not
+  REQUIRE(fx.settle({{2001, 0}}));
+  fx.run_for(500ms);
+  fx.leader_market(-2); // straight through flat to short 1: a new episode
+  REQUIRE(fx.settle({{2001, -1}}, mes, false));
+  CHECK(fx.tags_unique(2001));
+}
+
 TEST_CASE("duplicated and reordered leader events copy once", "[engine][D1][D2]") {
   engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"));
   fx.start();
@@ -416,4 +430,107 @@ TEST_CASE("a Position Brackets account: entries go unbracketed and get a separat
   REQUIRE(fx.settle({{2003, 0}}));
   CHECK(fx.legs(2003).empty());
   CHECK(fx.tags_unique(2003));
+}
+
+TEST_CASE("manual signal: sized and bracketed like a leader entry, added to, ended once its brackets closed it",
+          "[engine][manual]") {
+  engine_fixture fx(follower("one", 2001, "    contract_id: CON.F.US.MES.U26\n    size_ratio: 1.0\n") +
+                    follower("half", 2002, "    contract_id: CON.F.US.MES.U26\n    size_ratio: 0.5\n"));
+  fx.start();
+  engine::manual_signal signal;
+  signal.size = 2;
+  signal.sl_ticks = 8;
+  signal.tp_ticks = 40;
+  auto plan = fx.engine->copy_signal(signal);
+  REQUIRE(plan.has_value());
+  REQUIRE(plan->size() == 2);
+  CHECK((*plan)[0].to == 2);
+  CHECK((*plan)[1].to == 1);
+  REQUIRE(fx.settle({{2001, 2}, {2002, 1}}));
+  CHECK(fx.protected_exactly(2001));
+  for (const auto& leg : fx.legs(2001)) {
+    if (leg.type == 4) CHECK(leg.price == Approx(6500.0 - 8 * 0.25)); // the signal's 8 ticks below the fill
+  }
+  signal.size = 2; // an add without ticks keeps the first signal's bracket
+  signal.sl_ticks.reset();
+  signal.tp_ticks.reset();
+  REQUIRE(fx.engine->copy_signal(signal).has_value());
+  REQUIRE(fx.settle({{2001, 4}, {2002, 2}}));
+  CHECK(fx.protected_exactly(2001));
+  CHECK(fx.position(1001) == 0); // the leader is never touched
+
+  fx.move_price(6497.5); // 10 ticks down: every stop fires
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+  // Nobody holds the signal any more: it ends, and nothing is re-entered meanwhile.
+  REQUIRE(fx.run_until([&] { return fx.engine->context().contracts.at("manual").manual->net == 0; }, 8s));
+  CHECK(fx.position(2001) == 0);
+  signal.size = 1;
+  REQUIRE(fx.engine->copy_signal(signal).has_value()); // a new episode
+  REQUIRE(fx.settle({{2001, 1}, {2002, 1}}));
+  CHECK(fx.tags_unique(2001));
+  CHECK(fx.tags_unique(2002));
+}
+
+TEST_CASE("manual signal: a dry run sends nothing; a signal no follower can take is refused", "[engine][manual]") {
+  engine_fixture fx(follower("mapped", 2001, "    size_ratio: 1.0\n    bracket: fixed\n"));
+  fx.start();
+  engine::manual_signal signal;
+  signal.size = 3;
+  auto refused = fx.engine->copy_signal(signal); // no contract_id and no contract named
+  REQUIRE_FALSE(refused.has_value());
+  CHECK_THAT(refused.error().message, Catch::Contains("--contract"));
+  signal.contract = std::string(mes);
+  signal.dry_run = true;
+  auto dry = fx.engine->copy_signal(signal);
+  REQUIRE(dry.has_value());
+  CHECK((*dry)[0].contract == mes);
+  CHECK((*dry)[0].to == 3);
+  fx.run_for(1s);
+  CHECK(fx.orders(2001) == 0);
+  signal.dry_run = false;
+  signal.long_side = false;
+  REQUIRE(fx.engine->copy_signal(signal).has_value());
+  REQUIRE(fx.settle({{2001, -3}}));
+  signal.long_side = true; // the opposite signal takes it back to flat
+  REQUIRE(fx.engine->copy_signal(signal).has_value());
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("flatten: one follower closed and out for the episode; the leader's next episode is copied",
+          "[engine][flatten]") {
+  engine_fixture fx(three_followers());
+  fx.start();
+  fx.leader_market(5);
+  REQUIRE(fx.settle({{2001, 5}, {2002, 2}}));
+  auto result = fx.engine->flatten("one");
+  REQUIRE(result.has_value());
+  CHECK(result->flattening == std::vector<std::string>{"one"});
+  REQUIRE(fx.settle({{2001, 0}, {2002, 2}}));
+  fx.leader_market(1); // an add in the same episode: "one" sits it out
+  REQUIRE(fx.settle({{2002, 2}}));
+  fx.run_for(1s);
+  CHECK(fx.position(2001) == 0);
+  CHECK(fx.legs(2001).empty());
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+  fx.leader_market(2); // the next episode is followed again
+  REQUIRE(fx.settle({{2001, 2}, {2002, 1}}));
+  CHECK_FALSE(fx.engine->flatten("nobody").has_value());
+}
+
+TEST_CASE("flatten works while the engine fails closed: the follower is read, then closed", "[engine][flatten]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"), {}, {}, 1999);
+  fx.act(R"({"account":2001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":3,"type":2})");
+  REQUIRE(fx.position(2001) == 3);
+  fx.start(false);
+  fx.run_for(500ms);
+  REQUIRE_FALSE(fx.engine->context().leader_ready);
+  auto result = fx.engine->flatten("");
+  REQUIRE(result.has_value());
+  CHECK(result->flattening == std::vector<std::string>{"one"});
+  const auto* one = fx.engine->followers().front();
+  REQUIRE(fx.run_until([&] { return fx.position(2001) == 0 && !one->flattening(); }));
+  fx.leader_market(1); // still failing closed: nothing of the leader is copied
+  fx.run_for(1s);
+  CHECK(fx.position(2001) == 0);
 }

@@ -1,0 +1,137 @@
+#include "control/ctl_view.hpp"
+
+#include <fmt/format.h>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <iterator>
+
+namespace copytrader::control {
+namespace json = boost::json;
+
+namespace {
+
+std::string text(const json::value* v) {
+  if (v == nullptr || v->is_null()) return "";
+  if (v->is_string()) return std::string(v->as_string());
+  return json::serialize(*v);
+}
+
+std::string field(const json::object& o, std::string_view key) { return text(o.if_contains(key)); }
+
+const json::array& list(const json::object& o, std::string_view key) {
+  static const json::array none;
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_array() ? v->as_array() : none;
+}
+
+const json::object& object(const json::object& o, std::string_view key) {
+  static const json::object none;
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_object() ? v->as_object() : none;
+}
+
+bool flag(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_bool() && v->as_bool();
+}
+
+// "MES 2/2" per contract: position/target.
+std::string positions_text(const json::array& positions) {
+  std::string out;
+  for (const auto& p : positions) {
+    const auto& o = p.as_object();
+    out += fmt::format("{}{} {}/{}", out.empty() ? "" : ", ", field(o, "contract"), field(o, "position"),
+                       field(o, "target"));
+  }
+  return out.empty() ? "flat" : out;
+}
+
+} // namespace
+
+std::string render_status(const json::object& s) {
+  std::string out;
+  auto put = std::back_inserter(out);
+  const auto& leader = object(s, "leader");
+  fmt::format_to(put, "copying:  {}\n",
+                 flag(s, "copying") ? (flag(s, "dry_run") ? "yes (dry run: nothing is sent)" : "yes")
+                                    : "NO: " + field(s, "problem"));
+  std::string leader_positions;
+  for (const auto& p : list(leader, "positions")) {
+    const auto& o = p.as_object();
+    leader_positions +=
+        fmt::format("{}{} {}", leader_positions.empty() ? "" : ", ", field(o, "contract"), field(o, "net"));
+  }
+  fmt::format_to(put, "leader:   account {}, hub {}, {}\n", field(leader, "account"),
+                 flag(leader, "hub_connected") ? "connected" : "DISCONNECTED",
+                 leader_positions.empty() ? "flat" : leader_positions);
+  const auto& breaker = object(s, "breaker");
+  fmt::format_to(put, "breaker:  {} ({} trips; more than {} copy events in {} ms trips it)\n",
+                 flag(breaker, "tripped") ? "TRIPPED: entries refused, run copytraderctl reset-breaker" : "armed",
+                 field(breaker, "trips"), field(breaker, "max_orders"), field(breaker, "window_ms"));
+  for (const auto& l : list(s, "logins")) {
+    const auto& o = l.as_object();
+    fmt::format_to(put, "login:    {}: {}/{} requests free, {} waiting, {} x 429, hub {}\n", field(o, "username"),
+                   field(o, "tokens"), field(o, "capacity"), field(o, "waiting"), field(o, "throttled"),
+                   flag(o, "hub_connected") ? "connected" : "DISCONNECTED");
+  }
+  const auto& reload = object(s, "reload");
+  if (flag(reload, "attempted"))
+    fmt::format_to(put, "reload:   {} at {}\n", flag(reload, "ok") ? "ok" : "REFUSED (see the journal)",
+                   field(reload, "when"));
+  fmt::format_to(put, "\n{:<20} {:>9} {:<10} {}\n", "FOLLOWER", "ACCOUNT", "STATE", "POSITION/TARGET");
+  for (const auto& f : list(s, "followers")) {
+    const auto& o = f.as_object();
+    std::string state = field(o, "state");
+    if (o.contains("reason")) state += " (" + field(o, "reason") + ")";
+    fmt::format_to(put, "{:<20} {:>9} {:<10} {}\n", field(o, "name"), field(o, "account"), state,
+                   positions_text(list(o, "positions")));
+  }
+  return out;
+}
+
+std::string render_stats(const json::object& s) {
+  std::string out;
+  auto put = std::back_inserter(out);
+  fmt::format_to(put, "total_copies {}  successful_copies {}  failed_copies {}  circuit_breaker_trips {}\n",
+                 field(s, "total_copies"), field(s, "successful_copies"), field(s, "failed_copies"),
+                 field(s, "circuit_breaker_trips"));
+  fmt::format_to(put, "reconcile_corrections {}\n\n", field(s, "reconcile_corrections"));
+  fmt::format_to(put, "{:<16} {:>5} {:>5} {:>8} {:>5} {:>9} {:>9} {:>9} {:>4}  {}\n", "FOLLOWER", "SENT", "REJ",
+                 "UNKNOWN", "POS", "P50_US", "P99_US", "MAX_US", "429", "LAST ERROR");
+  for (const auto& f : list(s, "followers")) {
+    const auto& o = f.as_object();
+    const auto& latency = object(o, "latency_us");
+    fmt::format_to(put, "{:<16} {:>5} {:>5} {:>8} {:>5} {:>9} {:>9} {:>9} {:>4}  {}\n", field(o, "name"),
+                   field(o, "orders_sent"), field(o, "rejected"),
+                   field(o, "unknown") + "/" + field(o, "unknown_resolved"),
+                   field(o, "position") + "/" + field(o, "target"), field(latency, "p50"), field(latency, "p99"),
+                   field(latency, "max"), field(o, "throttled"), field(o, "last_error"));
+  }
+  return out;
+}
+
+std::string render_signal(const json::object& plan) {
+  std::string out = flag(plan, "dry_run") ? "dry run, nothing sent:\n" : "signal sent:\n";
+  auto put = std::back_inserter(out);
+  for (const auto& f : list(plan, "followers")) {
+    const auto& o = f.as_object();
+    const std::string note = field(o, "note");
+    if (field(o, "contract").empty()) {
+      fmt::format_to(put, "  {:<16} nothing: {}\n", field(o, "name"), note);
+      continue;
+    }
+    fmt::format_to(put, "  {:<16} {} {} -> {}{}\n", field(o, "name"), field(o, "contract"), field(o, "from"),
+                   field(o, "to"), note.empty() ? "" : " (" + note + ")");
+  }
+  return out;
+}
+
+std::string render_flatten(const json::object& result) {
+  std::string out;
+  for (const auto& name : list(result, "flat")) out += "flat: " + text(&name) + "\n";
+  for (const auto& skipped : list(result, "skipped")) out += "NOT flattened: " + text(&skipped) + "\n";
+  return out;
+}
+
+} // namespace copytrader::control

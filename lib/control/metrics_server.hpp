@@ -1,0 +1,41 @@
+#pragma once
+// Serves GET /metrics (Prometheus text) on control.metrics_listen. Off unless configured; one short
+// request per connection, bounded in size and time, so a slow or hostile scraper costs nothing.
+
+#include "core/failure.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+
+namespace copytrader::control {
+
+class metrics_server {
+public:
+  static outcome<std::unique_ptr<metrics_server>> open(const boost::asio::any_io_executor& executor,
+                                                       const std::string& listen, std::function<std::string()> render);
+  ~metrics_server();
+  metrics_server(const metrics_server&) = delete;
+  metrics_server& operator=(const metrics_server&) = delete;
+
+  boost::asio::awaitable<void> run();
+  void stop();
+  [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
+
+private:
+  using socket = boost::asio::ip::tcp::socket;
+  metrics_server(boost::asio::ip::tcp::acceptor acceptor, std::function<std::string()> render);
+  boost::asio::awaitable<void> serve(std::shared_ptr<socket> connection);
+
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::function<std::string()> render_;
+  std::set<std::shared_ptr<socket>> connections_;
+  bool stopped_ = false;
+};
+
+} // namespace copytrader::control

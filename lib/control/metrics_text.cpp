@@ -1,0 +1,138 @@
+#include "control/metrics_text.hpp"
+
+#include "control/reports.hpp"
+
+#include <fmt/format.h>
+
+#include <iterator>
+
+namespace copytrader::control {
+
+namespace {
+
+class writer {
+public:
+  void family(std::string_view name, std::string_view type, std::string_view help) {
+    fmt::format_to(std::back_inserter(out_), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  }
+  template <typename T>
+  void sample(std::string_view name, std::string_view labels, T value) {
+    if (labels.empty())
+      fmt::format_to(std::back_inserter(out_), "{} {}\n", name, value);
+    else
+      fmt::format_to(std::back_inserter(out_), "{}{{{}}} {}\n", name, labels, value);
+  }
+  std::string take() { return std::move(out_); }
+
+private:
+  std::string out_;
+};
+
+std::string label(std::string_view key, std::string_view value) {
+  return fmt::format("{}=\"{}\"", key, escape_label(value));
+}
+
+} // namespace
+
+std::string escape_label(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string metrics_text(engine::copy_engine& engine) {
+  const auto& ctx = engine.context();
+  const auto logins = engine.logins();
+  const auto followers = engine.followers();
+  writer w;
+
+  w.family("copytrader_copying", "gauge", "1 while the engine copies (the leader's account and positions are read)");
+  w.sample("copytrader_copying", "", ctx.leader_ready ? 1 : 0);
+  w.family("copytrader_copies_total", "counter", "Leader changes that made the daemon act");
+  w.sample("copytrader_copies_total", "", ctx.counters.total_copies);
+  w.family("copytrader_copies_successful_total", "counter", "Follower orders confirmed");
+  w.sample("copytrader_copies_successful_total", "", ctx.counters.successful_copies);
+  w.family("copytrader_copies_failed_total", "counter", "Follower orders refused or left unresolved");
+  w.sample("copytrader_copies_failed_total", "", ctx.counters.failed_copies);
+  w.family("copytrader_reconcile_corrections_total", "counter", "Leader positions corrected by a REST read");
+  w.sample("copytrader_reconcile_corrections_total", "", ctx.counters.reconcile_corrections);
+  w.family("copytrader_circuit_breaker_trips_total", "counter", "Times the circuit breaker tripped");
+  w.sample("copytrader_circuit_breaker_trips_total", "", ctx.breaker.trips());
+  w.family("copytrader_circuit_breaker_tripped", "gauge", "1 while the breaker refuses entries");
+  w.sample("copytrader_circuit_breaker_tripped", "", ctx.breaker.tripped() ? 1 : 0);
+
+  w.family("copytrader_hub_connected", "gauge", "1 while the login's user hub is connected");
+  for (const auto& l : logins)
+    w.sample("copytrader_hub_connected", label("login", l.username), l.hub_connected ? 1 : 0);
+  w.family("copytrader_hub_reconnects_total", "counter", "User hub connections after the first");
+  for (const auto& l : logins)
+    w.sample("copytrader_hub_reconnects_total", label("login", l.username),
+             l.hub_connections > 0 ? l.hub_connections - 1 : 0);
+  w.family("copytrader_rate_limit_tokens", "gauge", "Requests the login may send now");
+  for (const auto& l : logins) w.sample("copytrader_rate_limit_tokens", label("login", l.username), l.tokens);
+  w.family("copytrader_rate_limit_capacity", "gauge", "The login's token bucket capacity");
+  for (const auto& l : logins) w.sample("copytrader_rate_limit_capacity", label("login", l.username), l.capacity);
+  w.family("copytrader_throttled_total", "counter", "HTTP 429 answers from the venue");
+  for (const auto& l : logins) w.sample("copytrader_throttled_total", label("login", l.username), l.throttled);
+
+  struct per_follower {
+    const char* name;
+    const char* help;
+    std::uint64_t engine::follower_figures::*field;
+  };
+  static constexpr per_follower counters[] = {
+      {"copytrader_follower_orders_sent_total", "Orders sent for the follower", &engine::follower_figures::orders_sent},
+      {"copytrader_follower_rejects_total", "Orders the venue refused", &engine::follower_figures::rejected},
+      {"copytrader_follower_unknown_outcomes_total", "Orders whose outcome needed a tag search",
+       &engine::follower_figures::unknown},
+      {"copytrader_follower_unknown_resolved_total", "Unknown outcomes resolved by the tag search",
+       &engine::follower_figures::unknown_resolved},
+      {"copytrader_follower_failures_total", "Orders left unresolved", &engine::follower_figures::failed},
+      {"copytrader_follower_corrections_total", "Reconciliation corrections of the follower's book",
+       &engine::follower_figures::corrections},
+  };
+  for (const auto& c : counters) {
+    w.family(c.name, "counter", c.help);
+    for (const auto* f : followers) w.sample(c.name, label("follower", f->rules().name), f->figures().*c.field);
+  }
+  w.family("copytrader_follower_active", "gauge", "1 while the follower takes new entries");
+  for (const auto* f : followers)
+    w.sample("copytrader_follower_active", label("follower", f->rules().name), follower_state(*f) == "active" ? 1 : 0);
+  // A family's samples stay together, as the format requires.
+  for (const bool target : {false, true}) {
+    const char* name = target ? "copytrader_follower_target" : "copytrader_follower_position";
+    w.family(name, "gauge",
+             target ? "What the follower should hold per contract" : "The follower's confirmed position per contract");
+    for (const auto* f : followers) {
+      for (const auto& [contract, plan] : f->positions()) {
+        w.sample(name, label("follower", f->rules().name) + "," + label("contract", contract),
+                 target ? plan.first : f->book().confirmed(contract));
+      }
+    }
+  }
+
+  w.family("copytrader_copy_latency_seconds", "histogram", "Leader event seen to follower order confirmed");
+  for (const auto* f : followers) {
+    const auto& h = f->figures().latency;
+    const std::string name = label("follower", f->rules().name);
+    for (std::size_t i = 0; i < h.bounds_us.size(); ++i)
+      w.sample("copytrader_copy_latency_seconds_bucket",
+               fmt::format("{},le=\"{}\"", name, static_cast<double>(h.bounds_us[i]) / 1e6), h.at_most[i]);
+    w.sample("copytrader_copy_latency_seconds_bucket", name + ",le=\"+Inf\"", h.count);
+    w.sample("copytrader_copy_latency_seconds_sum", name, static_cast<double>(h.sum_us) / 1e6);
+    w.sample("copytrader_copy_latency_seconds_count", name, h.count);
+  }
+  return w.take();
+}
+
+} // namespace copytrader::control

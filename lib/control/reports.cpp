@@ -1,0 +1,119 @@
+#include "control/reports.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace copytrader::control {
+namespace json = boost::json;
+
+namespace {
+
+json::array follower_positions(const engine::follower_session& f) {
+  json::array out;
+  for (const auto& [contract, plan] : f.positions()) {
+    const auto [target, expected] = plan;
+    const std::int32_t position = f.book().confirmed(contract);
+    if (target == 0 && expected == 0 && position == 0) continue;
+    out.push_back(json::object{{"contract", contract}, {"position", position}, {"target", target}});
+  }
+  return out;
+}
+
+std::int32_t sum_of(const json::array& positions, const char* key) {
+  std::int32_t total = 0;
+  for (const auto& p : positions) total += static_cast<std::int32_t>(p.as_object().at(key).as_int64());
+  return total;
+}
+
+} // namespace
+
+std::string_view follower_state(const engine::follower_session& f) {
+  if (f.retired()) return "retiring";
+  if (f.disabled_reason()) return "unusable";
+  if (f.manually_disabled() || !f.rules().enabled) return "disabled";
+  return "active";
+}
+
+json::object status_report(engine::copy_engine& engine) {
+  const auto& ctx = engine.context();
+  const auto& cfg = engine.configuration();
+  json::array leader_positions;
+  for (const auto& contract : ctx.tracker.open_contracts())
+    leader_positions.push_back(json::object{{"contract", contract}, {"net", ctx.tracker.net(contract)}});
+  for (const auto& [key, state] : ctx.contracts) {
+    if (state.manual && state.manual->net != 0)
+      leader_positions.push_back(json::object{{"contract", key}, {"net", state.manual->net}});
+  }
+  json::array logins;
+  for (const auto& l : engine.logins()) {
+    logins.push_back(json::object{{"username", l.username},
+                                  {"tokens", l.tokens},
+                                  {"capacity", l.capacity},
+                                  {"waiting", l.waiting},
+                                  {"throttled", l.throttled},
+                                  {"hub_connected", l.hub_connected},
+                                  {"hub_connections", l.hub_connections}});
+  }
+  json::array followers;
+  for (const auto* f : engine.followers()) {
+    json::object o{{"name", f->rules().name},
+                   {"account", f->rules().account},
+                   {"state", follower_state(*f)},
+                   {"positions", follower_positions(*f)}};
+    if (f->disabled_reason()) o["reason"] = *f->disabled_reason();
+    followers.push_back(std::move(o));
+  }
+  return json::object{
+      {"copying", ctx.leader_ready},
+      {"problem", ctx.leader_ready ? std::string() : ctx.leader_problem},
+      {"dry_run", ctx.copy.dry_run},
+      {"leader", json::object{{"account", cfg.leader.account},
+                              {"hub_connected", engine.leader_hub_connected()},
+                              {"positions", std::move(leader_positions)}}},
+      {"breaker", json::object{{"tripped", ctx.breaker.tripped()},
+                               {"trips", ctx.breaker.trips()},
+                               {"max_orders", cfg.safety.circuit_breaker.max_orders},
+                               {"window_ms", cfg.safety.circuit_breaker.window.count()}}},
+      {"logins", std::move(logins)},
+      {"followers", std::move(followers)},
+  };
+}
+
+json::object stats_report(engine::copy_engine& engine) {
+  const auto& ctx = engine.context();
+  std::map<std::string, std::uint64_t> throttled;
+  for (const auto& l : engine.logins()) throttled[l.username] = l.throttled;
+  json::array followers;
+  for (const auto* f : engine.followers()) {
+    const auto& figures = f->figures();
+    const auto latency = engine::summarize(figures.latency_us);
+    const auto positions = follower_positions(*f);
+    followers.push_back(json::object{
+        {"name", f->rules().name},
+        {"orders_sent", figures.orders_sent},
+        {"confirmed", figures.confirmed},
+        {"rejected", figures.rejected},
+        {"unknown", figures.unknown},
+        {"unknown_resolved", figures.unknown_resolved},
+        {"failed", figures.failed},
+        {"corrections", figures.corrections},
+        {"position", sum_of(positions, "position")},
+        {"target", sum_of(positions, "target")},
+        {"positions", positions},
+        {"latency_us",
+         json::object{
+             {"p50", latency.p50}, {"p99", latency.p99}, {"max", latency.max}, {"count", figures.latency.count}}},
+        {"throttled", throttled[f->rules().login.username]},
+        {"last_error", figures.last_error},
+    });
+  }
+  return json::object{
+      {"total_copies", ctx.counters.total_copies},
+      {"successful_copies", ctx.counters.successful_copies},
+      {"failed_copies", ctx.counters.failed_copies},
+      {"circuit_breaker_trips", ctx.breaker.trips()},
+      {"reconcile_corrections", ctx.counters.reconcile_corrections},
+      {"followers", std::move(followers)},
+  };
+}
+
+} // namespace copytrader::control

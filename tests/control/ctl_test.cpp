@@ -1,0 +1,432 @@
+// copytraderctl against a running copytraderd and projectx-sim, all real processes on loopback:
+// every command, who may connect, bad requests, the metrics endpoint and `watch` in a terminal.
+
+#include "support/process.hpp"
+#include "support/raw_client.hpp"
+
+#include <fmt/format.h>
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <regex>
+#include <thread>
+
+using namespace copytrader::testing;
+using Catch::Matchers::Contains;
+namespace json = boost::json;
+
+namespace {
+
+constexpr auto deadline = 20s;
+constexpr std::string_view mes = "CON.F.US.MES.U26";
+
+unsigned short free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t length = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds within = deadline) {
+  const auto until = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < until) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return condition();
+}
+
+struct ctl_result {
+  int code = -1;
+  std::string out;
+};
+
+// small: contract_id set, so a manual signal needs no contract; big: maps the leader's contract.
+std::string daemon_config(unsigned short gateway, unsigned short metrics) {
+  return fmt::format(R"(api:
+  base_url: https://127.0.0.1:{0}
+  user_hub_url: wss://127.0.0.1:{0}/hubs/user
+  ca_file: sim-ca.pem
+  request_timeout: 2s
+leader:
+  username: leader_user
+  api_key_file: leader.key
+  account_id: 1001
+followers:
+  - name: small
+    username: follower_user
+    api_key_file: follower.key
+    account_id: 2001
+    contract_id: CON.F.US.MES.U26
+    size_ratio: 0.5
+  - name: big
+    username: follower_user
+    api_key_file: follower.key
+    account_id: 2002
+    bracket: fixed
+    sl_ticks: 12
+    tp_ticks: 20
+copy:
+  reconcile_interval: 2s
+safety:
+  circuit_breaker: {{max_orders: 20, window: 1s}}
+state:
+  directory: state
+control:
+  socket: control.sock
+  metrics_listen: 127.0.0.1:{1}
+logging:
+  sink: stderr
+  level: info
+)",
+                     gateway, metrics);
+}
+
+struct running_daemon {
+  sim_process sim;
+  temp_dir dir;
+  unsigned short metrics_port = free_port();
+  std::filesystem::path socket = dir.path() / "control.sock";
+  std::filesystem::path log = dir.path() / "copytraderd.log";
+  std::unique_ptr<child_process> daemon;
+
+  running_daemon() {
+    dir.write("sim-ca.pem", sim.ca_pem, 0644);
+    dir.write("leader.key", "leader-key\n");
+    dir.write("follower.key", "follower-key\n");
+    dir.write("copytrader.yaml", daemon_config(sim.port, metrics_port));
+    std::filesystem::create_directories(dir.path() / "state");
+    daemon = std::make_unique<child_process>(
+        COPYTRADERD_PATH, std::vector<std::string>{"--config", (dir.path() / "copytrader.yaml").string()},
+        std::map<std::string, std::string>{}, log);
+    if (!wait_for_text(log, "copying: copying", deadline))
+      FAIL("copytraderd did not start copying:\n" << read_file(log));
+    // Followers are subscribed after their preflight: wait until both answer in status.
+    REQUIRE(eventually([&] { return ctl("status").out.find("big") != std::string::npos; }));
+  }
+
+  ~running_daemon() {
+    if (daemon) {
+      daemon->signal(SIGTERM);
+      daemon->wait_exit(deadline);
+    }
+  }
+
+  // copytraderctl with the arguments (shell words), optionally behind a prefix such as setpriv.
+  ctl_result ctl(const std::string& args, const std::string& prefix = "", const std::string& socket_path = "") const {
+    const std::string command =
+        fmt::format("{} env COPYTRADER_SOCKET={} {} {} 2>&1 </dev/null", prefix,
+                    socket_path.empty() ? socket.string() : socket_path, COPYTRADERCTL_PATH, args);
+    ctl_result r;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char chunk[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) r.out.append(chunk, n);
+    const int status = ::pclose(pipe);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  }
+
+  json::object ctl_json(const std::string& args) const {
+    const auto r = ctl(args + " --json");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    return json::parse(r.out).as_object();
+  }
+
+  [[nodiscard]] int position(std::int64_t account) const { return sim.position(account, mes); }
+};
+
+// Sends raw bytes on the control socket; returns what came back until `lines` lines arrived.
+std::string raw_exchange(const std::filesystem::path& path, const std::string& bytes, int lines) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
+  std::string out;
+  char chunk[4096];
+  while (std::count(out.begin(), out.end(), '\n') < lines) {
+    const auto n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    out.append(chunk, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+std::string http_get(unsigned short port, const std::string& target) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string out;
+  char chunk[4096];
+  for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;) out.append(chunk, static_cast<std::size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("copytraderctl: status, stats, a manual signal, enable and disable, flatten, breaker, reload", "[ctl]") {
+  running_daemon d;
+
+  auto status = d.ctl("status");
+  INFO(status.out);
+  CHECK(status.code == 0);
+  CHECK_THAT(status.out, Contains("copying:  yes") && Contains("account 1001, hub connected") && Contains("small") &&
+                             Contains("big") && Contains("armed"));
+  auto status_json = d.ctl_json("status");
+  CHECK(status_json.at("copying").as_bool());
+  CHECK(status_json.at("followers").as_array().size() == 2);
+  CHECK(status_json.at("logins").as_array().size() == 2);
+
+  // A dry run plans and sends nothing; small maps it by contract_id, big needs the contract named.
+  auto dry = d.ctl("copy --side long --size 4 --sl-ticks 16 --tp-ticks 24 --dry-run");
+  INFO(dry.out);
+  CHECK(dry.code == 0);
+  CHECK_THAT(dry.out, Contains("dry run") && Contains("small") && Contains("0 -> 2") && Contains("big"));
+  std::this_thread::sleep_for(500ms);
+  CHECK(d.position(2001) == 0);
+  CHECK(d.sim.ledger(2001).at("orders").as_array().empty());
+
+  // The signal, copied as a leader entry of 4 would be: small 0.5 -> 2 with the signal's bracket, big 4.
+  auto sent = d.ctl(fmt::format("copy --side long --size 4 --sl-ticks 16 --tp-ticks 24 --contract {}", mes));
+  INFO(sent.out);
+  CHECK(sent.code == 0);
+  CHECK_THAT(sent.out, Contains("signal sent") && Contains("0 -> 2") && Contains("0 -> 4"));
+  REQUIRE(eventually([&] { return d.position(2001) == 2 && d.position(2002) == 4; }));
+  const auto small_orders = d.sim.ledger(2001).at("orders").as_array();
+  bool has_stop = false;
+  for (const auto& o : small_orders) has_stop = has_stop || o.at("type").to_number<int>() == 4;
+  CHECK(has_stop);              // the entry carried its bracket: a working stop leg
+  CHECK(d.position(1001) == 0); // the leader is never touched
+
+  auto stats = d.ctl_json("stats");
+  CHECK(stats.at("successful_copies").to_number<int>() >= 2);
+  for (const auto& f : stats.at("followers").as_array()) CHECK(f.at("orders_sent").to_number<int>() >= 1);
+  CHECK_THAT(d.ctl("stats").out, Contains("total_copies") && Contains("P99_US"));
+
+  // Disabled: no new entries; an add of the same signal reaches big only.
+  auto disabled = d.ctl("disable small");
+  CHECK(disabled.code == 0);
+  CHECK_THAT(disabled.out, Contains("small: disabled"));
+  CHECK(d.ctl(fmt::format("copy --side long --size 2 --contract {}", mes)).code == 0);
+  REQUIRE(eventually([&] { return d.position(2002) == 6; }));
+  std::this_thread::sleep_for(300ms);
+  CHECK(d.position(2001) == 2);
+  CHECK_THAT(d.ctl("enable small").out, Contains("small: active"));
+
+  // flatten NAME answers once the follower is flat; the other keeps its position.
+  auto flat_small = d.ctl("flatten small");
+  INFO(flat_small.out);
+  CHECK(flat_small.code == 0);
+  CHECK_THAT(flat_small.out, Contains("flat: small"));
+  CHECK(d.position(2001) == 0);
+  CHECK(d.position(2002) == 6);
+
+  // flatten --all asks first: without a terminal and without --yes nothing happens.
+  auto unconfirmed = d.ctl("flatten --all");
+  CHECK(unconfirmed.code == 1);
+  CHECK_THAT(unconfirmed.out, Contains("not confirmed"));
+  CHECK(d.position(2002) == 6);
+  auto all = d.ctl("flatten --all --yes");
+  INFO(all.out);
+  CHECK(all.code == 0);
+  CHECK(d.position(2001) == 0);
+  CHECK(d.position(2002) == 0);
+  std::this_thread::sleep_for(500ms);
+  for (auto account : {2001, 2002}) {
+    std::size_t working = 0;
+    const auto ledger = d.sim.ledger(account);
+    for (const auto& o : ledger.at("orders").as_array()) working += o.at("status").to_number<int>() == 1 ? 1U : 0U;
+    CHECK(working == 0); // the legs were cancelled with the position
+  }
+
+  auto breaker = d.ctl("reset-breaker");
+  CHECK(breaker.code == 0);
+  CHECK_THAT(breaker.out, Contains("re-armed"));
+
+  auto reload = d.ctl("reload");
+  CHECK(reload.code == 0);
+  CHECK_THAT(reload.out, Contains("reloaded"));
+  CHECK(d.ctl_json("status").at("reload").at("ok").as_bool());
+  // A broken file is refused, the daemon keeps running on the previous one.
+  d.dir.write("copytrader.yaml", read_file(d.dir.path() / "copytrader.yaml") + "unknown_key: 1\n");
+  auto refused = d.ctl("reload");
+  CHECK(refused.code == 1);
+  CHECK_THAT(refused.out, Contains("reload refused") && Contains("unknown_key"));
+  CHECK(d.ctl("status").code == 0);
+}
+
+TEST_CASE("copytraderctl: readable refusals and exit codes", "[ctl]") {
+  running_daemon d;
+  auto unknown = d.ctl("disable nobody");
+  CHECK(unknown.code == 1);
+  CHECK_THAT(unknown.out, Contains("no follower is named 'nobody'"));
+  auto no_contract = d.ctl("copy --side short --size 1 --dry-run --contract CON.F.US.NQ.U26");
+  CHECK(no_contract.code == 0); // small's contract_id takes any signal; big maps NQ onto itself
+  auto usage = d.ctl("copy --side sideways --size 1");
+  CHECK(usage.code == 64);
+  CHECK_THAT(usage.out, Contains("--side takes long or short"));
+  CHECK(d.ctl("frobnicate").code == 64);
+  auto gone = d.ctl("status", "", (d.dir.path() / "nothing-here.sock").string());
+  CHECK(gone.code == 2);
+  CHECK_THAT(gone.out, Contains("not running"));
+}
+
+TEST_CASE("control socket: malformed, unknown and oversized requests get errors on a usable connection", "[ctl]") {
+  running_daemon d;
+  const std::string bytes = "not json\n{\"command\":\"explode\"}\n" + std::string(5000, 'x') +
+                            "\n{\"command\":\"status\",\"extra\":1}\n{\"command\":\"stats\"}\n";
+  const std::string answer = raw_exchange(d.socket, bytes, 5);
+  INFO(answer);
+  std::vector<json::object> lines;
+  std::size_t at = 0;
+  for (auto end = answer.find('\n'); end != std::string::npos; at = end + 1, end = answer.find('\n', at))
+    lines.push_back(json::parse(answer.substr(at, end - at)).as_object());
+  REQUIRE(lines.size() == 5);
+  for (int i = 0; i < 4; ++i) CHECK_FALSE(lines[static_cast<std::size_t>(i)].at("ok").as_bool());
+  CHECK_THAT(std::string(lines[0].at("error").as_string()), Contains("not JSON"));
+  CHECK_THAT(std::string(lines[1].at("error").as_string()), Contains("unknown command"));
+  CHECK_THAT(std::string(lines[2].at("error").as_string()), Contains("larger than 4096"));
+  CHECK_THAT(std::string(lines[3].at("error").as_string()), Contains("unexpected key"));
+  CHECK(lines[4].at("ok").as_bool()); // the same connection still answers
+  CHECK(d.daemon->running());
+  CHECK(d.ctl("status").code == 0);
+}
+
+TEST_CASE("control socket: another uid is refused, by the file mode and by its peer credentials", "[ctl]") {
+  if (::geteuid() != 0) {
+    WARN("not root: cannot run the client as another user; skipped");
+    return;
+  }
+  running_daemon d;
+  std::filesystem::permissions(d.dir.path(), std::filesystem::perms(0755)); // let nobody reach the socket
+  const std::string as_nobody = "setpriv --reuid=nobody --regid=nogroup --clear-groups";
+  auto by_mode = d.ctl("status", as_nobody);
+  INFO(by_mode.out);
+  CHECK(by_mode.code == 1);
+  CHECK_THAT(by_mode.out, Contains("permission denied"));
+  // Even with the file opened to everyone, the daemon checks who is calling.
+  std::filesystem::permissions(d.socket, std::filesystem::perms(0666));
+  auto by_credentials = d.ctl("flatten --all --yes", as_nobody);
+  INFO(by_credentials.out);
+  CHECK(by_credentials.code == 1);
+  CHECK_THAT(by_credentials.out, Contains("uid 65534 may not use the control socket"));
+  CHECK_THAT(read_file(d.log), Contains("refused a connection from uid 65534"));
+
+  CHECK(d.ctl("status").code == 0); // root still is
+}
+
+TEST_CASE("metrics: the Prometheus endpoint is scraped and parsed", "[ctl]") {
+  running_daemon d;
+  REQUIRE(d.ctl(fmt::format("copy --side short --size 2 --contract {}", mes)).code == 0);
+  REQUIRE(eventually([&] { return d.position(2001) == -1 && d.position(2002) == -2; }));
+
+  const std::string response = http_get(d.metrics_port, "/metrics");
+  REQUIRE_THAT(response, Contains("HTTP/1.1 200") && Contains("text/plain; version=0.0.4"));
+  const std::string body = response.substr(response.find("\r\n\r\n") + 4);
+
+  // Every sample line is `name{labels} value`, and its family was declared with a TYPE first.
+  const std::regex sample(R"(^([a-z_]+)(\{[^}]*\})? (-?[0-9.e+-]+|\+Inf)$)");
+  std::map<std::string, std::string> types;
+  std::map<std::string, double> values;
+  std::size_t at = 0;
+  for (auto end = body.find('\n'); end != std::string::npos; at = end + 1, end = body.find('\n', at)) {
+    const std::string line = body.substr(at, end - at);
+    if (line.rfind("# TYPE ", 0) == 0) {
+      const auto space = line.find(' ', 7);
+      types[line.substr(7, space - 7)] = line.substr(space + 1);
+      continue;
+    }
+    if (line.empty() || line[0] == '#') continue;
+    std::smatch m;
+    INFO(line);
+    REQUIRE(std::regex_match(line, m, sample));
+    std::string family = m[1].str();
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      if (family.size() > std::strlen(suffix) && family.ends_with(suffix) &&
+          types.contains(family.substr(0, family.size() - std::strlen(suffix))))
+        family = family.substr(0, family.size() - std::strlen(suffix));
+    }
+    CHECK(types.contains(family));
+    values[m[1].str() + m[2].str()] = std::stod(m[3].str() == "+Inf" ? "inf" : m[3].str());
+  }
+  CHECK(types["copytrader_copies_total"] == "counter");
+  CHECK(types["copytrader_copy_latency_seconds"] == "histogram");
+  CHECK(values["copytrader_copying"] == 1);
+  CHECK(values["copytrader_copies_total"] >= 1);
+  CHECK(values["copytrader_copies_successful_total"] >= 2);
+  CHECK(values["copytrader_circuit_breaker_tripped"] == 0);
+  CHECK(values[R"(copytrader_hub_connected{login="leader_user"})"] == 1);
+  CHECK(values[R"(copytrader_rate_limit_capacity{login="follower_user"})"] > 0);
+  CHECK(values[R"(copytrader_follower_orders_sent_total{follower="small"})"] >= 1);
+  CHECK(values[fmt::format(R"(copytrader_follower_position{{follower="big",contract="{}"}})", mes)] == -2);
+  // The histogram is cumulative and its +Inf bucket is the count.
+  const double count = values[R"(copytrader_copy_latency_seconds_count{follower="small"})"];
+  CHECK(count >= 1);
+  CHECK(values[R"(copytrader_copy_latency_seconds_bucket{follower="small",le="+Inf"})"] == count);
+  CHECK(values[R"(copytrader_copy_latency_seconds_bucket{follower="small",le="0.0001"})"] <=
+        values[R"(copytrader_copy_latency_seconds_bucket{follower="small",le="1"})"]);
+
+  CHECK_THAT(http_get(d.metrics_port, "/other"), Contains("404"));
+}
+
+TEST_CASE("copytraderctl watch: a live table in a pseudo-terminal until Ctrl-C", "[ctl]") {
+  running_daemon d;
+  const std::string ctl_path = COPYTRADERCTL_PATH;
+  auto run_script = [&](const std::string& inner) {
+    const std::string command = fmt::format("script -qec '{}' /dev/null 2>&1 </dev/null", inner);
+    ctl_result r;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char chunk[4096];
+    for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) r.out.append(chunk, n);
+    const int status = ::pclose(pipe);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+  };
+  auto screens = [](const std::string& out) {
+    std::size_t n = 0;
+    for (auto at = out.find("\x1b[H\x1b[2J"); at != std::string::npos; at = out.find("\x1b[H\x1b[2J", at + 1)) ++n;
+    return n;
+  };
+  // A fixed number of refreshes.
+  auto three = run_script(fmt::format("env COPYTRADER_SOCKET={} {} watch --count 3", d.socket.string(), ctl_path));
+  INFO(three.out);
+  CHECK(three.code == 0);
+  CHECK(screens(three.out) == 3);
+  CHECK_THAT(three.out, Contains("copying:  yes") && Contains("small"));
+  // Ctrl-C (SIGINT) ends it cleanly after a few refreshes.
+  auto interrupted =
+      run_script(fmt::format("env COPYTRADER_SOCKET={} timeout -s INT 2.5 {} watch", d.socket.string(), ctl_path));
+  INFO(interrupted.out);
+  CHECK(screens(interrupted.out) >= 2);
+  CHECK_THAT(interrupted.out, Contains("Ctrl-C to stop"));
+}

@@ -1,0 +1,116 @@
+// The control socket's pure parts: line framing, who may connect, the ctl's tables, label escaping.
+#include "control/ctl_view.hpp"
+#include "control/line_reader.hpp"
+#include "control/metrics_text.hpp"
+#include "control/peer_policy.hpp"
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+using namespace copytrader::control;
+using Catch::Matchers::Contains;
+
+TEST_CASE("control lines: split across reads, several per read, CRLF tolerated", "[control]") {
+  line_reader lines(16);
+  lines.feed("{\"a\"");
+  CHECK_FALSE(lines.next());
+  lines.feed(":1}\r\n{}\n\n");
+  auto first = lines.next();
+  REQUIRE(first);
+  CHECK(first->text == "{\"a\":1}");
+  CHECK_FALSE(first->oversized);
+  CHECK(lines.next()->text == "{}");
+  CHECK(lines.next()->text.empty());
+  CHECK_FALSE(lines.next());
+}
+
+TEST_CASE("control lines: an oversized line is reported once and skipped to its newline", "[control]") {
+  line_reader lines(8);
+  lines.feed("0123456");
+  lines.feed("789abcdef"); // past the cap: reported now, without waiting for the newline
+  auto over = lines.next();
+  REQUIRE(over);
+  CHECK(over->oversized);
+  CHECK(over->text.empty());
+  lines.feed(std::string(10000, 'x')); // still the same line: nothing more, nothing buffered
+  CHECK_FALSE(lines.next());
+  lines.feed("tail\nok\n");
+  auto next = lines.next();
+  REQUIRE(next);
+  CHECK_FALSE(next->oversized);
+  CHECK(next->text == "ok");
+  // Exactly at the cap is allowed.
+  lines.feed("12345678\n");
+  CHECK(lines.next()->text == "12345678");
+}
+
+TEST_CASE("control peers: root, the daemon's user and control.group members only", "[control]") {
+  access_policy policy;
+  policy.own_uid = 990;
+  CHECK(peer_allowed(peer_identity{1, 0, 0, {}}, policy));
+  CHECK(peer_allowed(peer_identity{1, 990, 990, {}}, policy));
+  CHECK_FALSE(peer_allowed(peer_identity{1, 1000, 1000, {}}, policy));
+  CHECK_FALSE(peer_allowed(peer_identity{1, 1000, 1000, {4242}}, policy)); // no group configured
+  policy.group = 4242;
+  CHECK(peer_allowed(peer_identity{1, 1000, 4242, {}}, policy));         // primary group
+  CHECK(peer_allowed(peer_identity{1, 1000, 1000, {27, 4242}}, policy)); // supplementary
+  CHECK_FALSE(peer_allowed(peer_identity{1, 65534, 65534, {27}}, policy));
+  CHECK_THAT(refusal_reason(peer_identity{1, 65534, 65534, {}}, policy),
+             Contains("uid 65534") && Contains("group 4242"));
+}
+
+TEST_CASE("control peers: supplementary groups read from /proc status text", "[control]") {
+  CHECK(parse_status_groups("Name:\tx\nUid:\t1\t1\t1\t1\nGroups:\t4 24 27 4242 \nNSpid:\t1\n") ==
+        std::vector<gid_t>{4, 24, 27, 4242});
+  CHECK(parse_status_groups("Name:\tx\nGroups:\t\n").empty());
+  CHECK(parse_status_groups("garbage").empty());
+  CHECK_FALSE(supplementary_groups(::getpid()).size() > 65536); // reads this process without failing
+}
+
+TEST_CASE("metrics: label values escaped as the text format asks", "[control]") {
+  CHECK(escape_label(R"(a"b\c)") == R"(a\"b\\c)");
+  CHECK(escape_label("x\ny") == "x\\ny");
+  CHECK(escape_label("plain_name-1") == "plain_name-1");
+}
+
+TEST_CASE("ctl tables: status shows what an operator acts on", "[control]") {
+  const auto status = boost::json::parse(R"({
+    "copying":false,"problem":"cannot read the leader's positions","dry_run":false,
+    "leader":{"account":1001,"hub_connected":false,"positions":[{"contract":"MES","net":3}]},
+    "breaker":{"tripped":true,"trips":2,"max_orders":5,"window_ms":1000},
+    "logins":[{"username":"u","tokens":170,"capacity":180,"waiting":1,"throttled":3,"hub_connected":true}],
+    "followers":[{"name":"small","account":2001,"state":"unusable","reason":"canTrade false",
+                  "positions":[{"contract":"MES","position":1,"target":2}]}],
+    "reload":{"attempted":true,"ok":false,"when":"2026-11-24T04:00:00Z","message":"x"}})")
+                          .as_object();
+  const std::string text = render_status(status);
+  CHECK_THAT(text, Contains("NO: cannot read the leader's positions"));
+  CHECK_THAT(text, Contains("hub DISCONNECTED, MES 3"));
+  CHECK_THAT(text, Contains("TRIPPED") && Contains("reset-breaker"));
+  CHECK_THAT(text, Contains("170/180 requests free, 1 waiting, 3 x 429"));
+  CHECK_THAT(text, Contains("unusable (canTrade false)") && Contains("MES 1/2"));
+  CHECK_THAT(text, Contains("REFUSED"));
+}
+
+TEST_CASE("ctl tables: stats, a signal's plan and a flatten", "[control]") {
+  const auto stats = boost::json::parse(R"({"total_copies":7,"successful_copies":6,"failed_copies":1,
+    "circuit_breaker_trips":0,"reconcile_corrections":2,"followers":[{"name":"small","orders_sent":9,"rejected":1,
+    "unknown":2,"unknown_resolved":2,"position":1,"target":1,"latency_us":{"p50":150,"p99":900,"max":1200},
+    "throttled":0,"last_error":"Buy 1 MES refused"}]})")
+                         .as_object();
+  const std::string text = render_stats(stats);
+  CHECK_THAT(text, Contains("total_copies 7") && Contains("failed_copies 1") && Contains("circuit_breaker_trips 0"));
+  CHECK_THAT(text, Contains("small") && Contains("2/2") && Contains("1200") && Contains("Buy 1 MES refused"));
+
+  const auto plan = boost::json::parse(R"({"dry_run":true,"followers":[
+    {"name":"small","contract":"MES","from":0,"to":2,"note":""},
+    {"name":"es","contract":"","from":0,"to":0,"note":"no contract"}]})")
+                        .as_object();
+  const std::string planned = render_signal(plan);
+  CHECK_THAT(planned, Contains("dry run, nothing sent") && Contains("MES 0 -> 2") && Contains("nothing: no contract"));
+
+  const auto flat = boost::json::parse(R"({"flat":["a"],"skipped":["b: canTrade false"]})").as_object();
+  CHECK_THAT(render_flatten(flat), Contains("flat: a") && Contains("NOT flattened: b: canTrade false"));
+}
