@@ -75,6 +75,7 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \
 		$(DESTDIR)$(PREFIX)/share/doc/copytrader $(DESTDIR)$(SYSCONFDIR)/copytrader
 	install -m 0755 $(RELEASE_DIR)/daemon/copytraderd $(DESTDIR)$(PREFIX)/bin/copytraderd
+	install -m 0755 $(RELEASE_DIR)/daemon/copytraderctl $(DESTDIR)$(PREFIX)/bin/copytraderctl
 	install -m 0755 $(RELEASE_DIR)/tests/projectx-sim $(DESTDIR)$(PREFIX)/bin/projectx-sim
 	sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|g' -e 's|/usr/local/share/|$(PREFIX)/share/|g' \
 		-e 's|/etc/copytrader|$(SYSCONFDIR)/copytrader|g' systemd/copytraderd.service \

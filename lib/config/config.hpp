@@ -87,7 +87,8 @@ struct safety_config {
 
 struct control_config {
   std::filesystem::path socket = "/run/copytrader/control.sock";
-  std::string metrics_listen; // "" = off; otherwise host:port
+  std::string metrics_listen; // "" = off; otherwise address:port (an IP literal or localhost)
+  std::string group;          // "" = root and the daemon's user only; else members of this group too
 };
 
 struct state_config {

@@ -192,6 +192,7 @@ config_result<config> load_config(const std::filesystem::path& given, const load
     read_section(reader, top, "control", cfg.control, [](yaml_mapping& m, control_config& c) {
       m.read("socket", c.socket);
       m.read("metrics_listen", c.metrics_listen);
+      m.read("group", c.group);
     });
     read_section(reader, top, "state", cfg.state,
                  [](yaml_mapping& m, state_config& s) { m.read("directory", s.directory); });

@@ -2,6 +2,9 @@
 
 #include <boost/url/parse.hpp>
 
+#include <boost/asio/ip/address.hpp>
+
+#include <grp.h>
 #include <sys/un.h>
 #include <cmath>
 #include <limits>
@@ -173,6 +176,17 @@ void validate_listen(yaml_reader& r, const std::string& listen) {
     }
     ok = ok && port > 0;
   }
+  if (ok) {
+    // An address, not a name: resolving a name would block, and "listen on all" must be spelled out.
+    boost::system::error_code ec;
+    std::string host = listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host != "localhost") boost::asio::ip::make_address(host, ec);
+    if (ec) {
+      r.error_at("control.metrics_listen", "'" + host + "' is not an IP address (e.g. 127.0.0.1:9464)");
+      return;
+    }
+  }
   if (!ok) r.error_at("control.metrics_listen", "'" + listen + "' is not host:port (e.g. 127.0.0.1:9464)");
 }
 
@@ -201,6 +215,8 @@ void validate_config(const config& cfg, yaml_reader& r) {
     r.error_at("control.socket", "path is too long for a unix socket");
   }
   validate_listen(r, cfg.control.metrics_listen);
+  if (!cfg.control.group.empty() && ::getgrnam(cfg.control.group.c_str()) == nullptr)
+    r.error_at("control.group", "no group is named '" + cfg.control.group + "'");
   if (cfg.state.directory.empty()) r.error_at("state.directory", "must not be empty");
 
   static const std::set<std::string, std::less<>> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};

@@ -23,10 +23,11 @@ constexpr std::array<std::pair<std::string_view, command>, 8> commands{{
     {"copy", command::copy},
 }};
 
-bool plain_name(std::string_view s, std::size_t longest) {
+bool plain_name(std::string_view s, std::size_t longest, bool dots = false) {
   if (s.empty() || s.size() > longest) return false;
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '-' || (dots && c == '.');
     if (!ok) return false;
   }
   return true;
@@ -63,6 +64,11 @@ outcome<copy_signal> parse_signal(const json::object& o) {
     if (!v->is_string() || !plain_name(v->as_string(), 64))
       return failure("strategy must be 1 to 64 letters, digits, _ or -");
     s.strategy = std::string(v->as_string());
+  }
+  if (const auto* v = o.if_contains("contract")) {
+    if (!v->is_string() || !plain_name(v->as_string(), 64, true))
+      return failure("contract must be a contract id such as CON.F.US.MES.U26");
+    s.contract = std::string(v->as_string());
   }
   if (const auto* v = o.if_contains("dry_run")) {
     if (!v->is_bool()) return failure("dry_run must be true or false");
@@ -111,10 +117,10 @@ outcome<request> parse_request(std::string_view line) {
   // Strict: a key the command does not take is an error, not silently ignored.
   const bool takes_name = r.what == command::enable || r.what == command::disable || r.what == command::flatten;
   for (const auto& [key, value] : o) {
-    const bool allowed = key == "command" || (takes_name && key == "name") ||
-                         (r.what == command::flatten && key == "all") ||
-                         (r.what == command::copy && (key == "side" || key == "size" || key == "sl_ticks" ||
-                                                      key == "tp_ticks" || key == "strategy" || key == "dry_run"));
+    const bool allowed =
+        key == "command" || (takes_name && key == "name") || (r.what == command::flatten && key == "all") ||
+        (r.what == command::copy && (key == "side" || key == "size" || key == "sl_ticks" || key == "tp_ticks" ||
+                                     key == "strategy" || key == "contract" || key == "dry_run"));
     if (!allowed) return failure("unexpected key \"" + std::string(key) + "\" for " + std::string(text));
   }
   if (r.what == command::flatten) {

@@ -6,7 +6,8 @@
 //   {"command":"status"}                 {"command":"stats"}              {"command":"reset-breaker"}
 //   {"command":"enable","name":"small"}  {"command":"disable","name":"small"}
 //   {"command":"flatten","name":"small"} {"command":"flatten","all":true} {"command":"reload"}
-//   {"command":"copy","side":"long","size":2,"sl_ticks":8,"tp_ticks":12,"strategy":"s","dry_run":true}
+//   {"command":"copy","side":"long","size":2,"sl_ticks":8,"tp_ticks":12,"strategy":"s",
+//    "contract":"CON.F.US.MES.U26","dry_run":true}
 
 #include "core/failure.hpp"
 
@@ -30,6 +31,7 @@ struct copy_signal {
   std::optional<std::int32_t> sl_ticks;
   std::optional<std::int32_t> tp_ticks;
   std::optional<std::string> strategy;
+  std::string contract; // the leader contract it stands for; "" = each follower's contract_id
   bool dry_run = false;
 };
 

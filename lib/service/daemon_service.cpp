@@ -1,8 +1,12 @@
 #include "service/daemon_service.hpp"
 
 #include "config/config_loader.hpp"
+#include "control/control_server.hpp"
+#include "control/metrics_server.hpp"
+#include "control/metrics_text.hpp"
 #include "engine/copy_engine.hpp"
 #include "logging/log.hpp"
+#include "service/control_commands.hpp"
 #include "state/instance_lock.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -14,6 +18,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <grp.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <ctime>
@@ -56,7 +63,32 @@ public:
         signals_(io, SIGHUP, SIGTERM, SIGINT),
         watchdog_timer_(io),
         status_timer_(io),
-        engine_(io.get_executor(), *config_, audit) {}
+        engine_(io.get_executor(), *config_, audit),
+        hooks_{engine_, [this] { return reload("copytraderctl reload"); }, [this] { return last_reload_; }} {}
+
+  // The control socket and the metrics listener; before the loop runs (the group lookup may block).
+  outcome<bool> open_endpoints() {
+    control::access_policy policy;
+    policy.own_uid = ::geteuid();
+    if (!config_->control.group.empty()) {
+      const group* g = ::getgrnam(config_->control.group.c_str());
+      if (g == nullptr) return failure("control.group: no group is named '" + config_->control.group + "'");
+      policy.group = g->gr_gid;
+    }
+    auto control =
+        control::control_server::open(io_.get_executor(), config_->control.socket, policy,
+                                      [this](control::request r) { return answer_control(std::move(r), hooks_); });
+    if (!control) return control.error();
+    control_ = std::move(*control);
+    if (!config_->control.metrics_listen.empty()) {
+      auto metrics = control::metrics_server::open(io_.get_executor(), config_->control.metrics_listen,
+                                                   [this] { return control::metrics_text(engine_); });
+      if (!metrics) return metrics.error();
+      metrics_ = std::move(*metrics);
+      spdlog::info("metrics on http://{}/metrics", config_->control.metrics_listen);
+    }
+    return true;
+  }
 
   asio::awaitable<void> run() {
     if (auto interval = systemd_watchdog_interval()) {
@@ -70,12 +102,14 @@ public:
       if (e) std::rethrow_exception(e);
     });
     asio::co_spawn(io_, status_loop(), asio::detached);
+    if (control_) asio::co_spawn(io_, control_->run(), asio::detached);
+    if (metrics_) asio::co_spawn(io_, metrics_->run(), asio::detached);
 
     for (;;) {
       auto [ec, signal_number] = co_await signals_.async_wait(as_tuple_awaitable);
       if (ec) break;
       if (signal_number == SIGHUP) {
-        co_await reload();
+        co_await reload("SIGHUP");
         continue;
       }
       spdlog::info("received {}, stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -107,9 +141,19 @@ private:
     }
   }
 
-  asio::awaitable<void> reload() {
+  // SIGHUP and copytraderctl reload; one at a time.
+  asio::awaitable<reload_record> reload(std::string origin) {
+    if (reloading_) {
+      reload_record busy;
+      busy.attempted = true;
+      busy.ok = false;
+      busy.when = utc_now();
+      busy.message = "a reload is already under way";
+      co_return busy;
+    }
+    reloading_ = true;
     notify_.reloading();
-    spdlog::info("SIGHUP: reloading {}", options_.config_file.string());
+    spdlog::info("{}: reloading {}", origin, options_.config_file.string());
 
     // Reading the file and the key files touches the disk: do it on the helper thread.
     auto loaded = co_await asio::co_spawn(helper_, load_config_on_helper(options_.config_file), asio::use_awaitable);
@@ -133,6 +177,8 @@ private:
       log_errors(errors);
     }
     notify_.ready(status_line(*config_, last_reload_));
+    reloading_ = false;
+    co_return last_reload_;
   }
 
   void stop() {
@@ -142,6 +188,8 @@ private:
     status_timer_.cancel();
     signals_.cancel();
     engine_.stop();
+    if (control_) control_->stop();
+    if (metrics_) metrics_->stop();
   }
 
   asio::io_context& io_;
@@ -154,7 +202,11 @@ private:
   asio::steady_timer status_timer_;
   engine::copy_engine engine_;
   reload_record last_reload_;
+  control_hooks hooks_;
+  std::unique_ptr<control::control_server> control_;
+  std::unique_ptr<control::metrics_server> metrics_;
   bool stopping_ = false;
+  bool reloading_ = false;
 };
 
 } // namespace
@@ -202,6 +254,13 @@ int run_daemon(const daemon_options& options, notifier& notify) {
     service = std::make_unique<daemon_service>(io, helper, notify, options, std::move(cfg), audit->get());
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
+    return exit_failure;
+  }
+  if (auto opened = service->open_endpoints(); !opened) {
+    spdlog::error("cannot start: {}", opened.error().message);
+    service.reset();
+    audit->reset();
+    helper.join();
     return exit_failure;
   }
 

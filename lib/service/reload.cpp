@@ -12,6 +12,9 @@ config_errors reload_conflicts(const config& running, const config& next) {
   if (running.leader.account != next.leader.account) refuse("leader.account_id", "the leader account");
   if (running.state.directory != next.state.directory) refuse("state.directory", "the state directory");
   if (running.control.socket != next.control.socket) refuse("control.socket", "the control socket");
+  if (running.control.group != next.control.group) refuse("control.group", "the control socket's group");
+  if (running.control.metrics_listen != next.control.metrics_listen)
+    refuse("control.metrics_listen", "the metrics listener");
   return errors;
 }
 

@@ -349,7 +349,14 @@ TEST_CASE("metrics: the Prometheus endpoint is scraped and parsed", "[ctl]") {
   REQUIRE(d.ctl(fmt::format("copy --side short --size 2 --contract {}", mes)).code == 0);
   REQUIRE(eventually([&] { return d.position(2001) == -1 && d.position(2002) == -2; }));
 
-  const std::string response = http_get(d.metrics_port, "/metrics");
+  // The follower's book confirms its fills from its own hub events, a moment after the ledger.
+  const std::string big_position =
+      fmt::format(R"(copytrader_follower_position{{follower="big",contract="{}"}} -2)", mes);
+  std::string response;
+  REQUIRE(eventually([&] {
+    response = http_get(d.metrics_port, "/metrics");
+    return response.find(big_position) != std::string::npos;
+  }));
   REQUIRE_THAT(response, Contains("HTTP/1.1 200") && Contains("text/plain; version=0.0.4"));
   const std::string body = response.substr(response.find("\r\n\r\n") + 4);
 

@@ -283,6 +283,17 @@ std::string sim_process::login(const std::string& user, const std::string& key) 
   return std::string(r.json().at("token").as_string());
 }
 
+int sim_process::position(std::int64_t account, std::string_view contract) const {
+  const auto book = ledger(account);
+  for (const auto& p : book.at("positions").as_array()) {
+    if (p.at("contractId").as_string() != contract) continue;
+    const auto size = static_cast<int>(p.at("size").to_number<double>());
+    const auto type = p.at("type").to_number<int>();
+    return type == 1 ? size : type == 2 ? -size : 0;
+  }
+  return 0;
+}
+
 json::value sim_process::ledger(std::int64_t account) const {
   return control("GET", "/ledger?account=" + std::to_string(account)).json();
 }

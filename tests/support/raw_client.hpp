@@ -101,6 +101,8 @@ public:
     return control_call(control_port, method, target, body);
   }
   [[nodiscard]] boost::json::value ledger(std::int64_t account) const;
+  // The account's signed position on the contract (long positive), from the ledger.
+  [[nodiscard]] int position(std::int64_t account, std::string_view contract) const;
   [[nodiscard]] std::string log_text() const;
   [[nodiscard]] pid_t pid() const noexcept { return process_->pid(); }
 

@@ -40,6 +40,10 @@ TEST_CASE("control requests: every command in its documented shape", "[control]"
   CHECK(copy->signal->tp_ticks == 12);
   CHECK(copy->signal->strategy == "manual");
   CHECK(copy->signal->dry_run);
+  CHECK(copy->signal->contract.empty());
+  auto mapped = parse_request(R"({"command":"copy","side":"long","size":1,"contract":"CON.F.US.MES.U26"})");
+  REQUIRE(mapped.has_value());
+  CHECK(mapped->signal->contract == "CON.F.US.MES.U26");
 }
 
 TEST_CASE("control requests: malformed, oversized and unknown ones are refused with a reason", "[control]") {
@@ -55,6 +59,7 @@ TEST_CASE("control requests: malformed, oversized and unknown ones are refused w
   CHECK_THAT(error_of(R"({"command":"copy","side":"long","size":0})"), Contains("size must be between"));
   CHECK_THAT(error_of(R"({"command":"copy","side":"long","size":1.5})"), Contains("whole number"));
   CHECK_THAT(error_of(R"({"command":"copy","side":"long","size":1,"sl_ticks":2})"), Contains("sl_ticks"));
+  CHECK_THAT(error_of(R"({"command":"copy","side":"long","size":1,"contract":"a b"})"), Contains("contract must"));
   CHECK_THAT(error_of(std::string(max_request_bytes + 1, ' ')), Contains("larger than 4096"));
   CHECK_THAT(error_of(R"({"command":{"a":{"b":{"c":{"d":1}}}}})"), Contains("not JSON")); // too deep
 }
