@@ -63,11 +63,15 @@ void follower_book::on_trade(const px::trade& t, steady_time now) {
   net_.on_trade(t, now, std::chrono::system_clock::now());
   if (!fresh) return;
   const std::int32_t fill = signed_fill(t.side, t.size);
+  auto close = closes_.find(t.contract_id);
   if (pending_place* p = find_by_id(t.order)) {
     p->heard = true;
     consume(*p, fill);
-  } else
+  } else if (close != closes_.end() && close->second.remaining == fill && !legs_seen_.contains(t.order)) {
+    close->second.remaining = 0; // the close's own trade: an order the book never placed, of its size
+  } else {
     remember_fill(t.order, fill);
+  }
   drop_finished();
 }
 
@@ -182,7 +186,7 @@ void follower_book::sent_close(const std::string& contract, steady_time now) {
   // Until its trades arrive (or, failing them, a read of the account), the contract is expected flat.
   // Long enough for the close's trades, or failing them the position correction, to arrive.
   const auto wait = std::max<std::chrono::milliseconds>(2 * settle_, std::chrono::seconds(2));
-  closes_[contract] = pending_close{now + wait};
+  closes_[contract] = pending_close{now + wait, -net_.net(contract)};
 }
 
 void follower_book::close_failed(const std::string& contract) { closes_.erase(contract); }
@@ -238,7 +242,10 @@ std::int32_t follower_book::in_flight(const std::string& contract) const {
 }
 
 std::int32_t follower_book::expected(const std::string& contract) const {
-  return (closing(contract) ? 0 : net_.net(contract)) + in_flight(contract);
+  // A pending close counts as the trade it will make, not as "flat": if it never executes (refused,
+  // lost), the fills of later orders still add up, and nothing is sent again for them.
+  const auto close = closes_.find(contract);
+  return net_.net(contract) + (close == closes_.end() ? 0 : close->second.remaining) + in_flight(contract);
 }
 
 bool follower_book::quiet(const std::string& contract) const {

@@ -109,6 +109,7 @@ private:
   };
   struct pending_close {
     steady_time expires{};
+    std::int32_t remaining = 0; // what the close still has to trade (signed): minus the net it closes
     bool awaiting_read = false; // its trades never came: flat is assumed until the account is read
   };
   pending_place* find_by_id(projectx::order_id id);

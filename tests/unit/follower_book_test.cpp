@@ -249,3 +249,34 @@ TEST_CASE("follower book: a close whose fill never shows keeps the contract flat
   CHECK(book.expected(mes) == 0);
   CHECK(book.quiet(mes));
 }
+
+TEST_CASE("follower book: a close that never executes does not hide the fills of later orders", "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.sent_place("a", mes, -1, t0);
+  book.placed("a", 10, t0);
+  book.on_trade(fill(1, 10, -1), t0);
+  REQUIRE(book.expected(mes) == -1);
+  book.sent_close(mes, t0); // refused before the venue acted (a 401): its trade never comes
+  CHECK(book.expected(mes) == 0);
+  // The leader goes short 3: the planner sends -3, which fills. Counting the close as "flat" would
+  // make this 0 again, and the planner would send -3 for ever.
+  book.sent_place("b", mes, -3, t0 + 10ms);
+  book.placed("b", 11, t0 + 10ms);
+  book.on_trade(fill(2, 11, -3), t0 + 10ms);
+  CHECK(book.expected(mes) == -3);
+  CHECK(book.confirmed(mes) == -4);
+}
+
+TEST_CASE("follower book: the close's own trade completes it", "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.sent_place("a", mes, 2, t0);
+  book.placed("a", 10, t0);
+  book.on_trade(fill(1, 10, 2), t0);
+  book.sent_close(mes, t0);
+  CHECK(book.closing(mes));
+  CHECK(book.expected(mes) == 0);
+  book.on_trade(fill(2, 99, -2), t0 + 5ms); // the venue's order for the close: unknown to the book
+  CHECK(book.expected(mes) == 0);
+  CHECK(book.confirmed(mes) == 0);
+  CHECK_FALSE(book.closing(mes));
+}
