@@ -37,7 +37,13 @@ std::size_t https_client::open_connections() const noexcept {
 void https_client::close() {
   closed_ = true;
   warm_timer_.cancel();
-  for (auto& c : pool_) reset(*c);
+  // Only the sockets: a request still under way completes with an error on its own stream, which
+  // must not be replaced beneath it.
+  for (auto& c : pool_) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(c->stream).socket().close(ignored);
+    c->open = false;
+  }
   released_.cancel();
 }
 
