@@ -315,7 +315,8 @@ place_result ledger::place(const place_request& r) {
     }
   }
 
-  const int skip = std::exchange(faults_.skip_legs, 0);
+  // As documented: the next *bracketed* place loses its legs; an unbracketed one leaves the fault armed.
+  const int skip = r.stop_loss || r.take_profit ? std::exchange(faults_.skip_legs, 0) : 0;
   order& entry = new_order(r, r.type == order_type::market ? order_status::pending : order_status::open);
   const order_id entry_id = entry.id;
   std::vector<order_id> legs;
