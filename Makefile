@@ -10,7 +10,7 @@ RELEASE_DIR := build/release
 TEST_DIR := build/asan
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-.PHONY: all build deps test demo fuzz fuzz-smoke bench install format lint clean
+.PHONY: all build deps test demo fuzz fuzz-smoke bench soak install format lint clean
 
 all: build
 
@@ -27,6 +27,8 @@ test: deps
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
+	@echo 'fault suite and chaos run (faults.md section 2):'
+	@grep -h -E '^[0-9]+ passed, [0-9]+ failed$$|^faults injected' $(TEST_DIR)/Testing/Temporary/LastTest.log
 	$(MAKE) --no-print-directory fuzz-smoke
 
 # The product working: projectx-sim and copytraderd (release build) with etc/copytrader.demo.yaml, the
@@ -65,6 +67,16 @@ fuzz: deps $(FUZZ_DIR)/build.ninja
 # Figures, not pass/fail: the simulator's own cost, and copy latency for 1, 10 and 50 followers over
 # BENCH_FILLS leader fills (docs/performance.md).
 BENCH_FILLS ?= 1000
+# A long seeded chaos run under the sanitizers: SOAK_RUNS seeds from SOAK_SEED, SOAK_STEPS steps each.
+SOAK_RUNS ?= 50
+SOAK_STEPS ?= 60
+SOAK_SEED ?= 1
+soak: deps
+	cmake -S . -B $(TEST_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCOPYTRADER_SANITIZE=ON -DCOPYTRADER_WERROR=ON
+	cmake --build $(TEST_DIR) -j $(JOBS) --target fault_tests projectx-sim
+	cd $(TEST_DIR) && COPYTRADER_CHAOS_RUNS=$(SOAK_RUNS) COPYTRADER_CHAOS_STEPS=$(SOAK_STEPS) \
+		COPYTRADER_CHAOS_SEED=$(SOAK_SEED) tests/fault_tests '[chaos]'
+
 bench: build
 	mkdir -p build/bench
 	cd build/bench && ../release/bench/sim_load 50 1000 3

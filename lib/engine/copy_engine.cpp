@@ -393,6 +393,10 @@ asio::awaitable<void> copy_engine::ticker() {
       if (anything_open()) {
         const bool followers_too = reconcile_rounds_++ % follower_read_every == 0;
         asio::co_spawn(executor_, reconcile("periodic", followers_too), asio::detached);
+      } else if (++idle_rounds_ % follower_read_every == 0) {
+        // Flat, as far as the events say: a hub that accepted the subscriptions but delivers
+        // nothing (faults.md A6) would hide a leader fill for ever. The leader is read now and then.
+        asio::co_spawn(executor_, reconcile("idle check", false), asio::detached);
       }
     }
   }

@@ -133,6 +133,7 @@ private:
   std::chrono::steady_clock::time_point next_reconcile_{};
   std::chrono::steady_clock::time_point next_recheck_{};
   unsigned reconcile_rounds_ = 0;
+  unsigned idle_rounds_ = 0;
   bool reconciling_ = false;
   bool started_ = false;
   bool stopped_ = false;

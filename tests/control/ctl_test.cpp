@@ -55,8 +55,24 @@ struct ctl_result {
   std::string out;
 };
 
+struct daemon_setup {
+  std::string leader_key = "leader-key";
+  std::string follower_key = "follower-key";
+  std::string extra_followers; // YAML entries appended to the followers list
+  std::string level = "info";
+  std::map<std::string, std::string> extra_files; // written next to the configuration before the start
+};
+
+std::string sim_world(const daemon_setup& s) {
+  return fmt::format(R"({{"users":[{{"username":"leader_user","api_key":"{}"}},
+    {{"username":"follower_user","api_key":"{}"}}],
+   "accounts":[{{"id":1001,"username":"leader_user"}},{{"id":2001,"username":"follower_user"}},
+    {{"id":2002,"username":"follower_user"}},{{"id":2003,"username":"follower_user","position_brackets":true}}]}})",
+                     s.leader_key, s.follower_key);
+}
+
 // small: contract_id set, so a manual signal needs no contract; big: maps the leader's contract.
-std::string daemon_config(unsigned short gateway, unsigned short metrics) {
+std::string daemon_config(unsigned short gateway, unsigned short metrics, const daemon_setup& s) {
   return fmt::format(R"(api:
   base_url: https://127.0.0.1:{0}
   user_hub_url: wss://127.0.0.1:{0}/hubs/user
@@ -80,7 +96,7 @@ followers:
     bracket: fixed
     sl_ticks: 12
     tp_ticks: 20
-copy:
+{2}copy:
   reconcile_interval: 2s
 safety:
   circuit_breaker: {{max_orders: 20, window: 1s}}
@@ -91,12 +107,13 @@ control:
   metrics_listen: 127.0.0.1:{1}
 logging:
   sink: stderr
-  level: info
+  level: {3}
 )",
-                     gateway, metrics);
+                     gateway, metrics, s.extra_followers, s.level);
 }
 
 struct running_daemon {
+  daemon_setup setup;
   sim_process sim;
   temp_dir dir;
   unsigned short metrics_port = free_port();
@@ -104,11 +121,12 @@ struct running_daemon {
   std::filesystem::path log = dir.path() / "copytraderd.log";
   std::unique_ptr<child_process> daemon;
 
-  running_daemon() {
+  explicit running_daemon(daemon_setup s = {}) : setup(std::move(s)), sim({}, sim_world(setup)) {
     dir.write("sim-ca.pem", sim.ca_pem, 0644);
-    dir.write("leader.key", "leader-key\n");
-    dir.write("follower.key", "follower-key\n");
-    dir.write("copytrader.yaml", daemon_config(sim.port, metrics_port));
+    dir.write("leader.key", setup.leader_key + "\n");
+    dir.write("follower.key", setup.follower_key + "\n");
+    for (const auto& [name, text] : setup.extra_files) dir.write(name, text);
+    dir.write("copytrader.yaml", daemon_config(sim.port, metrics_port, setup));
     std::filesystem::create_directories(dir.path() / "state");
     daemon = std::make_unique<child_process>(
         COPYTRADERD_PATH, std::vector<std::string>{"--config", (dir.path() / "copytrader.yaml").string()},
@@ -171,6 +189,12 @@ std::string raw_exchange(const std::filesystem::path& path, const std::string& b
   }
   ::close(fd);
   return out;
+}
+
+std::string replace_in(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
 }
 
 std::string http_get(unsigned short port, const std::string& target) {
@@ -436,4 +460,67 @@ TEST_CASE("copytraderctl watch: a live table in a pseudo-terminal until Ctrl-C",
   INFO(interrupted.out);
   CHECK(screens(interrupted.out) >= 2);
   CHECK_THAT(interrupted.out, Contains("Ctrl-C to stop"));
+}
+
+TEST_CASE("J4: canary API keys and session tokens appear in no output", "[ctl][J4]") {
+  daemon_setup setup;
+  setup.leader_key = "CANARY-LEADER-5f0c1e9a7b";
+  setup.follower_key = "CANARY-FOLLOWER-8d2b6a4c3e";
+  const std::string stranger_key = "CANARY-STRANGER-1a9e7c5d2f";
+  // A login the venue refuses: its error path must not echo the key either.
+  setup.extra_followers =
+      "  - name: stranger\n    username: stranger_user\n    api_key_file: stranger.key\n    account_id: 2003\n";
+  setup.extra_files["stranger.key"] = stranger_key + "\n";
+  setup.level = "trace"; // the most verbose level: the harshest place for a leak
+  running_daemon d(setup);
+
+  // Work through the paths that touch tokens: copies, a revoked session, a hub logout, a reload.
+  std::string outputs;
+  outputs += d.ctl(fmt::format("copy --side long --size 2 --contract {}", mes)).out;
+  REQUIRE(eventually([&] { return d.position(2002) == 2; }));
+  d.sim.control("POST", "/expire_tokens", R"({"username":"follower_user"})");
+  d.sim.control("POST", "/fault/hub", R"({"kind":"logout","username":"leader_user"})");
+  outputs += d.ctl("flatten --all --yes").out;
+  d.daemon->signal(SIGHUP);
+  std::this_thread::sleep_for(1s);
+  for (const char* command : {"status", "status --json", "stats --json", "reload"}) outputs += d.ctl(command).out;
+  outputs += http_get(d.metrics_port, "/metrics");
+  outputs += read_file("/proc/" + std::to_string(d.daemon->pid()) + "/environ");
+  outputs += read_file("/proc/" + std::to_string(d.daemon->pid()) + "/cmdline");
+  d.daemon->signal(SIGTERM);
+  REQUIRE(d.daemon->wait_exit(deadline) == 0);
+  d.daemon.reset();
+
+  // An inline key in a file others can read is refused, and the refusal does not quote it.
+  const auto inline_config = d.dir.write("inline.yaml",
+                                         replace_in(read_file(d.dir.path() / "copytrader.yaml"),
+                                                    "api_key_file: leader.key", "api_key: " + setup.leader_key),
+                                         0644);
+  const std::string check = fmt::format("{} --check-config --config {} 2>&1", COPYTRADERD_PATH, inline_config.string());
+  FILE* pipe = ::popen(check.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char chunk[4096];
+  std::string check_output;
+  for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0;) check_output.append(chunk, n);
+  CHECK(::pclose(pipe) != 0);
+  CHECK_THAT(check_output, Contains("api_key"));
+  outputs += check_output;
+
+  const std::string log = read_file(d.log);
+  REQUIRE_THAT(log, Contains("GatewayLogout")); // the paths above really ran
+  std::string state;
+  for (const auto& entry : std::filesystem::directory_iterator(d.dir.path() / "state"))
+    if (entry.is_regular_file()) state += read_file(entry.path());
+  REQUIRE(state.size() > 0);
+  struct place {
+    const char* name;
+    const std::string& text;
+  };
+  for (const auto& where :
+       {place{"daemon log", log}, place{"ctl, metrics, /proc", outputs}, place{"state directory (audit.db)", state}}) {
+    for (const auto& canary : {setup.leader_key, setup.follower_key, stranger_key, std::string("eyJ")}) {
+      INFO(where.name << " contains " << canary);
+      CHECK(where.text.find(canary) == std::string::npos);
+    }
+  }
 }

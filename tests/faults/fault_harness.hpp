@@ -1,0 +1,77 @@
+#pragma once
+// The fault-scenario suite's harness (faults.md section 2): the engine in-process against
+// projectx-sim, faults injected through the simulator's control API, and after every scenario the
+// invariants checked from the simulator's ledger and request log and from the engine's own log:
+//   I1 no loss        every follower at its target (the sizing rule of the leader's final position)
+//   I2 no duplicate   one accepted order per tag, no follower beyond or opposite its target
+//   I3 protected      every open bracketed follower position covered exactly by its stop and target
+//   I4 budget         REST requests per login within safety.rate_limit in every 60 s window, and no
+//                     tag placed again without a search for it in between
+//   I5 clear error    the fault reported at warning or above, and no key or token in any line
+//   I6 liveness       copying again, every hub connected, within the deadline
+// Totals (faults injected, copies lost, duplicated) are printed when the run ends.
+
+#include "integration/engine_fixture.hpp"
+
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <cstdint>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace copytrader::testing {
+
+struct fault_totals {
+  std::uint64_t faults = 0;
+  std::uint64_t lost = 0;
+  std::uint64_t duplicated = 0;
+  std::uint64_t unprotected = 0;
+  std::uint64_t budget_violations = 0;
+};
+fault_totals& totals();
+
+// Every engine log line while it lives, for I5.
+class log_capture {
+public:
+  log_capture();
+  ~log_capture();
+  log_capture(const log_capture&) = delete;
+  log_capture& operator=(const log_capture&) = delete;
+  [[nodiscard]] std::string text() const { return out_.str(); }
+
+private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
+};
+
+struct follower_spec {
+  std::string name;
+  std::int64_t account = 0;
+  std::string rules; // YAML lines under the entry
+  bool bracketed = true;
+};
+
+// one (2001): ratio 1.0, fixed 16/24; half (2002): ratio 0.5, mirror.
+std::vector<follower_spec> standard_followers();
+
+class fault_harness {
+public:
+  explicit fault_harness(std::vector<follower_spec> followers = standard_followers(), std::string extra = {},
+                         std::vector<std::string> sim_args = {});
+
+  // A fault through the simulator's control API (counted in the totals).
+  void inject(std::string_view path, const std::string& body);
+  // What the follower should hold now: the sizing rule of the leader's position.
+  [[nodiscard]] int target(const follower_spec& f) const;
+  // Waits for every follower to reach its target (legs fitted), then checks I1-I6; `reported`
+  // is a phrase the fault must have been logged with (empty: the fault is silent by design).
+  void check(const std::string& reported, std::chrono::milliseconds settle_within = std::chrono::seconds(20));
+
+  log_capture log; // before the fixture: its engine logs from the start
+  engine_fixture fx;
+  std::vector<follower_spec> followers;
+};
+
+} // namespace copytrader::testing
