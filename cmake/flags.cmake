@@ -25,6 +25,8 @@ if(COPYTRADER_SANITIZE)
   set(COPYTRADER_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   add_compile_options(${COPYTRADER_SANITIZER_FLAGS})
   add_link_options(${COPYTRADER_SANITIZER_FLAGS})
+  # The test build also gets the crash points (lib/core/crash_point.hpp); a release build has none.
+  add_compile_definitions(COPYTRADER_TEST_HOOKS)
 else()
   # _FORTIFY_SOURCE needs optimisation and conflicts with ASan, so only the non-sanitized build gets it.
   if(NOT CMAKE_BUILD_TYPE STREQUAL "Debug")

@@ -1,6 +1,7 @@
 #include "engine/copy_engine.hpp"
 
 #include "copy/sizing.hpp"
+#include "core/crash_point.hpp"
 #include "projectx/endpoint_url.hpp"
 #include "projectx/tls_context.hpp"
 
@@ -262,6 +263,7 @@ void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
   for (const auto& e : events) {
     if (const auto* t = std::get_if<px::trade_event>(&e)) {
       if (t->value.account_id != leader) continue;
+      crash_point("leader_trade"); // F1: received, nothing done or recorded yet
       if (auto change = ctx_.tracker.on_trade(t->value, now, wall)) {
         on_leader_change(*change, t->value.price);
         changed = true;

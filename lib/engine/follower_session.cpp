@@ -4,6 +4,7 @@
 #include "copy/leg_plan.hpp"
 #include "copy/order_tag.hpp"
 #include "copy/sizing.hpp"
+#include "core/crash_point.hpp"
 #include "logging/log.hpp"
 
 #include <spdlog/spdlog.h>
@@ -320,7 +321,9 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
     co_return true;
   }
 
+  crash_point("before_place"); // F2
   const auto outcome = co_await place_resolved(p, entry ? request_priority::entry : request_priority::exit);
+  if (outcome.kind == px::outcome_kind::confirmed) crash_point("place_answered"); // F4: before the book knows
   const std::int64_t latency = leader ? micros_since(leader->seen) : 0;
   switch (outcome.kind) {
     case px::outcome_kind::confirmed:
@@ -479,13 +482,15 @@ asio::awaitable<void> follower_session::maintain_legs(const std::string& contrac
     co_return;
   }
   const std::int32_t position = book_.confirmed(contract);
+  if (position != 0) crash_point("legs_check"); // F5: filled, protection not yet verified
   const bool protect = rules_.bracket != bracket_mode::none;
   const auto fixes = copy::plan_leg_fixes(position, book_.legs(contract), protect, protect);
   if (!fixes.empty()) quiet_after_[contract] = now + leg_settle;
   for (const auto& fix : fixes) {
     switch (fix.kind) {
       case copy::leg_fix_kind::cancel: {
-        auto r = co_await login_.rest().cancel(rules_.account, fix.order);
+        // A leg larger than the position, or on a flat one, reverses it if it fires: exit priority.
+        auto r = co_await login_.rest().cancel(rules_.account, fix.order, request_priority::exit);
         spdlog::info("follower {}: cancelled leg {} on {} (position {}): {}", rules_.name, fix.order, contract,
                      position, px::to_string(r.kind));
         audit("cancel_leg", {}, fmt::format("{} {} {}", fix.order, contract, px::to_string(r.kind)));

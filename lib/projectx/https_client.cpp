@@ -1,5 +1,7 @@
 #include "projectx/https_client.hpp"
 
+#include "core/crash_point.hpp"
+
 #include "projectx/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -144,6 +146,7 @@ asio::awaitable<http_result> https_client::post(std::string_view path, std::stri
   auto& tcp_layer = beast::get_lowest_layer(c->stream);
   tcp_layer.expires_after(endpoint_.request_timeout);
   auto [write_error, written] = co_await http::async_write(c->stream, req, tuple_awaitable);
+  if (!write_error && path == "/api/Order/place") crash_point("place_written"); // F3: sent, no answer yet
   if (write_error) {
     // Nothing written means nothing reached the server; anything written might have.
     result.stage = written == 0 ? transport_stage::before_send : transport_stage::after_send;

@@ -40,8 +40,8 @@ asio::awaitable<place_outcome> rest_client::place(const place_order_params& p, r
 asio::awaitable<place_outcome> rest_client::modify(const modify_order_params& p) {
   co_return co_await mutate(modify_order(p), false, request_priority::bracket_move);
 }
-asio::awaitable<place_outcome> rest_client::cancel(account_number account, order_id order) {
-  co_return co_await mutate(cancel_order(account, order), false, request_priority::bracket_move);
+asio::awaitable<place_outcome> rest_client::cancel(account_number account, order_id order, request_priority priority) {
+  co_return co_await mutate(cancel_order(account, order), false, priority);
 }
 asio::awaitable<place_outcome> rest_client::close_position(account_number account, std::string_view contract_id) {
   co_return co_await mutate(projectx::close_position(account, contract_id), false, request_priority::exit);

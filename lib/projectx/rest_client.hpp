@@ -28,7 +28,9 @@ public:
   boost::asio::awaitable<place_outcome> place(const place_order_params& p,
                                               request_priority priority = request_priority::entry);
   boost::asio::awaitable<place_outcome> modify(const modify_order_params& p);
-  boost::asio::awaitable<place_outcome> cancel(account_number account, order_id order);
+  // A leg that no longer fits the position is cancelled at exit priority: it could reverse it.
+  boost::asio::awaitable<place_outcome> cancel(account_number account, order_id order,
+                                               request_priority priority = request_priority::bracket_move);
   boost::asio::awaitable<place_outcome> close_position(account_number account, std::string_view contract_id);
   boost::asio::awaitable<place_outcome> partial_close(account_number account, std::string_view contract_id,
                                                       std::int32_t size);

@@ -4,6 +4,7 @@
 #include "control/control_server.hpp"
 #include "control/metrics_server.hpp"
 #include "control/metrics_text.hpp"
+#include "core/crash_point.hpp"
 #include "engine/copy_engine.hpp"
 #include "logging/log.hpp"
 #include "service/control_commands.hpp"
@@ -162,6 +163,7 @@ private:
     last_reload_.when = utc_now();
     config_errors errors = loaded ? reload_conflicts(*config_, *loaded) : loaded.error();
     if (errors.items.empty()) {
+      crash_point("reload"); // F6: read and checked, not applied
       config next = std::move(*loaded);
       apply_overrides(next, options_.overrides);
       config_ = std::make_shared<const config>(std::move(next));

@@ -5,8 +5,8 @@
 #include "faults/fault_harness.hpp"
 #include "support/printers.hpp"
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 #include <cstdlib>
 #include <random>

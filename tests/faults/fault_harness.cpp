@@ -2,10 +2,10 @@
 
 #include "copy/sizing.hpp"
 
-#include <boost/json/value.hpp>
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/json/value.hpp>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <map>
@@ -41,8 +41,9 @@ namespace {
 std::string followers_yaml(const std::vector<follower_spec>& followers) {
   std::string out;
   for (const auto& f : followers) {
-    out += fmt::format("  - name: {}\n    username: follower_user\n    api_key_file: follower.key\n    account_id: {}\n{}",
-                       f.name, f.account, f.rules);
+    out +=
+        fmt::format("  - name: {}\n    username: follower_user\n    api_key_file: follower.key\n    account_id: {}\n{}",
+                    f.name, f.account, f.rules);
   }
   return out;
 }
@@ -51,14 +52,15 @@ std::string followers_yaml(const std::vector<follower_spec>& followers) {
 void check_budget(const engine_fixture& fx, std::uint64_t& violations) {
   const auto log = fx.sim.control("GET", "/log").json();
   std::map<std::string, std::vector<std::int64_t>> by_user;
-  std::map<std::string, std::size_t> last_place; // tag -> index of its latest place
+  std::map<std::string, std::size_t> last_place;             // tag -> index of its latest place
   std::map<std::int64_t, std::vector<std::size_t>> searches; // account -> indexes of Order/search
   const auto& entries = log.at("entries").as_array();
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i].as_object();
     if (e.at("kind").as_string() != "rest") continue;
     const auto* user = e.if_contains("username");
-    if (user != nullptr && user->is_string()) by_user[std::string(user->as_string())].push_back(e.at("t_ns").as_int64());
+    if (user != nullptr && user->is_string())
+      by_user[std::string(user->as_string())].push_back(e.at("t_ns").as_int64());
     const std::string what(e.at("what").as_string());
     const auto* account = e.if_contains("account");
     const std::int64_t acct = account != nullptr ? account->to_number<std::int64_t>() : 0;
@@ -68,7 +70,8 @@ void check_budget(const engine_fixture& fx, std::uint64_t& violations) {
     const std::string t(tag->as_string());
     if (auto earlier = last_place.find(t); earlier != last_place.end()) {
       const auto& s = searches[acct];
-      const bool searched = std::any_of(s.begin(), s.end(), [&](std::size_t k) { return k > earlier->second && k < i; });
+      const bool searched =
+          std::any_of(s.begin(), s.end(), [&](std::size_t k) { return k > earlier->second && k < i; });
       if (!searched) {
         UNSCOPED_INFO("I4: tag " << t << " placed again without a search for it");
         ++violations;
@@ -77,14 +80,16 @@ void check_budget(const engine_fixture& fx, std::uint64_t& violations) {
     last_place[t] = i;
   }
   const auto limit = static_cast<std::size_t>(fx.cfg.safety.rate_limit.max_requests);
-  const std::int64_t window = std::chrono::duration_cast<std::chrono::nanoseconds>(fx.cfg.safety.rate_limit.window).count();
+  const std::int64_t window =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(fx.cfg.safety.rate_limit.window).count();
   for (auto& [user, times] : by_user) {
     std::sort(times.begin(), times.end());
     std::size_t from = 0;
     for (std::size_t to = 0; to < times.size(); ++to) {
       while (times[to] - times[from] >= window) ++from;
       if (to - from + 1 > limit) {
-        UNSCOPED_INFO("I4: " << user << " sent " << (to - from + 1) << " requests in one window (limit " << limit << ")");
+        UNSCOPED_INFO("I4: " << user << " sent " << (to - from + 1) << " requests in one window (limit " << limit
+                             << ")");
         ++violations;
         break;
       }
@@ -130,8 +135,12 @@ void fault_harness::check(const std::string& reported, std::chrono::milliseconds
       duplicated += static_cast<std::uint64_t>(std::abs(want - have));
     if (!fx.tags_unique(f.account)) ++duplicated;
     // I3.
-    if (f.bracketed && !fx.run_until([&] { return fx.protected_exactly(f.account); }, 5s)) {
-      UNSCOPED_INFO("I3: " << f.name << " holds " << have << " without legs that fit it");
+    // T_protect: 15 s, enough for leg fixes queued behind a spent request budget.
+    if (f.bracketed && !fx.run_until([&] { return fx.protected_exactly(f.account); }, 15s)) {
+      detail += "; I3: " + f.name + " holds " + std::to_string(fx.position(f.account)) + " with legs";
+      for (const auto& leg : fx.legs(f.account))
+        detail += fmt::format(" [{} {} {}x @{}]", leg.type == 4 ? "stop" : "limit", leg.side == 0 ? "buy" : "sell",
+                              leg.size, leg.price);
       ++unprotected;
     }
   }

@@ -5,8 +5,8 @@
 #include "faults/fault_harness.hpp"
 #include "support/printers.hpp"
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 using namespace copytrader;
 using namespace copytrader::testing;
@@ -16,9 +16,7 @@ namespace {
 
 constexpr const char* quick_reconcile = "copy:\n  reconcile_interval: 1s\n";
 
-void open_bracketed(fault_harness& h, int size) {
-  h.fx.leader_market(size, size > 0 ? -16 : 16, size > 0 ? 24 : -24);
-}
+void open_bracketed(fault_harness& h, int size) { h.fx.leader_market(size, size > 0 ? -16 : 16, size > 0 ? 24 : -24); }
 
 } // namespace
 
@@ -58,8 +56,7 @@ TEST_CASE("A3: the hub drops between two partial fills of one leader order; both
   h.check("reconciliation");
 }
 
-TEST_CASE("A5: lossy but alive: a leader trade frame dropped, found by the periodic reconciliation",
-          "[fault][A5]") {
+TEST_CASE("A5: lossy but alive: a leader trade frame dropped, found by the periodic reconciliation", "[fault][A5]") {
   fault_harness h(standard_followers(), quick_reconcile);
   h.fx.start();
   open_bracketed(h, 1);
@@ -160,8 +157,7 @@ TEST_CASE("B4: the place is processed and its response lost; adopted by the tag 
   h.check("unknown");
 }
 
-TEST_CASE("B6: a truncated response and a reset before processing; unknown, no crash, one order each",
-          "[fault][B6]") {
+TEST_CASE("B6: a truncated response and a reset before processing; unknown, no crash, one order each", "[fault][B6]") {
   fault_harness h;
   h.fx.start();
   h.inject("/fault/rest", R"({"path":"/api/Order/place","kind":"truncate","count":1})");
@@ -173,7 +169,8 @@ TEST_CASE("B6: a truncated response and a reset before processing; unknown, no c
 }
 
 TEST_CASE("B12: the venue attaches no bracket legs; a protective stop and target are placed", "[fault][B12]") {
-  fault_harness h({{"one", 2001, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true}});
+  fault_harness h(
+      {{"one", 2001, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true}});
   h.fx.start();
   h.inject("/fault/order", R"({"skip_legs":3})"); // the follower's bracketed entry is the next one
   h.fx.leader_market(2);
@@ -181,7 +178,8 @@ TEST_CASE("B12: the venue attaches no bracket legs; a protective stop and target
 }
 
 TEST_CASE("B14: a follower market order only partly filled; the rest is sent, legs fit", "[fault][B14]") {
-  fault_harness h({{"one", 2001, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true}});
+  fault_harness h(
+      {{"one", 2001, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true}});
   h.fx.start();
   h.fx.leader_market(3);
   // The engine has not run yet: the follower's copy is the next market order, and fills 1 of 3.
@@ -237,8 +235,7 @@ TEST_CASE("D3: a copied leader trade voided; reported, not undone, nothing sent 
   h.check("voided");
 }
 
-TEST_CASE("D6: the follower's own stop closed it first; the leader's later stop opens no reverse",
-          "[fault][D6]") {
+TEST_CASE("D6: the follower's own stop closed it first; the leader's later stop opens no reverse", "[fault][D6]") {
   fault_harness h({{"tight", 2001, "    bracket: fixed\n    sl_ticks: 4\n    tp_ticks: 40\n", true}});
   h.fx.start();
   h.fx.leader_market(1, -16, 40);
@@ -269,8 +266,8 @@ TEST_CASE("D8: a leader order placed and cancelled without a fill; the followers
       R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":2,"type":1,"limit_price":6400})");
   h.fx.act(fmt::format(R"({{"account":1001,"op":"modify","order_id":{},"limit_price":6401}})",
                        placed.at("orderId").to_number<std::int64_t>()));
-  h.fx.act(fmt::format(R"({{"account":1001,"op":"cancel","order_id":{}}})",
-                       placed.at("orderId").to_number<std::int64_t>()));
+  h.fx.act(
+      fmt::format(R"({{"account":1001,"op":"cancel","order_id":{}}})", placed.at("orderId").to_number<std::int64_t>()));
   h.fx.run_for(1500ms);
   CHECK(h.fx.orders(2001) == 0);
   CHECK(h.fx.orders(2002) == 0);
@@ -292,10 +289,12 @@ TEST_CASE("D9: 40 leader fills within a second; shaped under the budget, nothing
 
 TEST_CASE("E1: the venue refuses a follower's entry (business error); that follower sits the episode out",
           "[fault][E1]") {
-  fault_harness h({{"one", 2001, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true}});
+  fault_harness h(
+      {{"one", 2001, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true}});
   h.fx.start();
-  h.inject("/fault/rest",
-           R"({"path":"/api/Order/place","kind":"business_error","error_code":3,"message":"Insufficient funds","count":1})");
+  h.inject(
+      "/fault/rest",
+      R"({"path":"/api/Order/place","kind":"business_error","error_code":3,"message":"Insufficient funds","count":1})");
   open_bracketed(h, 2);
   h.fx.run_for(1500ms);
   CHECK(h.fx.position(2001) == 0); // an explicit, logged skip: not retried this episode
@@ -313,8 +312,7 @@ TEST_CASE("E3: a follower already holds a position at start; adopted, closed und
   h.check("");
 }
 
-TEST_CASE("E4: a follower changed by hand mid-session; brought back to target once, no fighting loop",
-          "[fault][E4]") {
+TEST_CASE("E4: a follower changed by hand mid-session; brought back to target once, no fighting loop", "[fault][E4]") {
   fault_harness h;
   h.fx.start();
   open_bracketed(h, 2);
