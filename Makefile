@@ -77,11 +77,13 @@ soak: deps
 	cd $(TEST_DIR) && COPYTRADER_CHAOS_RUNS=$(SOAK_RUNS) COPYTRADER_CHAOS_STEPS=$(SOAK_STEPS) \
 		COPYTRADER_CHAOS_SEED=$(SOAK_SEED) tests/fault_tests '[chaos]'
 
+BENCH_IDLE_SECONDS ?= 60
 bench: build
 	mkdir -p build/bench
 	cd build/bench && ../release/bench/sim_load 50 1000 3
 	@for n in 1 10 50; do build/release/bench/copy_latency $$n $(BENCH_FILLS) build/bench/copy_latency_$$n.json || exit 1; done
-	@echo 'figures (JSON): build/bench/copy_latency_1.json, _10.json, _50.json'
+	build/release/bench/footprint 10 $(BENCH_IDLE_SECONDS) build/bench/footprint_10.json
+	@echo 'figures (JSON): build/bench/copy_latency_1.json, _10.json, _50.json, footprint_10.json'
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \

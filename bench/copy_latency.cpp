@@ -18,6 +18,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 
+#include <deque>
+#include <future>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -168,6 +171,30 @@ int main(int argc, char** argv) {
   }
   out.throttled = sim.control("GET", "/stats").json().at("throttled").to_number<std::int64_t>();
 
+  // The daemon's own share, on its own clock: the leader's frame read -> each follower's place
+  // handed to the socket. The i-th sample of every follower belongs to the i-th copied entry.
+  std::promise<std::vector<std::deque<std::int64_t>>> sent_promise;
+  boost::asio::post(io, [&] {
+    std::vector<std::deque<std::int64_t>> all;
+    for (const auto* f : engine.followers()) all.push_back(f->figures().sent_us);
+    sent_promise.set_value(std::move(all));
+  });
+  const auto sent = sent_promise.get_future().get();
+  std::vector<double> sent_first;
+  std::vector<double> sent_last;
+  std::size_t samples = sent.empty() ? 0 : sent.front().size();
+  for (const auto& s : sent) samples = std::min(samples, s.size());
+  for (std::size_t i = 0; i < samples; ++i) {
+    std::int64_t low = INT64_MAX;
+    std::int64_t high = 0;
+    for (const auto& s : sent) {
+      low = std::min(low, s[s.size() - samples + i]);
+      high = std::max(high, s[s.size() - samples + i]);
+    }
+    sent_first.push_back(static_cast<double>(low));
+    sent_last.push_back(static_cast<double>(high));
+  }
+
   const double per_entry =
       out.entries == 0 ? 0 : static_cast<double>(out.follower_requests) / static_cast<double>(out.entries);
   std::cout << fmt::format("copy latency, {} follower{}, {} leader fills ({} copied entries):\n", followers,
@@ -177,15 +204,21 @@ int main(int argc, char** argv) {
                            percentile(out.first_us, 1.0));
   std::cout << fmt::format("  last follower   p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
                            percentile(out.last_us, 0.5), percentile(out.last_us, 0.99), percentile(out.last_us, 1.0));
+  std::cout << fmt::format("  sent by the daemon (its clock: leader frame read -> place on the socket):\n");
+  std::cout << fmt::format("    first follower p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
+                           percentile(sent_first, 0.5), percentile(sent_first, 0.99), percentile(sent_first, 1.0));
+  std::cout << fmt::format("    last follower  p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
+                           percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0));
   std::cout << fmt::format("  follower requests per copied entry (entry + exit + leg cancels) {:.2f}; 429 answers {}\n",
                            per_entry, out.throttled);
   if (!json_out.empty()) {
     std::ofstream(json_out) << fmt::format(
-        R"({{"followers":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{}}})"
+        R"({{"followers":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{}}})"
         "\n",
         followers, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0),
-        percentile(out.last_us, 0.5), percentile(out.last_us, 0.99), percentile(out.last_us, 1.0), per_entry,
-        out.throttled);
+        percentile(out.last_us, 0.5), percentile(out.last_us, 0.99), percentile(out.last_us, 1.0),
+        percentile(sent_first, 0.5), percentile(sent_first, 0.99), percentile(sent_last, 0.5),
+        percentile(sent_last, 0.99), percentile(sent_last, 1.0), per_entry, out.throttled);
   }
   boost::asio::post(io, [&] { engine.stop(); });
   std::this_thread::sleep_for(300ms);

@@ -86,6 +86,7 @@ json::object stats_report(engine::copy_engine& engine) {
   for (const auto* f : engine.followers()) {
     const auto& figures = f->figures();
     const auto latency = engine::summarize(figures.latency_us);
+    const auto sent = engine::summarize(figures.sent_us);
     const auto positions = follower_positions(*f);
     followers.push_back(json::object{
         {"name", f->rules().name},
@@ -102,6 +103,7 @@ json::object stats_report(engine::copy_engine& engine) {
         {"latency_us",
          json::object{
              {"p50", latency.p50}, {"p99", latency.p99}, {"max", latency.max}, {"count", figures.latency.count}}},
+        {"sent_us", json::object{{"p50", sent.p50}, {"p99", sent.p99}, {"max", sent.max}}},
         {"throttled", throttled[f->rules().login.username]},
         {"last_error", figures.last_error},
     });

@@ -331,6 +331,11 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
       ++figures_.confirmed;
       ++ctx_.counters.successful_copies;
       if (leader) {
+        if (outcome.written != steady_clock::time_point{}) {
+          figures_.sent_us.push_back(
+              std::chrono::duration_cast<std::chrono::microseconds>(outcome.written - leader->seen).count());
+          if (figures_.sent_us.size() > max_latency_samples) figures_.sent_us.pop_front();
+        }
         figures_.latency_us.push_back(latency);
         figures_.latency.record(latency);
         if (figures_.latency_us.size() > max_latency_samples) figures_.latency_us.pop_front();

@@ -51,6 +51,7 @@ struct follower_figures {
   std::uint64_t corrections = 0; // reconciliation found the venue different from the book
   std::string last_error;
   std::deque<std::int64_t> latency_us; // leader event seen -> order confirmed, the latest 4096
+  std::deque<std::int64_t> sent_us;    // leader event seen -> the place written to the socket, the latest 4096
   latency_histogram latency;
 };
 

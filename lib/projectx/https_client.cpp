@@ -145,7 +145,11 @@ asio::awaitable<http_result> https_client::post(std::string_view path, std::stri
 
   auto& tcp_layer = beast::get_lowest_layer(c->stream);
   tcp_layer.expires_after(endpoint_.request_timeout);
+  // Asio writes at once, while the operation starts, and only posts the completion; the moment the
+  // completion runs can lag behind other work, so the time taken is the start's.
+  const auto writing = std::chrono::steady_clock::now();
   auto [write_error, written] = co_await http::async_write(c->stream, req, tuple_awaitable);
+  if (!write_error) result.written = writing;
   if (!write_error && path == "/api/Order/place") crash_point("place_written"); // F3: sent, no answer yet
   if (write_error) {
     // Nothing written means nothing reached the server; anything written might have.

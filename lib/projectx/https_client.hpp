@@ -37,7 +37,8 @@ struct http_result {
   unsigned status = 0;
   std::string body;
   std::optional<int> retry_after;
-  std::string error; // for transport failures; never contains the request
+  std::string error;                               // for transport failures; never contains the request
+  std::chrono::steady_clock::time_point written{}; // when the request's write started (it then went out whole)
 
   [[nodiscard]] http_exchange exchange() const { return http_exchange{stage, status, body, error}; }
 };

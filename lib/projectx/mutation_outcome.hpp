@@ -5,6 +5,7 @@
 
 #include "projectx/decode.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,9 +33,10 @@ struct place_outcome {
   outcome_kind kind = outcome_kind::unknown;
   std::optional<order_id> order; // a rejected place may carry one too
   int error_code = 0;
-  std::string message;       // for the log: code name, errorMessage, or what went wrong
-  bool throttled = false;    // HTTP 429: cool the login down
-  bool unauthorized = false; // HTTP 401: refresh the token before anything else
+  std::string message;                             // for the log: code name, errorMessage, or what went wrong
+  bool throttled = false;                          // HTTP 429: cool the login down
+  bool unauthorized = false;                       // HTTP 401: refresh the token before anything else
+  std::chrono::steady_clock::time_point written{}; // the request on the wire (unset if it never was)
 };
 
 place_outcome classify_place(const http_exchange& exchange);

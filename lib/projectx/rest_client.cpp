@@ -29,6 +29,7 @@ asio::awaitable<place_outcome> rest_client::mutate(rest_request request, bool ex
   co_await wait_turn(priority);
   const http_result r = co_await http_.post(request.path, request.body, bearer);
   place_outcome out = expects_order_id ? classify_place(r.exchange()) : classify_ack(r.exchange());
+  out.written = r.written;
   if (out.unauthorized) auth_.invalidate(bearer);
   if (out.throttled) note_throttled(r);
   co_return out;

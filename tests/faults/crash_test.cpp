@@ -98,7 +98,7 @@ void crash_at(const std::string& point) {
   const auto exit_code = d.daemon->wait_exit(20s);
   INFO(read_file(d.log));
   REQUIRE(exit_code == 128 + SIGKILL); // it reached the point
-  d.start(); // the same configuration and state, no crash point
+  d.start();                           // the same configuration and state, no crash point
   const auto after = settled_states(d);
   for (auto account : {2001, 2002}) {
     INFO("account " << account << " after the crash: " << after.at(account) << "; without: " << reference.at(account));
@@ -116,9 +116,7 @@ TEST_CASE("F1: killed after the leader's trade arrived, before anything was done
 
 TEST_CASE("F2: killed just before the follower's place was sent", "[crash][F2]") { crash_at("before_place"); }
 
-TEST_CASE("F3: killed after the place was written, before its answer", "[crash][F3]") {
-  crash_at("place_written");
-}
+TEST_CASE("F3: killed after the place was written, before its answer", "[crash][F3]") { crash_at("place_written"); }
 
 TEST_CASE("F4: killed after the venue confirmed the place, before the book recorded it", "[crash][F4]") {
   crash_at("place_answered");
@@ -156,8 +154,7 @@ TEST_CASE("F9: a corrupt state database refuses the start with a clear error", "
   d.daemon.reset();
 }
 
-TEST_CASE("F11: SIGTERM in the middle of a copy; stops in time, the restart finishes the copy once",
-          "[crash][F11]") {
+TEST_CASE("F11: SIGTERM in the middle of a copy; stops in time, the restart finishes the copy once", "[crash][F11]") {
   daemon_setup setup;
   setup.on_start = "full";
   running_daemon d(setup);

@@ -5,9 +5,9 @@
 #include "support/process.hpp"
 #include "support/raw_client.hpp"
 
+#include <fmt/format.h>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -60,7 +60,7 @@ struct daemon_setup {
   std::string extra_followers; // YAML entries appended to the followers list
   std::string level = "info";
   std::string on_start = "close_only";
-  std::map<std::string, std::string> env; // of the first start
+  std::map<std::string, std::string> env;         // of the first start
   std::map<std::string, std::string> extra_files; // written next to the configuration before the start
 };
 
@@ -222,6 +222,5 @@ inline std::string http_get(unsigned short port, const std::string& target) {
   ::close(fd);
   return out;
 }
-
 
 } // namespace copytrader::testing
