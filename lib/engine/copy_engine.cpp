@@ -211,11 +211,27 @@ asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
       }
     }
     if (!ctx_.contract_info.contains(contract)) co_await learn_contract(contract);
+    const std::int32_t believed = ctx_.tracker.net(contract);
+    const bool adds =
+        venue != 0 && (believed == 0 || (believed > 0) != (venue > 0) || std::abs(venue) > std::abs(believed));
+    bool stale = false;
+    if (adds) {
+      // A fill found only now: is it recent enough to copy (faults.md D11)? Its trade says when.
+      const auto since = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()) -
+                         std::chrono::duration_cast<std::chrono::microseconds>(config_.copy.max_copy_age);
+      const std::uint64_t before_read = leader_events_;
+      auto recent = co_await login.rest().trades(config_.leader.account, since);
+      if (leader_events_ != before_read) co_return true; // events arrived meanwhile: read again next round
+      stale = recent && std::none_of(recent->begin(), recent->end(), [&contract](const px::trade& t) {
+                return t.contract_id == contract && !t.voided;
+              });
+    }
     auto& state = ctx_.contracts[contract];
     if (venue != 0) state.average_price = average;
     // Fills whose events are still on their way are consumed when they arrive, not counted twice.
     auto change = ctx_.tracker.correct(contract, venue, now);
     if (!change) continue;
+    change->stale = stale;
     ++ctx_.counters.reconcile_corrections;
     spdlog::warn("reconciliation ({}): the leader holds {} on {}, the events said {}", reason, venue, contract,
                  change->old_net);

@@ -116,7 +116,10 @@ void follower_session::on_events(const std::vector<px::user_event>& events) {
       relevant = true;
     }
   }
-  if (relevant) nudge();
+  if (relevant) {
+    ++activity_;
+    nudge();
+  }
 }
 
 asio::awaitable<void> follower_session::work() {
@@ -307,6 +310,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
   }
 
   book_.sent_place(tag, contract, signed_size, now);
+  ++activity_;
   if (entry) login_.order_ceiling().use(now);
   quiet_after_[contract] = now + leg_settle;
   ++figures_.orders_sent;
@@ -457,6 +461,7 @@ asio::awaitable<bool> follower_session::close(const std::string& contract) {
     co_return true;
   }
   book_.sent_close(contract, now);
+  ++activity_;
   const auto r = co_await login_.rest().close_position(rules_.account, contract);
   if (r.kind == px::outcome_kind::confirmed) {
     ++figures_.confirmed;
@@ -589,9 +594,18 @@ asio::awaitable<void> follower_session::mirror_leg_moves(const std::string& cont
 asio::awaitable<bool> follower_session::reconcile(std::string reason) {
   if (ctx_.copy.dry_run) co_return true; // the shadow book is the dry run's truth
   reading_ = true;
+  const std::uint64_t activity_before = activity_;
   auto positions = co_await login_.rest().open_positions(rules_.account);
   auto orders = co_await login_.rest().open_orders(rules_.account);
   reading_ = false;
+  if (activity_ != activity_before && positions && orders) {
+    // The account traded, or was sent an order, while it was read: the answer may predate that,
+    // and applying it would count a fill as missing and send it again.
+    spdlog::debug("follower {}: reconciliation ({}) overlapped the account's activity; read again later", rules_.name,
+                  reason);
+    nudge();
+    co_return false;
+  }
   if (!positions || !orders) {
     spdlog::warn("follower {}: reconciliation ({}) could not read the account: {}", rules_.name, reason,
                  !positions ? positions.error().message : orders.error().message);

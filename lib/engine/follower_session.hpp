@@ -163,7 +163,8 @@ private:
   bool separate_protection_ = false; // Position Brackets account: no order brackets, stops placed apart
   bool retired_ = false;
   bool flatten_pending_ = false;
-  bool reading_ = false; // a reconciliation read is under way
+  bool reading_ = false;       // a reconciliation read is under way
+  std::uint64_t activity_ = 0; // the account's events and our sends: a read that overlaps one is stale
   bool dirty_ = false;
   bool busy_ = false;
   bool stopped_ = false;

@@ -67,7 +67,10 @@ public:
   [[nodiscard]] int target(const follower_spec& f) const;
   // Waits for every follower to reach its target (legs fitted), then checks I1-I6; `reported`
   // is a phrase the fault must have been logged with (empty: the fault is silent by design).
-  void check(const std::string& reported, std::chrono::milliseconds settle_within = std::chrono::seconds(20));
+  // `skipped`: followers that explicitly sit the episode out (logged with a reason): they must hold
+  // nothing, whatever the leader holds.
+  void check(const std::string& reported, std::chrono::milliseconds settle_within = std::chrono::seconds(20),
+             const std::vector<std::int64_t>& skipped = {});
 
   log_capture log; // before the fixture: its engine logs from the start
   engine_fixture fx;

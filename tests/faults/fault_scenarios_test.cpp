@@ -324,3 +324,17 @@ TEST_CASE("E4: a follower changed by hand mid-session; brought back to target on
   h.fx.run_for(2s);
   CHECK(h.fx.orders(2001) <= orders_before + 4); // the hand order, one correction, leg upkeep: no loop
 }
+
+TEST_CASE("D11: a leader fill found late by reconciliation, older than max_copy_age; reported, not copied",
+          "[fault][D11]") {
+  fault_harness h(standard_followers(), "copy:\n  reconcile_interval: 1s\n  max_copy_age: 1s\n");
+  h.fx.start();
+  h.fx.run_for(1500ms);                                                // past the start-up reconciliations
+  h.inject("/fault/hub", R"({"kind":"drop","target":"*","count":8})"); // none of the fill's events arrive
+  h.fx.leader_market(2);
+  REQUIRE(h.fx.run_until([&] { return h.fx.engine->context().tracker.net(std::string(mes)) == 2; }, 10s));
+  h.fx.run_for(1s);
+  CHECK(h.fx.orders(2001) == 0); // an explicit skip, not a blind copy at a stale price
+  CHECK(h.fx.orders(2002) == 0);
+  h.check("older than max_copy_age", 20s, {2001, 2002});
+}
