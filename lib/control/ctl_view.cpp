@@ -71,8 +71,15 @@ std::string render_status(const json::object& s) {
                  field(breaker, "trips"), field(breaker, "max_orders"), field(breaker, "window_ms"));
   for (const auto& l : list(s, "logins")) {
     const auto& o = l.as_object();
-    fmt::format_to(put, "login:    {}: {}/{} requests free, {} waiting, {} x 429, hub {}\n", field(o, "username"),
-                   field(o, "tokens"), field(o, "capacity"), field(o, "waiting"), field(o, "throttled"),
+    // The share of the budget reconciliation reads took since start (design.md section 3).
+    const auto& requests = object(o, "requests");
+    std::uint64_t total = 0;
+    for (const auto& [lane, n] : requests) total += n.is_number() ? n.to_number<std::uint64_t>() : 0;
+    const auto* reads = requests.if_contains("read");
+    const std::uint64_t read_count = reads != nullptr && reads->is_number() ? reads->to_number<std::uint64_t>() : 0;
+    fmt::format_to(put, "login:    {}: {}/{} requests free, {} waiting, {} x 429, reads {}% of {} sent, hub {}\n",
+                   field(o, "username"), field(o, "tokens"), field(o, "capacity"), field(o, "waiting"),
+                   field(o, "throttled"), total == 0 ? 0 : (100 * read_count + total / 2) / total, total,
                    flag(o, "hub_connected") ? "connected" : "DISCONNECTED");
   }
   const auto& reload = object(s, "reload");

@@ -82,6 +82,13 @@ std::string metrics_text(engine::copy_engine& engine) {
   for (const auto& l : logins) w.sample("copytrader_rate_limit_tokens", label("login", l.username), l.tokens);
   w.family("copytrader_rate_limit_capacity", "gauge", "The login's token bucket capacity");
   for (const auto& l : logins) w.sample("copytrader_rate_limit_capacity", label("login", l.username), l.capacity);
+  w.family("copytrader_requests_total", "counter", "REST requests sent, per login and priority lane");
+  for (const auto& l : logins) {
+    static constexpr const char* lanes[] = {"exit", "entry", "bracket_move", "read"};
+    for (std::size_t i = 0; i < l.granted.size(); ++i)
+      w.sample("copytrader_requests_total", label("login", l.username) + "," + label("priority", lanes[i]),
+               l.granted[i]);
+  }
   w.family("copytrader_throttled_total", "counter", "HTTP 429 answers from the venue");
   for (const auto& l : logins) w.sample("copytrader_throttled_total", label("login", l.username), l.throttled);
 

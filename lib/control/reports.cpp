@@ -45,13 +45,17 @@ json::object status_report(engine::copy_engine& engine) {
   }
   json::array logins;
   for (const auto& l : engine.logins()) {
-    logins.push_back(json::object{{"username", l.username},
-                                  {"tokens", l.tokens},
-                                  {"capacity", l.capacity},
-                                  {"waiting", l.waiting},
-                                  {"throttled", l.throttled},
-                                  {"hub_connected", l.hub_connected},
-                                  {"hub_connections", l.hub_connections}});
+    logins.push_back(json::object{
+        {"username", l.username},
+        {"tokens", l.tokens},
+        {"capacity", l.capacity},
+        {"waiting", l.waiting},
+        {"throttled", l.throttled},
+        {"requests",
+         json::object{
+             {"exit", l.granted[0]}, {"entry", l.granted[1]}, {"bracket_move", l.granted[2]}, {"read", l.granted[3]}}},
+        {"hub_connected", l.hub_connected},
+        {"hub_connections", l.hub_connections}});
   }
   json::array followers;
   for (const auto* f : engine.followers()) {

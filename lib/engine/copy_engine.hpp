@@ -58,7 +58,8 @@ struct login_figures {
   std::size_t tokens = 0;
   std::size_t capacity = 0;
   std::size_t waiting = 0;
-  std::uint64_t throttled = 0; // 429s
+  std::uint64_t throttled = 0;                         // 429s
+  std::array<std::uint64_t, priority_lanes> granted{}; // requests sent since start, per priority lane
   bool hub_connected = false;
   std::uint64_t hub_connections = 0;
   std::string hub_error;

@@ -210,6 +210,8 @@ std::vector<login_figures> copy_engine::logins() {
     f.capacity = login->budget().capacity();
     f.waiting = login->budget().waiting();
     f.throttled = login->budget().throttled_count();
+    for (std::size_t i = 0; i < f.granted.size(); ++i)
+      f.granted[i] = login->budget().granted(static_cast<request_priority>(i));
     if (auto hub = hubs_.find(username); hub != hubs_.end()) {
       f.hub_connected = hub->second->connected();
       f.hub_connections = hub->second->connections();

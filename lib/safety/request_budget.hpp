@@ -31,6 +31,7 @@ public:
   [[nodiscard]] std::size_t capacity() const noexcept { return bucket_.capacity(); }
   [[nodiscard]] std::uint64_t throttled_count() const noexcept { return bucket_.throttled_count(); }
   [[nodiscard]] std::size_t waiting() const noexcept { return bucket_.waiting(); }
+  [[nodiscard]] std::uint64_t granted(request_priority p) const noexcept { return bucket_.granted(p); }
 
 private:
   void pump();

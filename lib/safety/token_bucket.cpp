@@ -21,13 +21,15 @@ bool token_bucket::cancel(ticket t) {
 }
 
 std::optional<token_bucket::ticket> token_bucket::grant(steady_time now) {
-  for (auto& lane : lanes_) {
+  for (std::size_t i = 0; i < lanes_.size(); ++i) {
+    auto& lane = lanes_[i];
     if (lane.empty()) continue;
     // Only the highest waiting lane may take a slot.
     if (slots_.available(now) == 0) return std::nullopt;
     const ticket t = lane.front();
     lane.pop_front();
     slots_.use(now);
+    ++granted_[i];
     return t;
   }
   return std::nullopt;

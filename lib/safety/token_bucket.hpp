@@ -40,12 +40,17 @@ public:
   std::size_t available(steady_time now) { return slots_.available(now); }
   [[nodiscard]] std::size_t capacity() const noexcept { return slots_.limit(); }
   [[nodiscard]] std::uint64_t throttled_count() const noexcept { return throttled_; }
+  // Requests granted since start, per lane (status shows the share reconciliation reads took).
+  [[nodiscard]] std::uint64_t granted(request_priority priority) const noexcept {
+    return granted_[static_cast<std::size_t>(priority)];
+  }
 
 private:
   sliding_window slots_;
   std::array<std::deque<ticket>, priority_lanes> lanes_;
   ticket next_ticket_ = 1;
   std::uint64_t throttled_ = 0;
+  std::array<std::uint64_t, priority_lanes> granted_{};
 };
 
 } // namespace copytrader

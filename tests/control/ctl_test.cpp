@@ -209,6 +209,8 @@ TEST_CASE("metrics: the Prometheus endpoint is scraped and parsed", "[ctl]") {
   CHECK(values["copytrader_circuit_breaker_tripped"] == 0);
   CHECK(values[R"(copytrader_hub_connected{login="leader_user"})"] == 1);
   CHECK(values[R"(copytrader_rate_limit_capacity{login="follower_user"})"] > 0);
+  CHECK(values[R"(copytrader_requests_total{login="follower_user",priority="entry"})"] >= 2);
+  CHECK(values[R"(copytrader_requests_total{login="leader_user",priority="read"})"] >= 1);
   CHECK(values[R"(copytrader_follower_orders_sent_total{follower="small"})"] >= 1);
   CHECK(values[fmt::format(R"(copytrader_follower_position{{follower="big",contract="{}"}})", mes)] == -2);
   // The histogram is cumulative and its +Inf bucket is the count.

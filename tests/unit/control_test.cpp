@@ -80,7 +80,8 @@ TEST_CASE("ctl tables: status shows what an operator acts on", "[control]") {
     "copying":false,"problem":"cannot read the leader's positions","dry_run":false,
     "leader":{"account":1001,"hub_connected":false,"positions":[{"contract":"MES","net":3}]},
     "breaker":{"tripped":true,"trips":2,"max_orders":5,"window_ms":1000},
-    "logins":[{"username":"u","tokens":170,"capacity":180,"waiting":1,"throttled":3,"hub_connected":true}],
+    "logins":[{"username":"u","tokens":170,"capacity":180,"waiting":1,"throttled":3,"hub_connected":true,
+               "requests":{"exit":10,"entry":20,"bracket_move":10,"read":60}}],
     "followers":[{"name":"small","account":2001,"state":"unusable","reason":"canTrade false",
                   "positions":[{"contract":"MES","position":1,"target":2}]}],
     "reload":{"attempted":true,"ok":false,"when":"2026-11-24T04:00:00Z","message":"x"}})")
@@ -89,7 +90,7 @@ TEST_CASE("ctl tables: status shows what an operator acts on", "[control]") {
   CHECK_THAT(text, Contains("NO: cannot read the leader's positions"));
   CHECK_THAT(text, Contains("hub DISCONNECTED, MES 3"));
   CHECK_THAT(text, Contains("TRIPPED") && Contains("reset-breaker"));
-  CHECK_THAT(text, Contains("170/180 requests free, 1 waiting, 3 x 429"));
+  CHECK_THAT(text, Contains("170/180 requests free, 1 waiting, 3 x 429, reads 60% of 100 sent"));
   CHECK_THAT(text, Contains("unusable (canTrade false)") && Contains("MES 1/2"));
   CHECK_THAT(text, Contains("REFUSED"));
 }

@@ -43,6 +43,10 @@ TEST_CASE("higher lanes go first and lower lanes wait behind them", "[bucket]") 
   CHECK(bucket.grant(t0 + 10s) == entry);
   CHECK(bucket.grant(t0 + 20s) == move);
   CHECK(bucket.grant(t0 + 30s) == read);
+  // Counted per lane: status shows the share reconciliation reads took.
+  CHECK(bucket.granted(request_priority::exit) == 1);
+  CHECK(bucket.granted(request_priority::read) == 1);
+  CHECK(bucket.granted(request_priority::entry) == 1);
 }
 
 TEST_CASE("a cancelled request leaves the queue", "[bucket]") {
