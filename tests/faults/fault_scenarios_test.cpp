@@ -338,3 +338,26 @@ TEST_CASE("D11: a leader fill found late by reconciliation, older than max_copy_
   CHECK(h.fx.orders(2002) == 0);
   h.check("older than max_copy_age", 20s, {2001, 2002});
 }
+
+TEST_CASE("B7: success:false with UnknownError (7) is an unknown outcome, resolved by the tag, copied once",
+          "[fault][B7]") {
+  fault_harness h(
+      {{"one", 2001, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true}});
+  h.fx.start();
+  h.inject("/fault/rest",
+           R"({"path":"/api/Order/place","kind":"business_error","error_code":7,"message":"Unknown error","count":1})");
+  open_bracketed(h, 2);
+  h.check("unknown");
+}
+
+TEST_CASE("B7: OutsideTradingHours (5) is a definite refusal: no retry storm, the episode is skipped", "[fault][B7]") {
+  fault_harness h(
+      {{"one", 2001, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true}});
+  h.fx.start();
+  h.inject("/fault/rest", R"({"path":"/api/Order/place","kind":"business_error","error_code":5,)"
+                          R"("message":"Outside trading hours","count":1})");
+  open_bracketed(h, 2);
+  h.fx.run_for(2s);
+  CHECK(h.fx.count_log("/api/Order/place", 2001) == 1); // refused once, never sent again this episode
+  h.check("refused", 20s, {2001});
+}
