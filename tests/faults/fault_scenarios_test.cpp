@@ -361,3 +361,29 @@ TEST_CASE("B7: OutsideTradingHours (5) is a definite refusal: no retry storm, th
   CHECK(h.fx.count_log("/api/Order/place", 2001) == 1); // refused once, never sent again this episode
   h.check("refused", 20s, {2001});
 }
+
+TEST_CASE("A10: a reconnect storm (handshakes refused 8 times); back-off grows, no descriptor leaks", "[fault][A10]") {
+  fault_harness h;
+  h.fx.start();
+  const auto descriptors = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"), std::filesystem::directory_iterator{});
+  };
+  const auto before = descriptors();
+  h.inject("/fault/hub", R"({"kind":"handshake_error","count":8})");
+  h.inject("/fault/hub", R"({"kind":"close","mode":"rst"})");
+  open_bracketed(h, 1);
+  h.check("reconnecting", 60s);
+  h.fx.run_for(1s);
+  CHECK(descriptors() <= before + 2); // every refused attempt closed its socket
+}
+
+TEST_CASE("B2: 429 on the reconciliation reads; deferred, copies unaffected", "[fault][B2]") {
+  fault_harness h(standard_followers(), quick_reconcile);
+  h.fx.start();
+  open_bracketed(h, 1);
+  REQUIRE(h.fx.settle({{2001, 1}, {2002, 1}}));
+  h.inject("/fault/rest", R"({"path":"/api/Position/searchOpen","kind":"status","status":429,"count":3})");
+  h.fx.run_for(2500ms); // the periodic reads meet the 429s
+  h.fx.leader_market(2);
+  h.check("429");
+}
