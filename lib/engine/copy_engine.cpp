@@ -345,12 +345,14 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
   }
   nudge_all();
   // Logged after the followers had their turn: no log line is formatted before the sends.
-  std::string cause = change.cause == copy::change_cause::position_correction ? "position correction"
-                      : manual                                                ? "manual signal " + state.event
-                               : fmt::format("trade {}", change.trade.value_or(0));
-  asio::post(executor_, [contract = change.contract, from = change.old_net, to = change.new_net,
-                         cause = std::move(cause), note = std::move(note)] {
-    spdlog::info("leader {} {} -> {} ({})", contract, from, to, cause);
+  asio::post(executor_, [contract = change.contract, from = change.old_net, to = change.new_net, cause = change.cause,
+                         event = state.event, note = std::move(note)] {
+    if (cause == copy::change_cause::position_correction)
+      spdlog::info("leader {} {} -> {} (position correction)", contract, from, to);
+    else if (cause == copy::change_cause::manual_signal)
+      spdlog::info("leader {} {} -> {} (manual signal {})", contract, from, to, event);
+    else
+      spdlog::info("leader {} {} -> {} (trade {})", contract, from, to, event);
     if (!note.empty()) spdlog::error("{}", note);
   });
 }

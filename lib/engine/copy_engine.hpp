@@ -118,6 +118,7 @@ private:
   std::vector<signal_plan> plan_signal(const std::string& key, std::int32_t from_net, std::int32_t to_net,
                                        const manual_position& signal, const std::optional<std::string>& strategy) const;
   void end_unheld_signals(steady_clock::time_point now);
+  void end_signal(const std::string& key, leader_contract_state& state); // the manual position back to 0
 
   boost::asio::any_io_executor executor_;
   config config_;

@@ -83,13 +83,7 @@ outcome<flatten_result> copy_engine::flatten(const std::string& follower) {
   if (follower.empty()) {
     for (auto& [key, state] : ctx_.contracts) {
       if (!state.manual || state.manual->net == 0) continue;
-      copy::position_change change;
-      change.contract = key;
-      change.old_net = state.manual->net;
-      change.new_net = 0;
-      change.cause = copy::change_cause::manual_signal;
-      state.manual->net = 0;
-      on_leader_change(change, 0);
+      end_signal(key, state);
     }
   }
   spdlog::warn("operator flatten of {}: closing {}{}", follower.empty() ? "every follower" : follower,
@@ -180,6 +174,16 @@ outcome<std::vector<signal_plan>> copy_engine::copy_signal(const manual_signal& 
   return plan;
 }
 
+void copy_engine::end_signal(const std::string& key, leader_contract_state& state) {
+  copy::position_change change;
+  change.contract = key;
+  change.old_net = state.manual->net;
+  change.new_net = 0;
+  change.cause = copy::change_cause::manual_signal;
+  state.manual->net = 0;
+  on_leader_change(change, 0);
+}
+
 void copy_engine::end_unheld_signals(steady_clock::time_point now) {
   for (auto& entry : ctx_.contracts) {
     const std::string& key = entry.first;
@@ -191,13 +195,7 @@ void copy_engine::end_unheld_signals(steady_clock::time_point now) {
     });
     if (held) continue;
     spdlog::info("manual signal {} ended: no follower holds its position any more", state.event);
-    copy::position_change change;
-    change.contract = key;
-    change.old_net = state.manual->net;
-    change.new_net = 0;
-    change.cause = copy::change_cause::manual_signal;
-    state.manual->net = 0;
-    on_leader_change(change, 0);
+    end_signal(key, state);
   }
 }
 
