@@ -190,13 +190,11 @@ asio::awaitable<void> follower_session::converge() {
       continue;
     }
     // A cap lasts for the leader's episode it was set in: flat, or a reversal, starts a new one.
-    if (auto held = caps_.find(contract); t.leader_flat || (held != caps_.end() && held->second.episode != t.episode)) {
-      if (held != caps_.end()) caps_.erase(held);
-    }
+    if (auto held = caps_.find(contract); held != caps_.end() && (t.leader_flat || held->second.episode != t.episode))
+      caps_.erase(held);
     if (flatten_pending_) {
       hold(contract, 0); // also what a read after the request found
-    } else if (t.leader_flat) {
-    } else if (!caps_.contains(contract) &&
+    } else if (!t.leader_flat && !caps_.contains(contract) &&
                (!rules_.enabled || manually_disabled_ || retired_ || t.entries_blocked || !t.follows_episode)) {
       hold(contract, expected);
     }
@@ -301,10 +299,13 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
         from_leader = copy::leader_bracket{leader->fill_price, legs.stop, legs.target, ctx_.tick_size(t.source)};
     }
     const double tick = ctx_.tick_size(contract);
-    const bool manual_ticks = leader && leader->manual && rules_.bracket == bracket_mode::mirror &&
-                              (leader->manual->sl_ticks || leader->manual->tp_ticks);
-    const auto planned = copy::plan_bracket(manual_ticks ? with_signal_ticks(rules_, *leader->manual) : rules_,
-                                            action.side == px::side::bid, tick > 0 ? tick : 0.25, from_leader);
+    // Only a manual signal copies the rules (off the hot path); a leader entry plans with them as they are.
+    std::optional<follower_config> signal_rules;
+    if (leader && leader->manual && rules_.bracket == bracket_mode::mirror &&
+        (leader->manual->sl_ticks || leader->manual->tp_ticks))
+      signal_rules = with_signal_ticks(rules_, *leader->manual);
+    const auto planned = copy::plan_bracket(signal_rules ? *signal_rules : rules_, action.side == px::side::bid,
+                                            tick > 0 ? tick : 0.25, from_leader);
     p.stop_loss = planned.stop_loss;
     p.take_profit = planned.take_profit;
   }
