@@ -8,6 +8,7 @@
 #include "copy/planner.hpp"
 #include "copy/position_tracker.hpp"
 #include "copy/sizing.hpp"
+#include "copy/venue_clock.hpp"
 #include "projectx/models.hpp"
 #include "safety/circuit_breaker.hpp"
 
@@ -78,6 +79,7 @@ struct copy_context {
   bool leader_ready = false;
   std::string leader_problem = "starting";
   engine_counters counters;
+  copy::venue_clock venue_clock;  // learned from the leader's and the followers' trade events
   std::uint64_t local_events = 0; // numbering for corrections' tags
 
   // A tag event for what no leader trade names (a correction, a protective stop): the start time in

@@ -217,7 +217,7 @@ asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
     bool stale = false;
     if (adds) {
       // A fill found only now: is it recent enough to copy (faults.md D11)? Its trade says when.
-      const auto since = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()) -
+      const auto since = ctx_.venue_clock.now(std::chrono::system_clock::now()) -
                          std::chrono::duration_cast<std::chrono::microseconds>(config_.copy.max_copy_age);
       const std::uint64_t before_read = leader_events_;
       auto recent = co_await login.rest().trades(config_.leader.account, since);
@@ -280,7 +280,8 @@ void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
     if (const auto* t = std::get_if<px::trade_event>(&e)) {
       if (t->value.account_id != leader) continue;
       crash_point("leader_trade"); // F1: received, nothing done or recorded yet
-      if (auto change = ctx_.tracker.on_trade(t->value, now, wall)) {
+      if (t->value.created) ctx_.venue_clock.observe(*t->value.created, wall);
+      if (auto change = ctx_.tracker.on_trade(t->value, now, ctx_.venue_clock.now(wall))) {
         on_leader_change(*change, t->value.price);
         changed = true;
       }

@@ -103,6 +103,7 @@ void follower_session::on_events(const std::vector<px::user_event>& events) {
   for (const auto& e : events) {
     if (const auto* t = std::get_if<px::trade_event>(&e); t && t->value.account_id == rules_.account) {
       const bool own_leg = book_.is_leg(t->value.order);
+      if (t->value.created) ctx_.venue_clock.observe(*t->value.created, std::chrono::system_clock::now());
       book_.on_trade(t->value, now);
       // The follower's own bracket closed (part of) it: it sits out the rest of the leader's episode,
       // so a leader stop that fills later never opens a reverse position (faults.md D6).
@@ -394,8 +395,8 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
 
 asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::place_order_params& p,
                                                                     request_priority priority) {
-  const auto since = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()) -
-                     std::chrono::minutes(5);
+  // On the venue's clock: a window from a host clock minutes ahead would miss the order and resend it.
+  const auto since = ctx_.venue_clock.now(std::chrono::system_clock::now()) - std::chrono::minutes(5);
   px::place_outcome last;
   for (int attempt = 0; attempt < 3; ++attempt) {
     last = co_await login_.rest().place(p, priority);
