@@ -13,7 +13,8 @@ void venue_clock::observe(projectx::timestamp venue, std::chrono::system_clock::
 
 std::chrono::microseconds venue_clock::offset() const noexcept {
   if (count_ == 0) return std::chrono::microseconds(0);
-  return std::chrono::microseconds(*std::min_element(samples_us_.begin(), samples_us_.begin() + static_cast<std::ptrdiff_t>(count_)));
+  return std::chrono::microseconds(
+      *std::min_element(samples_us_.begin(), samples_us_.begin() + static_cast<std::ptrdiff_t>(count_)));
 }
 
 projectx::timestamp venue_clock::now(std::chrono::system_clock::time_point local) const noexcept {

@@ -28,7 +28,9 @@ child_process::child_process(const std::filesystem::path& program, const std::ve
   // Only what the test gives, plus what the sanitizers and the loader need: a clean environment.
   std::vector<std::string> env_storage;
   for (const char* keep : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LD_LIBRARY_PATH"}) {
-    if (const char* value = std::getenv(keep)) env_storage.push_back(std::string(keep) + "=" + value);
+    // A value the test gives replaces the inherited one (the first of two would win in getenv).
+    if (const char* value = std::getenv(keep); value != nullptr && !env.contains(keep))
+      env_storage.push_back(std::string(keep) + "=" + value);
   }
   for (const auto& [name, value] : env) env_storage.push_back(name + "=" + value);
   std::vector<char*> envp;
