@@ -1,5 +1,6 @@
 // projectx-sim's user hub against projectx-api.md section 6, with raw WebSocket frames.
 
+#include "projectx/models.hpp"
 #include "signalr/record_framer.hpp"
 #include "support/raw_client.hpp"
 
@@ -281,6 +282,22 @@ TEST_CASE("a voided trade is re-sent with voided:true", "[sim][hub][D3]") {
   REQUIRE(voided.size() == 1);
   CHECK(voided[0].data.at("id").as_int64() == id);
   CHECK(voided[0].data.at("voided").as_bool());
+}
+
+TEST_CASE("hub fault skew_time: the next trade events carry a moved creationTimestamp", "[sim][hub][faults][D10]") {
+  sim_process sim;
+  raw_hub hub(sim.port, sim.ca_pem, sim.login());
+  hub.open({{"SubscribeTrades", 1001}});
+  sim.control("POST", "/fault/hub", R"({"kind":"skew_time","ms":86400000,"count":1})");
+  leader_buy(sim, 1, "");
+  leader_buy(sim, 1, "");
+  auto fills = events(hub, 2);
+  REQUIRE(fills.size() == 2);
+  const auto first = copytrader::projectx::parse_timestamp(fills[0].data.at("creationTimestamp").as_string());
+  const auto second = copytrader::projectx::parse_timestamp(fills[1].data.at("creationTimestamp").as_string());
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(*first - *second > std::chrono::hours(23)); // a day ahead, then back to the venue's clock
 }
 
 TEST_CASE("a leader limit order fills in parts through the control API", "[sim][hub][A3]") {

@@ -366,6 +366,53 @@ TEST_CASE("REST faults: status, business error, process-then-drop, truncate, res
   CHECK(https.post("/api/Order/searchOpen", R"({"accountId":1001})", token).status == 200); // faults are one-shot
 }
 
+TEST_CASE("REST faults: only the named account or user; a verbatim body, processed or not",
+          "[sim][rest][faults][B8][B9][C4]") {
+  sim_process sim;
+  auto https = sim.https();
+  const auto token = sim.login();
+  const auto other = sim.login("follower_user", "follower-key");
+  sim.control("POST", "/fault/rest", R"({"path":"/api/Order/searchOpen","kind":"status","status":503,"account":2001})");
+  CHECK(https.post("/api/Order/searchOpen", R"({"accountId":1001})", token).status == 200); // another account
+  CHECK(https.post("/api/Order/searchOpen", R"({"accountId":2001})", other).status == 503);
+
+  sim.control("POST", "/fault/rest",
+              R"({"path":"/api/Auth/loginKey","kind":"business_error","error_code":3,"username":"follower_user"})");
+  CHECK(https.post("/api/Auth/loginKey", R"({"userName":"leader_user","apiKey":"leader-key"})")
+            .json()
+            .at("success")
+            .as_bool());
+  CHECK_FALSE(https.post("/api/Auth/loginKey", R"({"userName":"follower_user","apiKey":"follower-key"})")
+                  .json()
+                  .at("success")
+                  .as_bool());
+
+  sim.control(
+      "POST", "/fault/rest",
+      R"({"path":"/api/Order/place","kind":"body","process":true,"body":"{\"success\":true,\"errorCode\":0}"})");
+  auto no_id = https.post("/api/Order/place", bracketed_buy(1001, 1, "b8"), token);
+  CHECK(no_id.body == R"({"success":true,"errorCode":0})");
+  CHECK(sim.ledger(1001).at("orders").as_array().size() == 3); // processed (B8)
+
+  sim.control("POST", "/fault/rest",
+              R"({"path":"/api/Position/searchOpen","kind":"body","body":"{\"positions\":NaN}"})");
+  CHECK(https.post("/api/Position/searchOpen", R"({"accountId":1001})", token).body == R"({"positions":NaN})");
+}
+
+TEST_CASE("order fault reject_market: accepted with an id, then rejected unfilled", "[sim][rest][faults][B13]") {
+  sim_process sim;
+  auto https = sim.https();
+  const auto token = sim.login();
+  sim.control("POST", "/fault/order", R"({"reject_market":true})");
+  auto placed = https.post("/api/Order/place", bracketed_buy(1001, 2, "r"), token).json();
+  REQUIRE(placed.at("success").as_bool());
+  const auto& o = find_order(sim.ledger(1001), placed.at("orderId").as_int64());
+  CHECK(o.at("status").as_int64() == 5);
+  CHECK(o.at("fillVolume").as_int64() == 0);
+  CHECK(sim.ledger(1001).at("positions").as_array().empty());
+  CHECK(https.post("/api/Order/searchOpen", R"({"accountId":1001})", token).json().at("orders").as_array().empty());
+}
+
 TEST_CASE("order faults: a skipped bracket leg and a partial fill", "[sim][rest][faults][B12][B14]") {
   sim_process sim;
   auto https = sim.https();

@@ -181,13 +181,18 @@ std::pair<unsigned, std::string> rest_fault_from(simulator& sim, const json::obj
   r.optional("message", f.message);
   r.optional("delay_ms", f.delay_ms);
   r.optional("count", f.count);
+  r.optional("account", f.account);
+  r.optional("username", f.username);
+  r.optional("body", f.body);
+  r.optional("process", f.process);
   if (!r.ok()) return error(r.error()->message);
   static const std::pair<std::string_view, fault_kind> kinds[] = {{"status", fault_kind::status},
                                                                   {"business_error", fault_kind::business_error},
                                                                   {"drop_response", fault_kind::drop_response},
                                                                   {"truncate", fault_kind::truncate},
                                                                   {"delay", fault_kind::delay},
-                                                                  {"reset", fault_kind::reset}};
+                                                                  {"reset", fault_kind::reset},
+                                                                  {"body", fault_kind::body}};
   for (const auto& [name, value] : kinds) {
     if (name == kind) {
       f.kind = value;
@@ -195,7 +200,7 @@ std::pair<unsigned, std::string> rest_fault_from(simulator& sim, const json::obj
       return reply({{"ok", true}});
     }
   }
-  return error("kind: status | business_error | drop_response | truncate | delay | reset");
+  return error("kind: status | business_error | drop_response | truncate | delay | reset | body");
 }
 
 std::pair<unsigned, std::string> hub_fault_from(simulator& sim, const json::object& b) {
@@ -222,6 +227,9 @@ std::pair<unsigned, std::string> hub_fault_from(simulator& sim, const json::obje
     f.duplicate_count = count;
   } else if (kind == "reorder") {
     f.reorder_count = count;
+  } else if (kind == "skew_time") {
+    f.skew_count = count;
+    f.skew_ms = ms;
   } else if (kind == "corrupt") {
     f.corrupt_count = count;
   } else if (kind == "forget_subscriptions") {
@@ -239,7 +247,7 @@ std::pair<unsigned, std::string> hub_fault_from(simulator& sim, const json::obje
     sim.send_oversized_frame(static_cast<std::size_t>(bytes));
   } else {
     return error(
-        "kind: drop | duplicate | reorder | corrupt | forget_subscriptions | handshake_error | silence | "
+        "kind: drop | duplicate | reorder | skew_time | corrupt | forget_subscriptions | handshake_error | silence | "
         "close | logout | oversize");
   }
   return reply({{"ok", true}, {"sessions", sim.session_count()}});
@@ -324,6 +332,7 @@ std::pair<unsigned, std::string> handle_control(simulator& sim, std::string_view
     json_reader r(b, "fault");
     r.optional("skip_legs", sim.book().faults().skip_legs);
     r.optional("partial_fill", sim.book().faults().partial_fill);
+    r.optional("reject_market", sim.book().faults().reject_market);
     if (!r.ok()) return error(r.error()->message);
     return reply({{"ok", true}});
   }

@@ -92,9 +92,12 @@ void gateway::expire_tokens(std::string_view username) {
   }
 }
 
-std::optional<rest_fault> gateway::take_fault(std::string_view path) {
+std::optional<rest_fault> gateway::take_fault(std::string_view path, std::optional<std::int64_t> account,
+                                              const std::optional<std::string>& username) {
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     if (it->path != "*" && it->path != path) continue;
+    if (it->account && it->account != account) continue;
+    if (it->username && it->username != username) continue;
     rest_fault f = *it;
     if (--it->count <= 0) faults_.erase(it);
     return f;
@@ -132,7 +135,21 @@ http_reply gateway::handle(std::string_view method, std::string_view path, std::
                                                    "/api/Trade/search"};
   if (std::find(std::begin(endpoints), std::end(endpoints), path) == std::end(endpoints)) return plain(404, "");
 
-  std::optional<rest_fault> fault = take_fault(path);
+  boost::system::error_code ec;
+  json::value parsed = raw_body.empty() ? json::value(json::object{}) : json::parse(raw_body, ec);
+  std::optional<std::int64_t> account;
+  std::optional<std::string> requester;
+  if (!ec && parsed.is_object()) {
+    if (const auto* a = parsed.as_object().if_contains("accountId"); a != nullptr && a->is_int64())
+      account = a->as_int64();
+    if (const auto* u = parsed.as_object().if_contains("userName"); u != nullptr && u->is_string())
+      requester = std::string(u->as_string());
+  }
+  constexpr std::string_view bearer = "Bearer ";
+  if (!requester && authorization.starts_with(bearer)) requester = user_of(authorization.substr(bearer.size()), now);
+
+  std::optional<rest_fault> fault = take_fault(path, account, requester);
+  if (fault && fault->kind == fault_kind::body && !fault->process) return plain(200, fault->body);
   if (fault && fault->kind == fault_kind::reset) {
     http_reply r;
     r.how = disposition::close_without_response;
@@ -148,8 +165,6 @@ http_reply gateway::handle(std::string_view method, std::string_view path, std::
                     path == "/api/Order/place" ? json::object{{"orderId", nullptr}} : json::object{});
   }
 
-  boost::system::error_code ec;
-  json::value parsed = raw_body.empty() ? json::value(json::object{}) : json::parse(raw_body, ec);
   if (ec || !parsed.is_object()) return bad_request("$", "The JSON value could not be converted.");
   const json::object& body = parsed.as_object();
 
@@ -174,6 +189,7 @@ http_reply gateway::handle(std::string_view method, std::string_view path, std::
   if (fault && fault->kind == fault_kind::drop_response) reply.how = disposition::close_without_response;
   if (fault && fault->kind == fault_kind::truncate) reply.how = disposition::truncate_body;
   if (fault && fault->kind == fault_kind::delay) reply.delay = std::chrono::milliseconds(fault->delay_ms);
+  if (fault && fault->kind == fault_kind::body) reply = plain(200, fault->body);
   return reply;
 }
 

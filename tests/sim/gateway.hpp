@@ -33,6 +33,7 @@ enum class fault_kind {
   truncate,       // process, then send half the body
   delay,          // process, then answer after delay_ms
   reset,          // close the connection without processing
+  body,           // HTTP 200 with `body` as given, processed first when `process` is set
 };
 
 struct rest_fault {
@@ -43,6 +44,10 @@ struct rest_fault {
   std::optional<std::string> message;
   int delay_ms = 0;
   int count = 1;
+  std::optional<std::int64_t> account; // only requests naming this accountId
+  std::optional<std::string> username; // only requests of this user (the login's userName, or the bearer's)
+  std::string body;                    // for kind body
+  bool process = false;                // for kind body
 };
 
 enum class disposition { respond, close_without_response, truncate_body };
@@ -81,7 +86,8 @@ private:
                    const boost::json::object& body, steady_time now);
   http_reply login(const boost::json::object& body, steady_time now);
   http_reply too_many_requests();
-  std::optional<rest_fault> take_fault(std::string_view path);
+  std::optional<rest_fault> take_fault(std::string_view path, std::optional<std::int64_t> account,
+                                       const std::optional<std::string>& username);
   bool over_limit(const std::string& key, steady_time now);
   std::string new_token(std::string_view username);
 

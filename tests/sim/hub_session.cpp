@@ -160,7 +160,16 @@ void hub_session::deliver(const hub_event& event) {
     --f.drop_count;
     return;
   }
-  std::string frame = encode_event(event);
+  std::string frame;
+  if (f.skew_count > 0 && event.target == "GatewayUserTrade" && event.data.contains("creationTimestamp")) {
+    --f.skew_count;
+    hub_event skewed = event;
+    if (auto stamp = px::parse_timestamp(event.data.at("creationTimestamp").as_string()))
+      skewed.data["creationTimestamp"] = px::format_timestamp(*stamp + std::chrono::milliseconds(f.skew_ms));
+    frame = encode_event(skewed);
+  } else {
+    frame = encode_event(event);
+  }
   const std::int64_t trade_id =
       event.target == "GatewayUserTrade" && event.data.contains("id") ? event.data.at("id").as_int64() : 0;
   if (f.corrupt_count > 0) {

@@ -349,7 +349,18 @@ place_result ledger::place(const place_request& r) {
   for (order_id leg : legs) emit_order(orders_.at(leg));
 
   order& placed = orders_.at(entry_id);
-  if (r.type == order_type::market) {
+  if (r.type == order_type::market && std::exchange(faults_.reject_market, false)) {
+    // Accepted with an id, then refused by the venue's risk check: no fill, the legs go with it.
+    placed.status = order_status::rejected;
+    placed.updated = now_();
+    emit_order(placed);
+    for (order_id id : legs_of(entry_id)) {
+      order& leg = orders_.at(id);
+      leg.status = order_status::cancelled;
+      leg.updated = now_();
+      emit_order(leg);
+    }
+  } else if (r.type == order_type::market) {
     std::int32_t quantity = placed.size;
     if (faults_.partial_fill > 0) quantity = std::min(placed.size, std::exchange(faults_.partial_fill, 0));
     fill(placed, quantity, price);

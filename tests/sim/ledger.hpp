@@ -93,6 +93,7 @@ struct ack_result {
 struct order_faults {
   int skip_legs = 0;             // the next bracketed place attaches no SL (1), no TP (2) or neither (3)
   std::int32_t partial_fill = 0; // the next market order fills only this many; the rest is cancelled
+  bool reject_market = false;    // the next market order is accepted, then rejected (status 5) unfilled
 };
 
 class ledger {

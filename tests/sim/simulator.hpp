@@ -37,7 +37,9 @@ struct hub_faults {
   int drop_count = 0;
   std::string duplicate_target;
   int duplicate_count = 0;
-  int reorder_count = 0;        // hold an event back and send it after the next one
+  int reorder_count = 0; // hold an event back and send it after the next one
+  int skew_count = 0;    // the next N trade events carry a creationTimestamp shifted by skew_ms
+  std::int64_t skew_ms = 0;
   int corrupt_count = 0;        // send malformed frames instead of the next events
   int forget_subscriptions = 0; // the next N connections' Subscribe* succeed but subscribe nothing
   int handshake_errors = 0;     // the next N handshakes are refused

@@ -251,7 +251,8 @@ sim_process::sim_process(std::vector<std::string> extra_args, std::optional<std:
   else
     dir.write("world.json", R"({"users":[{"username":"leader_user","api_key":"leader-key"},
     {"username":"follower_user","api_key":"follower-key"}],
-   "accounts":[{"id":1001,"username":"leader_user"},{"id":2001,"username":"follower_user"},
+   "accounts":[{"id":1001,"username":"leader_user"},{"id":1002,"username":"leader_user"},
+    {"id":2001,"username":"follower_user"},
     {"id":2002,"username":"follower_user"},{"id":2003,"username":"follower_user","position_brackets":true}]})");
   const auto ports = dir.path() / "ports.json";
   std::vector<std::string> args{"--world",     (dir.path() / "world.json").string(),
