@@ -33,6 +33,9 @@ outcome<order> decode_order(const json::object& o) {
   r.optional("trailDistance", v.trail_distance);
   if (!r.ok()) return *r.error();
   if (v.size < 0 || v.fill_volume < 0) return failure{"order.size: negative"};
+  // A side the gateway does not document would be acted on as a direction: the read fails (faults.md
+  // B9). A new status or type is carried: one odd order must not make every order search fail.
+  if (v.side != side::bid && v.side != side::ask) return failure{"order.side: unknown value " + std::to_string(v.side)};
   return v;
 }
 
@@ -48,6 +51,10 @@ outcome<position> decode_position(const json::object& o) {
   r.optional("averagePrice", v.average_price);
   if (!r.ok()) return *r.error();
   if (v.size < 0) return failure{"position.size: negative"};
+  // The direction comes only from the type: 0 (undefined) is seen on a closed position, never on an open one.
+  if (v.type < 0 || v.type > position_type::short_position)
+    return failure{"position.type: unknown value " + std::to_string(v.type)};
+  if (v.type == 0 && v.size != 0) return failure{"position.type: undefined on an open position"};
   return v;
 }
 
@@ -67,6 +74,7 @@ outcome<trade> decode_trade(const json::object& o) {
   r.required("orderId", v.order);
   if (!r.ok()) return *r.error();
   if (v.size <= 0) return failure{"trade.size: must be positive"};
+  if (v.side != side::bid && v.side != side::ask) return failure{"trade.side: unknown value " + std::to_string(v.side)};
   return v;
 }
 

@@ -6,7 +6,11 @@
 namespace copytrader::projectx {
 
 std::optional<double> as_number(const boost::json::value& v) noexcept {
-  if (v.is_double()) return v.get_double();
+  if (v.is_double()) {
+    // 1e309 parses as infinity: no price or balance is that.
+    if (!std::isfinite(v.get_double())) return std::nullopt;
+    return v.get_double();
+  }
   if (v.is_int64()) return static_cast<double>(v.get_int64());
   if (v.is_uint64()) return static_cast<double>(v.get_uint64());
   return std::nullopt;

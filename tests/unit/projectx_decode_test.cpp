@@ -126,11 +126,25 @@ TEST_CASE("malformed events are rejected with the field named", "[projectx][hub]
   CHECK_FALSE(decode_user_event("GatewayUserOrder", args_of(R"([{"action":"1","data":{}}])")));
 }
 
-TEST_CASE("unknown enum values are carried, not refused", "[projectx][B9]") {
+TEST_CASE("an unknown order status or type is carried; an unknown side or position type fails the read",
+          "[projectx][B9]") {
   auto events = decode_user_event("GatewayUserOrder", args_of(R"([{"action":1,"data":{"id":1,"accountId":1,
     "contractId":"C","status":12,"type":9,"side":0,"size":1}}])"));
   REQUIRE(events);
   CHECK(std::get<order_event>(events->at(0)).value.status == 12);
+  // What decides a direction is never guessed.
+  CHECK_FALSE(decode_user_event("GatewayUserOrder", args_of(R"([{"action":1,"data":{"id":1,"accountId":1,
+    "contractId":"C","status":1,"type":2,"side":2,"size":1}}])")));
+  CHECK_FALSE(decode_user_event("GatewayUserTrade", args_of(R"([{"action":0,"data":{"id":1,"accountId":1,
+    "contractId":"C","price":1,"side":3,"size":1,"orderId":9}}])")));
+  CHECK_FALSE(decode_positions(R"({"positions":[{"id":1,"accountId":1,"contractId":"C","type":7,"size":5,
+    "averagePrice":1}],"success":true,"errorCode":0})"));
+  CHECK_FALSE(decode_positions(R"({"positions":[{"id":1,"accountId":1,"contractId":"C","type":0,"size":5,
+    "averagePrice":1}],"success":true,"errorCode":0})"));
+  // Closed: type 0 and size 0, as the live stream sends it.
+  auto closed = decode_user_event("GatewayUserPosition", args_of(R"([{"action":1,"data":{"id":1,"accountId":1,
+    "contractId":"C","type":0,"size":0,"averagePrice":0}}])"));
+  REQUIRE(closed);
 }
 
 TEST_CASE("REST responses: envelopes and payloads", "[projectx][rest]") {
@@ -181,6 +195,8 @@ TEST_CASE("a list with one bad element fails whole", "[projectx][rest][B9]") {
   CHECK_FALSE(decode_positions(R"({"positions":[],"success":"true","errorCode":0})"));
   CHECK_FALSE(decode_positions(R"({"positions":[],"success":true,"errorCode":0)")); // truncated
   CHECK_FALSE(decode_positions(R"({"positions":[],"success":true,"errorCode":1e309})"));
+  CHECK_FALSE(decode_positions(R"({"positions":[{"id":1,"accountId":1,"contractId":"C","type":1,"size":1,
+    "averagePrice":1e309}],"success":true,"errorCode":0})")); // infinity is no price
   CHECK_FALSE(decode_positions("<html>502 Bad Gateway</html>"));
 }
 
