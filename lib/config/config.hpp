@@ -21,6 +21,7 @@ struct api_config {
   std::string user_hub_url = "wss://rtc.topstepx.com/hubs/user";
   std::filesystem::path ca_file; // extra trust anchor; the system store is always used as well
   duration request_timeout = std::chrono::seconds(5);
+  duration hub_timeout = std::chrono::seconds(30); // nothing from the hub, pings included: the link is dead
 };
 
 // Where an API key came from, for messages; never the key itself.

@@ -62,6 +62,7 @@ void read_api(yaml_mapping& m, api_config& api) {
   m.read("user_hub_url", api.user_hub_url);
   m.read("ca_file", api.ca_file);
   m.read("request_timeout", api.request_timeout);
+  m.read("hub_timeout", api.hub_timeout);
 }
 
 void read_leader(yaml_mapping& m, leader_config& leader, credential_spec& spec) {

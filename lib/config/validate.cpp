@@ -201,6 +201,10 @@ void validate_config(const config& cfg, yaml_reader& r) {
   if (cfg.api.request_timeout < std::chrono::milliseconds(100) || cfg.api.request_timeout > std::chrono::seconds(60)) {
     r.error_at("api.request_timeout", "must be between 100ms and 60s");
   }
+  // Below two of the gateway's 15 s keep-alive pings a quiet but healthy hub would be dropped.
+  if (cfg.api.hub_timeout < std::chrono::seconds(1) || cfg.api.hub_timeout > std::chrono::seconds(300)) {
+    r.error_at("api.hub_timeout", "must be between 1s and 300s");
+  }
 
   if (cfg.leader.login.username.empty()) r.error_at("leader.username", "must not be empty");
   check_account(r, "leader.account_id", cfg.leader.account);

@@ -1,5 +1,7 @@
 #include "copy/position_tracker.hpp"
 
+#include "copy/venue_clock.hpp"
+
 #include <algorithm>
 
 namespace copytrader::copy {
@@ -104,9 +106,11 @@ std::optional<position_change> position_tracker::on_trade(const px::trade& t, st
   else if (c.position)
     c.disagree_since = now; // still apart: wait again
   position_change change{t.contract_id, old_net, c.net, change_cause::trade, t.id, t.order, tag_of(t.order), false};
-  if (t.created &&
-      wall_now - std::chrono::time_point_cast<std::chrono::system_clock::duration>(*t.created) > max_copy_age_) {
-    change.stale = true;
+  if (t.created) {
+    const auto age = wall_now - std::chrono::time_point_cast<std::chrono::system_clock::duration>(*t.created);
+    // Stamped an hour or more away: the stamp is wrong, not the fill late (faults.md D10); it counts
+    // as it arrives.
+    change.stale = age > max_copy_age_ && age <= venue_clock::implausible;
   }
   return change;
 }

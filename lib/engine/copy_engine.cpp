@@ -102,8 +102,10 @@ px::hub_client& copy_engine::hub_for(login_session& login) {
   px::hub_callbacks callbacks;
   callbacks.connected = [this, username] { on_hub_connected(username); };
   callbacks.events = [this, username](std::vector<px::user_event>&& events) { on_events(username, std::move(events)); };
+  signalr::timing timing;
+  timing.server_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config_.api.hub_timeout);
   auto hub = std::make_unique<px::hub_client>(executor_, *tls_, hub_endpoint_, login.auth(), std::move(subscriptions),
-                                              std::move(callbacks));
+                                              std::move(callbacks), timing);
   auto& ref = *hub;
   hubs_.emplace(username, std::move(hub));
   if (started_) asio::co_spawn(executor_, ref.run(), asio::detached);
@@ -217,7 +219,7 @@ asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
     bool stale = false;
     if (adds) {
       // A fill found only now: is it recent enough to copy (faults.md D11)? Its trade says when.
-      const auto since = ctx_.venue_clock.now(std::chrono::system_clock::now()) -
+      const auto since = ctx_.venue_clock.now(std::chrono::steady_clock::now(), std::chrono::system_clock::now()) -
                          std::chrono::duration_cast<std::chrono::microseconds>(config_.copy.max_copy_age);
       const std::uint64_t before_read = leader_events_;
       auto recent = co_await login.rest().trades(config_.leader.account, since);
@@ -280,8 +282,14 @@ void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
     if (const auto* t = std::get_if<px::trade_event>(&e)) {
       if (t->value.account_id != leader) continue;
       crash_point("leader_trade"); // F1: received, nothing done or recorded yet
-      if (t->value.created) ctx_.venue_clock.observe(*t->value.created, wall);
-      if (auto change = ctx_.tracker.on_trade(t->value, now, ctx_.venue_clock.now(wall))) {
+      if (t->value.created) ctx_.venue_clock.observe(*t->value.created, now);
+      const auto venue_now = ctx_.venue_clock.now(now, wall);
+      if (t->value.created && !copy::venue_clock::plausible(*t->value.created, venue_now))
+        spdlog::warn(
+            "leader trade {} is stamped {}, an hour or more from the venue's clock ({}); the stamp is not "
+            "used, the fill counts as it arrived",
+            t->value.id, px::format_timestamp(*t->value.created), px::format_timestamp(venue_now));
+      if (auto change = ctx_.tracker.on_trade(t->value, now, venue_now)) {
         on_leader_change(*change, t->value.price);
         changed = true;
       }

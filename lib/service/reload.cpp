@@ -10,6 +10,11 @@ config_errors reload_conflicts(const config& running, const config& next) {
   };
   if (running.leader.login.username != next.leader.login.username) refuse("leader.username", "the leader login");
   if (running.leader.account != next.leader.account) refuse("leader.account_id", "the leader account");
+  if (running.api.base_url != next.api.base_url) refuse("api.base_url", "the REST gateway");
+  if (running.api.user_hub_url != next.api.user_hub_url) refuse("api.user_hub_url", "the user hub");
+  if (running.api.ca_file != next.api.ca_file) refuse("api.ca_file", "the extra trust anchor");
+  if (running.api.request_timeout != next.api.request_timeout) refuse("api.request_timeout", "the request deadline");
+  if (running.api.hub_timeout != next.api.hub_timeout) refuse("api.hub_timeout", "the hub timeout");
   if (running.state.directory != next.state.directory) refuse("state.directory", "the state directory");
   if (running.control.socket != next.control.socket) refuse("control.socket", "the control socket");
   if (running.control.group != next.control.group) refuse("control.group", "the control socket's group");

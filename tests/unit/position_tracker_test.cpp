@@ -125,6 +125,21 @@ TEST_CASE("a fill older than max_copy_age is marked stale", "[tracker][D11]") {
   CHECK_FALSE(tracker.on_trade(fill(2, px::side::bid, 1), t0, wall)->stale);
 }
 
+TEST_CASE("a fill stamped hours away is not judged by its stamp: it counts as it arrives", "[tracker][D10]") {
+  position_tracker tracker(1001, 250ms, 30s);
+  auto past = fill(1, px::side::bid, 1);
+  past.created = std::chrono::time_point_cast<std::chrono::microseconds>(wall - 24h);
+  auto future = fill(2, px::side::bid, 1);
+  future.created = std::chrono::time_point_cast<std::chrono::microseconds>(wall + 24h);
+  auto a = tracker.on_trade(past, t0, wall);
+  auto b = tracker.on_trade(future, t0, wall);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK_FALSE(a->stale);
+  CHECK_FALSE(b->stale);
+  CHECK(b->new_net == 2);
+}
+
 TEST_CASE("the entry's customTag comes from its order event", "[tracker][strategy]") {
   position_tracker tracker(1001, 250ms, 30s);
   px::order entry;
