@@ -106,7 +106,7 @@ void follower_book::on_order(const px::order& o, steady_time now) {
     // The order event beat the place response: the tag names the in-flight record.
     for (auto& candidate : places_) {
       if (!candidate.id && candidate.tag == *o.custom_tag) {
-        placed(candidate.tag, o.id, now);
+        bind(candidate, o.id, now);
         p = find_by_id(o.id);
         break;
       }
@@ -115,6 +115,13 @@ void follower_book::on_order(const px::order& o, steady_time now) {
   if (p) p->heard = true;
   if (p && px::order_status::is_terminal(o.status) && (!p->expires || !p->terminal)) {
     p->terminal = true;
+    if (o.status == px::order_status::rejected && !p->rejected) {
+      p->rejected = true;
+      if (p->accepted)
+        rejections_.push_back(rejection{p->tag, p->contract, o.id});
+      else
+        early_rejections_[p->tag] = p->contract; // a refusal the place's response may still report
+    }
     // Whatever did not fill never will; what did fill is still owed as trades, briefly.
     const std::int32_t unfilled = signed_fill(o.side, std::max(0, o.size - o.fill_volume));
     p->remaining = toward_zero(p->remaining, unfilled);
@@ -164,15 +171,25 @@ void follower_book::sent_place(std::string tag, std::string contract, std::int32
   places_.push_back(pending_place{std::move(tag), std::move(contract), signed_size, std::nullopt, std::nullopt});
 }
 
+void follower_book::bind(pending_place& p, px::order_id id, steady_time now) {
+  p.id = id;
+  if (!p.expires) p.expires = now + silent_order_limit;
+  if (auto it = early_fills_.find(id); it != early_fills_.end()) {
+    consume(p, it->second);
+    early_fills_.erase(it);
+  }
+}
+
 void follower_book::placed(std::string_view tag, px::order_id id, steady_time now) {
+  if (auto it = early_rejections_.find(tag); it != early_rejections_.end()) {
+    // Its rejection event came before this confirmation: accepted, then rejected.
+    rejections_.push_back(rejection{it->first, it->second, id});
+    early_rejections_.erase(it);
+  }
   for (auto& p : places_) {
-    if (p.id || p.tag != tag) continue;
-    p.id = id;
-    if (!p.expires) p.expires = now + silent_order_limit;
-    if (auto it = early_fills_.find(id); it != early_fills_.end()) {
-      consume(p, it->second);
-      early_fills_.erase(it);
-    }
+    if (p.tag != tag) continue;
+    p.accepted = true;
+    if (!p.id) bind(p, id, now);
     break;
   }
   drop_finished();
@@ -180,6 +197,7 @@ void follower_book::placed(std::string_view tag, px::order_id id, steady_time no
 
 void follower_book::place_failed(std::string_view tag) {
   std::erase_if(places_, [tag](const pending_place& p) { return p.tag == tag; });
+  if (auto it = early_rejections_.find(tag); it != early_rejections_.end()) early_rejections_.erase(it);
 }
 
 void follower_book::sent_close(const std::string& contract, steady_time now) {

@@ -55,6 +55,14 @@ public:
   // An order the venue confirmed produced no event at all within its time: the hub lost them, and
   // the account should be read over REST. Reading clears it.
   bool take_events_missing() { return std::exchange(events_missing_, false); }
+  // Orders the venue accepted and then rejected (status 5 after the place was confirmed, faults.md
+  // B13): nothing of them fills. Taking clears the list.
+  struct rejection {
+    std::string tag;
+    std::string contract;
+    projectx::order_id id = 0;
+  };
+  std::vector<rejection> take_rejections() { return std::exchange(rejections_, {}); }
 
   // The engine's orders. An in-flight place is keyed by its tag until the venue names its id.
   void sent_place(std::string tag, std::string contract, std::int32_t signed_size, steady_time now);
@@ -103,6 +111,8 @@ private:
     std::optional<steady_time> expires; // set once the venue says the order is done
     bool heard = false;                 // an event of this order arrived
     bool terminal = false;              // the venue said it is done
+    bool accepted = false;              // the place's response confirmed it
+    bool rejected = false;              // the venue said status 5
     // Done at the venue, yet its fills were not all seen as trades: still counted, until a REST
     // read of the account (which includes them) replaces the book's view.
     bool awaiting_read = false;
@@ -113,6 +123,7 @@ private:
     bool awaiting_read = false; // its trades never came: flat is assumed until the account is read
   };
   pending_place* find_by_id(projectx::order_id id);
+  void bind(pending_place& p, projectx::order_id id, steady_time now);
   void consume(pending_place& p, std::int32_t signed_fill);
   void remember_fill(projectx::order_id id, std::int32_t signed_fill);
   void drop_finished();
@@ -120,6 +131,8 @@ private:
   projectx::account_number account_;
   std::chrono::milliseconds settle_;
   bool events_missing_ = false;
+  std::vector<rejection> rejections_;
+  std::map<std::string, std::string, std::less<>> early_rejections_; // tag -> contract, before its response
   std::optional<steady_time> last_read_request_;
   position_tracker net_;
   std::vector<pending_place> places_;

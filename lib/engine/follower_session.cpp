@@ -103,7 +103,7 @@ void follower_session::on_events(const std::vector<px::user_event>& events) {
   for (const auto& e : events) {
     if (const auto* t = std::get_if<px::trade_event>(&e); t && t->value.account_id == rules_.account) {
       const bool own_leg = book_.is_leg(t->value.order);
-      if (t->value.created) ctx_.venue_clock.observe(*t->value.created, std::chrono::system_clock::now());
+      if (t->value.created) ctx_.venue_clock.observe(*t->value.created, now);
       book_.on_trade(t->value, now);
       // The follower's own bracket closed (part of) it: it sits out the rest of the leader's episode,
       // so a leader stop that fills later never opens a reverse position (faults.md D6).
@@ -117,6 +117,7 @@ void follower_session::on_events(const std::vector<px::user_event>& events) {
       relevant = true;
     }
   }
+  take_rejections(now);
   if (relevant) {
     ++activity_;
     nudge();
@@ -333,7 +334,10 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
   const std::int64_t latency = leader ? micros_since(leader->seen) : 0;
   switch (outcome.kind) {
     case px::outcome_kind::confirmed:
-      if (outcome.order) book_.placed(tag, *outcome.order, steady_clock::now());
+      if (outcome.order) {
+        book_.placed(tag, *outcome.order, steady_clock::now());
+        take_rejections(steady_clock::now()); // its rejection event may have come first
+      }
       ++figures_.confirmed;
       ++ctx_.counters.successful_copies;
       if (leader) {
@@ -396,7 +400,8 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
 asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::place_order_params& p,
                                                                     request_priority priority) {
   // On the venue's clock: a window from a host clock minutes ahead would miss the order and resend it.
-  const auto since = ctx_.venue_clock.now(std::chrono::system_clock::now()) - std::chrono::minutes(5);
+  const auto since =
+      ctx_.venue_clock.now(steady_clock::now(), std::chrono::system_clock::now()) - std::chrono::minutes(5);
   px::place_outcome last;
   for (int attempt = 0; attempt < 3; ++attempt) {
     last = co_await login_.rest().place(p, priority);
@@ -427,6 +432,7 @@ asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::pl
       co_return resolved;
     }
     if (duplicate_tag) co_return last; // refused as a duplicate, yet not found: do not loop
+    if (stopped_) co_return last;      // shutting down: left unknown (and audited), never sent again now
     ++figures_.unknown_resolved;
     spdlog::warn("follower {}: tag {} not found twice; sending it again with the same tag", rules_.name, p.custom_tag);
   }
@@ -707,6 +713,22 @@ void follower_session::update_rules(follower_config rules) {
 void follower_session::set_enabled(bool enabled) {
   manually_disabled_ = !enabled;
   nudge();
+}
+
+void follower_session::take_rejections(steady_clock::time_point now) {
+  for (const auto& r : book_.take_rejections()) {
+    // Accepted, then refused by the venue: treated as a refusal at the place (not sent again this
+    // episode, an exit after a pause), never as a copy still owed that a new order would make up.
+    ++figures_.rejected;
+    ++ctx_.counters.failed_copies;
+    hold(r.contract, book_.expected(r.contract));
+    retry_after_[r.contract] = now + retry_pause;
+    note_failure(
+        fmt::format("order {} (tag {}) on {} was accepted, then rejected by the venue; not sent again "
+                    "this episode",
+                    r.id, r.tag, r.contract));
+    audit("rejected", r.tag, "rejected after it was accepted");
+  }
 }
 
 void follower_session::hold(const std::string& contract, std::int32_t limit) {

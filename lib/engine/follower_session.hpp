@@ -124,6 +124,7 @@ private:
     std::int32_t limit = 0;
     std::uint64_t episode = 0;
   };
+  void take_rejections(std::chrono::steady_clock::time_point now);
   void hold(const std::string& contract, std::int32_t limit);
   void refresh_targets();
 

@@ -280,3 +280,39 @@ TEST_CASE("follower book: the close's own trade completes it", "[follower_book]"
   CHECK(book.confirmed(mes) == 0);
   CHECK_FALSE(book.closing(mes));
 }
+
+TEST_CASE("follower book: an order accepted and then rejected is reported once, whichever came first",
+          "[follower_book][B13]") {
+  SECTION("the response, then the rejection event") {
+    follower_book book(2001, 250ms);
+    book.sent_place("T1", mes, 2, t0);
+    book.placed("T1", 77, t0);
+    CHECK(book.take_rejections().empty());
+    book.on_order(order_event(77, px::order_status::rejected, 2, 0, "T1"), t0 + 1ms);
+    const auto r = book.take_rejections();
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].tag == "T1");
+    CHECK(r[0].id == 77);
+    CHECK(book.expected(mes) == 0);                                                   // nothing of it will fill
+    book.on_order(order_event(77, px::order_status::rejected, 2, 0, "T1"), t0 + 2ms); // repeated
+    CHECK(book.take_rejections().empty());
+  }
+  SECTION("the rejection event, then the response") {
+    follower_book book(2001, 250ms);
+    book.sent_place("T1", mes, 2, t0);
+    book.on_order(order_event(77, px::order_status::rejected, 2, 0, "T1"), t0);
+    CHECK(book.take_rejections().empty()); // the response may still refuse it: not yet a rejection
+    book.placed("T1", 77, t0 + 1ms);
+    const auto r = book.take_rejections();
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].contract == mes);
+  }
+  SECTION("refused at the place (the id kept with status 5): a refusal, not a rejection after acceptance") {
+    follower_book book(2001, 250ms);
+    book.sent_place("T1", mes, 2, t0);
+    book.on_order(order_event(77, px::order_status::rejected, 2, 0, "T1"), t0);
+    book.place_failed("T1");
+    book.placed("T1", 77, t0 + 1ms); // nothing left to confirm
+    CHECK(book.take_rejections().empty());
+  }
+}
