@@ -36,14 +36,15 @@ std::vector<follower_spec> standard_followers() {
   };
 }
 
+std::vector<follower_spec> one_follower() { return {standard_followers().front()}; }
+
 namespace {
 
 std::string followers_yaml(const std::vector<follower_spec>& followers) {
   std::string out;
   for (const auto& f : followers) {
-    out +=
-        fmt::format("  - name: {}\n    username: follower_user\n    api_key_file: follower.key\n    account_id: {}\n{}",
-                    f.name, f.account, f.rules);
+    out += fmt::format("  - name: {}\n    username: {}\n    api_key_file: {}.key\n    account_id: {}\n{}", f.name,
+                       f.login, f.login.substr(0, f.login.find('_')), f.account, f.rules);
   }
   return out;
 }

@@ -51,10 +51,15 @@ struct follower_spec {
   std::int64_t account = 0;
   std::string rules; // YAML lines under the entry
   bool bracketed = true;
+  std::string login = "follower_user"; // its key file is the login's name before _user, plus .key
 };
 
 // one (2001): ratio 1.0, fixed 16/24; half (2002): ratio 0.5, mirror.
 std::vector<follower_spec> standard_followers();
+// one (2001) alone.
+std::vector<follower_spec> one_follower();
+
+inline constexpr const char* quick_reconcile = "copy:\n  reconcile_interval: 1s\n";
 
 class fault_harness {
 public:
@@ -71,6 +76,9 @@ public:
   // nothing, whatever the leader holds.
   void check(const std::string& reported, std::chrono::milliseconds settle_within = std::chrono::seconds(20),
              const std::vector<std::int64_t>& skipped = {});
+
+  // The leader buys (size > 0) or sells at market with a 16-tick stop and a 24-tick target.
+  void open_bracketed(int size) { fx.leader_market(size, size > 0 ? -16 : 16, size > 0 ? 24 : -24); }
 
   log_capture log; // before the fixture: its engine logs from the start
   engine_fixture fx;

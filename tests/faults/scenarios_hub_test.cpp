@@ -1,0 +1,135 @@
+// The fault-scenario catalogue, faults.md 2.3 A: the leader's user hub. One test case per id the simulator
+// can produce, each ending with the invariants I1-I6 (fault_harness::check).
+
+#include "faults/fault_harness.hpp"
+#include "support/printers.hpp"
+
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+using namespace copytrader;
+using namespace copytrader::testing;
+using namespace std::chrono_literals;
+
+TEST_CASE("A1: a TCP reset while idle; reconnects, sends nothing, copies the next fill once", "[fault][A1]") {
+  fault_harness h;
+  h.fx.start();
+  h.inject("/fault/hub", R"({"kind":"close","mode":"rst"})");
+  h.fx.run_for(2s);
+  CHECK(h.fx.orders(2001) == 0);
+  h.open_bracketed(2);
+  h.check("disconnected");
+}
+
+TEST_CASE("A2: the hubs are down while the leader fills; the reconnect's reconciliation copies it once",
+          "[fault][A2]") {
+  fault_harness h;
+  h.fx.start();
+  h.inject("/fault/hub", R"({"kind":"handshake_error","count":3})");
+  h.inject("/fault/hub", R"({"kind":"close","mode":"fin"})");
+  h.open_bracketed(3);
+  h.check("reconciliation");
+}
+
+TEST_CASE("A3: the hub drops between two partial fills of one leader order; both copied, neither twice",
+          "[fault][A3]") {
+  fault_harness h(standard_followers(), quick_reconcile);
+  h.fx.start();
+  auto placed = h.fx.act(
+      R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":4,"type":1,"limit_price":6490})");
+  const auto order = placed.at("orderId").to_number<std::int64_t>();
+  h.fx.act(fmt::format(R"({{"account":1001,"op":"fill","order_id":{},"size":1}})", order));
+  REQUIRE(h.fx.settle({{2001, 1}}, mes, false));
+  h.inject("/fault/hub", R"({"kind":"drop","target":"*","count":3})");
+  h.fx.act(fmt::format(R"({{"account":1001,"op":"fill","order_id":{},"size":2}})", order));
+  h.check("reconciliation");
+}
+
+TEST_CASE("A5: lossy but alive: a leader trade frame dropped, found by the periodic reconciliation", "[fault][A5]") {
+  fault_harness h(standard_followers(), quick_reconcile);
+  h.fx.start();
+  h.open_bracketed(1);
+  REQUIRE(h.fx.settle({{2001, 1}}));
+  h.inject("/fault/hub", R"({"kind":"drop","target":"*","count":3})");
+  h.fx.leader_market(2);
+  h.check("reconciliation");
+}
+
+TEST_CASE("A6: a reconnect whose subscriptions the server forgot; the idle check still copies", "[fault][A6]") {
+  fault_harness h(standard_followers(), quick_reconcile);
+  h.fx.start();
+  h.inject("/fault/hub", R"({"kind":"forget_subscriptions","count":2})");
+  h.inject("/fault/hub", R"({"kind":"close","mode":"rst"})");
+  h.fx.run_for(1500ms);
+  h.open_bracketed(2);
+  h.check("reconciliation");
+}
+
+TEST_CASE("A7: handshake errors back off, then connect; the fill made meanwhile is copied", "[fault][A7]") {
+  fault_harness h;
+  h.fx.start();
+  h.inject("/fault/hub", R"({"kind":"handshake_error","count":2})");
+  h.inject("/fault/hub", R"({"kind":"close","mode":"message","allow_reconnect":true})");
+  h.open_bracketed(1);
+  h.check("reconnecting");
+}
+
+TEST_CASE("A8: a Close message with allowReconnect false; reconnects per policy, never stops", "[fault][A8]") {
+  fault_harness h;
+  h.fx.start();
+  h.inject("/fault/hub", R"({"kind":"close","mode":"message","allow_reconnect":false})");
+  h.fx.run_for(1500ms);
+  h.open_bracketed(2);
+  h.check("disconnected");
+}
+
+TEST_CASE("A9: GatewayLogout; logs in again, reconnects, reconciles, copies once", "[fault][A9]") {
+  fault_harness h;
+  h.fx.start();
+  h.inject("/fault/hub", R"({"kind":"logout","username":"leader_user"})");
+  h.open_bracketed(1);
+  h.check("GatewayLogout");
+}
+
+TEST_CASE("A11: the same trade event delivered several times; copied once", "[fault][A11][D1]") {
+  fault_harness h;
+  h.fx.start();
+  h.inject("/fault/hub", R"({"kind":"duplicate","target":"GatewayUserTrade","count":6})");
+  h.open_bracketed(2);
+  h.fx.leader_market(1);
+  h.check("");
+}
+
+TEST_CASE("A12: a frame over the size cap; closed, reconnected, reconciled", "[fault][A12]") {
+  fault_harness h;
+  h.fx.start();
+  h.inject("/fault/hub", R"({"kind":"oversize","bytes":2097152})");
+  h.fx.run_for(1s);
+  h.open_bracketed(1);
+  h.check("disconnected");
+}
+
+TEST_CASE("A15: corrupt frames are rejected without a crash; reconciliation fills the gap", "[fault][A15][D4]") {
+  fault_harness h(standard_followers(), quick_reconcile);
+  h.fx.start();
+  h.inject("/fault/hub", R"({"kind":"corrupt","count":3})");
+  h.open_bracketed(2);
+  h.check("");
+}
+
+TEST_CASE("A10: a reconnect storm (handshakes refused 8 times); back-off grows, no descriptor leaks", "[fault][A10]") {
+  fault_harness h;
+  h.fx.start();
+  const auto descriptors = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"), std::filesystem::directory_iterator{});
+  };
+  const auto before = descriptors();
+  h.inject("/fault/hub", R"({"kind":"handshake_error","count":8})");
+  h.inject("/fault/hub", R"({"kind":"close","mode":"rst"})");
+  h.open_bracketed(1);
+  h.check("reconnecting", 60s);
+  h.fx.run_for(1s);
+  CHECK(descriptors() <= before + 2); // every refused attempt closed its socket
+}
