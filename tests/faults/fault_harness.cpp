@@ -100,8 +100,10 @@ void check_budget(const engine_fixture& fx, std::uint64_t& violations) {
 
 } // namespace
 
-fault_harness::fault_harness(std::vector<follower_spec> specs, std::string extra, std::vector<std::string> sim_args)
-    : fx(followers_yaml(specs), std::move(extra), std::move(sim_args)), followers(std::move(specs)) {}
+fault_harness::fault_harness(std::vector<follower_spec> specs, std::string extra, std::vector<std::string> sim_args,
+                             std::optional<std::string> world)
+    : fx(followers_yaml(specs), std::move(extra), std::move(sim_args), 1001, std::move(world)),
+      followers(std::move(specs)) {}
 
 void fault_harness::inject(std::string_view path, const std::string& body) {
   fx.control(path, body);
@@ -116,7 +118,7 @@ int fault_harness::target(const follower_spec& f) const {
 }
 
 void fault_harness::check(const std::string& reported, std::chrono::milliseconds settle_within,
-                          const std::vector<std::int64_t>& skipped) {
+                          const std::vector<std::int64_t>& skipped, const std::vector<std::string>& refused_logins) {
   auto want_of = [&](const follower_spec& f) {
     return std::find(skipped.begin(), skipped.end(), f.account) != skipped.end() ? 0 : target(f);
   };
@@ -155,8 +157,11 @@ void fault_harness::check(const std::string& reported, std::chrono::milliseconds
   const bool live = fx.run_until(
       [&] {
         if (!fx.engine->context().leader_ready) return false;
-        for (const auto& l : fx.engine->logins())
-          if (!l.hub_connected) return false;
+        for (const auto& l : fx.engine->logins()) {
+          const bool refused =
+              std::find(refused_logins.begin(), refused_logins.end(), l.username) != refused_logins.end();
+          if (!l.hub_connected && !refused) return false;
+        }
         return true;
       },
       20s);

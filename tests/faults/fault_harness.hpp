@@ -64,7 +64,7 @@ inline constexpr const char* quick_reconcile = "copy:\n  reconcile_interval: 1s\
 class fault_harness {
 public:
   explicit fault_harness(std::vector<follower_spec> followers = standard_followers(), std::string extra = {},
-                         std::vector<std::string> sim_args = {});
+                         std::vector<std::string> sim_args = {}, std::optional<std::string> world = std::nullopt);
 
   // A fault through the simulator's control API (counted in the totals).
   void inject(std::string_view path, const std::string& body);
@@ -74,8 +74,9 @@ public:
   // is a phrase the fault must have been logged with (empty: the fault is silent by design).
   // `skipped`: followers that explicitly sit the episode out (logged with a reason): they must hold
   // nothing, whatever the leader holds.
+  // `refused_logins`: logins the venue refuses throughout (faults.md C4): their hubs are not expected up.
   void check(const std::string& reported, std::chrono::milliseconds settle_within = std::chrono::seconds(20),
-             const std::vector<std::int64_t>& skipped = {});
+             const std::vector<std::int64_t>& skipped = {}, const std::vector<std::string>& refused_logins = {});
 
   // The leader buys (size > 0) or sells at market with a 16-tick stop and a 24-tick target.
   void open_bracketed(int size) { fx.leader_market(size, size > 0 ? -16 : 16, size > 0 ? 24 : -24); }

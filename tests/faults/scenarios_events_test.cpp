@@ -138,3 +138,58 @@ TEST_CASE("D11: a leader fill found late by reconciliation, older than max_copy_
   CHECK(h.fx.orders(2002) == 0);
   h.check("older than max_copy_age", 20s, {2001, 2002});
 }
+
+TEST_CASE("D5: a follower on the leader's own login; its events are not the leader's, nothing copied back",
+          "[fault][D5]") {
+  fault_harness h({one_follower().front(),
+                   {"mine", 1002, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true,
+                    "leader_user"}});
+  h.fx.start();
+  ++totals().faults;
+  h.open_bracketed(2);
+  REQUIRE(h.fx.settle({{2001, 2}, {1002, 2}}));
+  h.fx.leader_market(1);
+  REQUIRE(h.fx.settle({{2001, 3}, {1002, 3}}));
+  // A hand trade on the other account of the leader's login is that follower's business (E4), not a leader fill.
+  h.fx.act(R"({"account":1002,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":4,"type":2})");
+  h.fx.run_for(1500ms);
+  CHECK(h.fx.engine->context().tracker.net(std::string(mes)) == 3);
+  h.fx.leader_close();
+  h.check("");
+  CHECK(h.fx.position(2001) == 0);
+}
+
+TEST_CASE("D10: leader fills stamped a day ahead and a day behind; copied as they arrive, a warning for each",
+          "[fault][D10]") {
+  fault_harness h(standard_followers(), "copy:\n  max_copy_age: 5s\n");
+  h.fx.start();
+  h.open_bracketed(1); // the venue's clock is learned from a well-stamped fill first
+  REQUIRE(h.fx.settle({{2001, 1}, {2002, 1}}));
+  h.inject("/fault/hub", R"({"kind":"skew_time","ms":86400000,"count":1})");
+  h.fx.leader_market(2);
+  REQUIRE(h.fx.settle({{2001, 3}}));
+  h.inject("/fault/hub", R"({"kind":"skew_time","ms":-86400000,"count":1})");
+  h.fx.leader_market(2);
+  h.check("an hour or more from the venue's clock");
+  CHECK(h.fx.position(2001) == 5);
+}
+
+TEST_CASE("E5: a follower login's key revoked mid-session; that login isolated, the others copy", "[fault][E5]") {
+  fault_harness h({one_follower().front(),
+                   {"mine", 1002, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true,
+                    "leader_user"}});
+  h.fx.start();
+  h.open_bracketed(1);
+  REQUIRE(h.fx.settle({{2001, 1}, {1002, 1}}));
+  h.inject("/fault/rest", R"({"path":"/api/Auth/loginKey","username":"follower_user","kind":"business_error",)"
+                          R"("error_code":3,"count":1000})");
+  h.inject("/expire_tokens", R"({"username":"follower_user"})");
+  h.fx.leader_market(2);
+  REQUIRE(h.fx.settle({{1002, 3}}));
+  h.fx.run_for(2s);
+  CHECK(h.fx.position(2001) == 1); // cannot act: what it holds stays, protected by its legs
+  CHECK(h.fx.protected_exactly(2001));
+  h.fx.leader_close();
+  REQUIRE(h.fx.settle({{1002, 0}}));
+  CHECK(h.log.text().find("InvalidCredentials") != std::string::npos);
+}

@@ -133,3 +133,30 @@ TEST_CASE("A10: a reconnect storm (handshakes refused 8 times); back-off grows, 
   h.fx.run_for(1s);
   CHECK(descriptors() <= before + 2); // every refused attempt closed its socket
 }
+
+TEST_CASE("A4: half-open (the server silent, pings too); dead after hub_timeout, reconnected, the fill copied once",
+          "[fault][A4]") {
+  fault_harness h(standard_followers(), "api:\n  hub_timeout: 2s\n", {"--ping-interval", "500ms"});
+  h.fx.start();
+  h.inject("/fault/hub", R"({"kind":"silence","ms":3500})");
+  h.open_bracketed(2); // its events are lost to the silence
+  h.check("server timeout: nothing received for 2 s", 30s);
+}
+
+TEST_CASE("A14: a burst of 1,000 leader order events with fills among them; none lost, in arrival order",
+          "[fault][A14]") {
+  fault_harness h(standard_followers(), "safety:\n  circuit_breaker: {max_orders: 100, window: 1s}\n");
+  h.fx.start();
+  ++totals().faults;
+  // 500 limit orders placed and cancelled far from the market (1,000 order events), five market
+  // fills among them; the engine reads nothing meanwhile, so the hub's frames arrive as one burst.
+  for (int i = 0; i < 500; ++i) {
+    const auto placed = h.fx.act(
+        R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":1,"type":1,"limit_price":6000})");
+    h.fx.act(fmt::format(R"({{"account":1001,"op":"cancel","order_id":{}}})",
+                         placed.at("orderId").to_number<std::int64_t>()));
+    if (i % 100 == 50) h.fx.leader_market(i % 200 == 50 ? 2 : -1);
+  }
+  h.check("", 30s);
+  CHECK(h.fx.engine->context().tracker.net(std::string(mes)) == h.fx.position(1001));
+}

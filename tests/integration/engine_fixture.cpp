@@ -26,8 +26,8 @@ std::string text_or_empty(const json::object& o, std::string_view key) {
 } // namespace
 
 engine_fixture::engine_fixture(std::string followers, std::string extra, std::vector<std::string> sim_args,
-                               std::int64_t leader_account)
-    : sim(std::move(sim_args)), leader_account_(leader_account) {
+                               std::int64_t leader_account, std::optional<std::string> world)
+    : sim(std::move(sim_args), std::move(world)), leader_account_(leader_account) {
   sim.dir.write("leader.key", "leader-key\n", 0600);
   sim.dir.write("follower.key", "follower-key\n", 0600);
   std::filesystem::create_directories(sim.dir.path() / "state");
@@ -43,13 +43,26 @@ engine_fixture::~engine_fixture() {
   helper.join();
 }
 
-config engine_fixture::load(const std::string& followers, const std::string& extra) {
+config engine_fixture::load(const std::string& followers, const std::string& extra_sections) {
+  // An `api:` section in `extra` adds its keys to the fixture's own.
+  std::string extra = extra_sections;
+  std::string api_keys; // its indented lines, each with its newline
+  constexpr std::string_view api_head = "api:\n";
+  if (extra.starts_with(api_head)) {
+    std::size_t stop = api_head.size();
+    while (stop < extra.size() && extra[stop] == ' ') {
+      const auto eol = extra.find('\n', stop);
+      stop = eol == std::string::npos ? extra.size() : eol + 1;
+    }
+    api_keys = extra.substr(api_head.size(), stop - api_head.size());
+    extra = extra.substr(stop);
+  }
   const std::string yaml = fmt::format(R"(api:
   base_url: https://127.0.0.1:{0}
   user_hub_url: wss://127.0.0.1:{0}/hubs/user
   ca_file: ca.pem
   request_timeout: 2s
-leader:
+{4}leader:
   username: leader_user
   api_key_file: leader.key
   account_id: {3}
@@ -64,7 +77,7 @@ logging:
   level: info
 {2}
 )",
-                                       sim.port, followers, extra, leader_account_);
+                                       sim.port, followers, extra, leader_account_, api_keys);
   auto path = sim.dir.write("copytrader.yaml", yaml, 0600);
   auto loaded = load_config(path);
   INFO(yaml);
@@ -245,6 +258,21 @@ std::size_t engine_fixture::count_log(std::string_view what, std::optional<std::
     if (e.at("what").as_string() != what) continue;
     const auto* who = e.as_object().if_contains("account");
     if (account && (who == nullptr || who->to_number<std::int64_t>() != *account)) continue;
+    ++n;
+  }
+  return n;
+}
+
+std::size_t engine_fixture::count_user_log(std::string_view what, std::string_view username,
+                                           std::optional<unsigned> status) const {
+  std::size_t n = 0;
+  const auto log = sim.control("GET", "/log").json();
+  for (const auto& e : log.at("entries").as_array()) {
+    if (e.at("what").as_string() != what) continue;
+    const auto* who = e.as_object().if_contains("username");
+    const std::string_view name = who != nullptr && who->is_string() ? std::string_view(who->as_string()) : "";
+    if (name != username) continue; // "" names requests of no known user (a dead token)
+    if (status && e.at("status").to_number<unsigned>() != *status) continue;
     ++n;
   }
   return n;

@@ -36,7 +36,7 @@ public:
   // `followers` is the YAML list under `followers:` (each entry uses follower_user / follower.key);
   // `extra` adds top-level sections (copy:, safety:).
   explicit engine_fixture(std::string followers, std::string extra = {}, std::vector<std::string> sim_args = {},
-                          std::int64_t leader_account = 1001);
+                          std::int64_t leader_account = 1001, std::optional<std::string> world = std::nullopt);
   ~engine_fixture();
 
   // Starts the engine and waits until it copies (leader ready, every follower checked).
@@ -69,6 +69,9 @@ public:
   bool settle(const std::vector<std::pair<std::int64_t, int>>& wanted, std::string_view contract = mes,
               bool check_legs = true, std::chrono::milliseconds limit = std::chrono::seconds(15));
   [[nodiscard]] std::size_t count_log(std::string_view what, std::optional<std::int64_t> account = {}) const;
+  // Entries of one user (REST requests, hub upgrades), optionally of one status.
+  [[nodiscard]] std::size_t count_user_log(std::string_view what, std::string_view username,
+                                           std::optional<unsigned> status = {}) const;
 
   sim_process sim;
   boost::asio::io_context io;

@@ -85,6 +85,8 @@ asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp
           if (param.key == "access_token") username = sim.rest().user_of(param.value, std::chrono::steady_clock::now());
         }
       }
+      // Upgrades are logged too: a client presenting a dead token over and over is a 401 loop (C5).
+      sim.record(log_entry{monotonic_ns(), "connect", path, username.value_or(""), 0, {}, 0, username ? 101u : 401u});
       if (!username) {
         http::response<http::string_body> res{
             path == "/hubs/user" ? http::status::unauthorized : http::status::not_found, req.version()};
@@ -101,6 +103,13 @@ asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp
     log_entry entry{monotonic_ns(), "rest", path, {}, 0, {}, 0, 0};
     describe_request(req.body(), entry);
     const std::string authorization(req[http::field::authorization]);
+    if (constexpr std::string_view bearer = "Bearer "; entry.username.empty() && authorization.starts_with(bearer)) {
+      // Whose request it was, for per-user budgets read from the log (faults.md I4).
+      entry.username =
+          sim.rest()
+              .user_of(std::string_view(authorization).substr(bearer.size()), std::chrono::steady_clock::now())
+              .value_or("");
+    }
     http_reply reply = sim.rest().handle(std::string(req.method_string()), path, authorization, req.body(),
                                          std::chrono::steady_clock::now());
     entry.status = reply.status;

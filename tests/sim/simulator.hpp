@@ -48,7 +48,7 @@ struct hub_faults {
 
 struct log_entry {
   std::int64_t t_ns = 0; // CLOCK_MONOTONIC
-  std::string kind;      // "rest" (request received) or "hub" (frame written)
+  std::string kind;      // "rest" (request received), "hub" (frame written) or "connect" (hub upgrade)
   std::string what;      // path or target
   std::string username;
   std::int64_t account = 0;

@@ -62,6 +62,8 @@ struct daemon_setup {
   std::string on_start = "close_only";
   std::map<std::string, std::string> env;         // of the first start
   std::map<std::string, std::string> extra_files; // written next to the configuration before the start
+  std::string api_extra;                          // YAML lines added to the api section
+  std::vector<std::string> sim_args;              // projectx-sim options
 };
 
 inline std::string sim_world(const daemon_setup& s) {
@@ -79,7 +81,7 @@ inline std::string daemon_config(unsigned short gateway, unsigned short metrics,
   user_hub_url: wss://127.0.0.1:{0}/hubs/user
   ca_file: sim-ca.pem
   request_timeout: 2s
-leader:
+{5}leader:
   username: leader_user
   api_key_file: leader.key
   account_id: 1001
@@ -111,7 +113,7 @@ logging:
   sink: stderr
   level: {3}
 )",
-                     gateway, metrics, s.extra_followers, s.level, s.on_start);
+                     gateway, metrics, s.extra_followers, s.level, s.on_start, s.api_extra);
 }
 
 struct running_daemon {
@@ -123,7 +125,7 @@ struct running_daemon {
   std::filesystem::path log = dir.path() / "copytraderd.log";
   std::unique_ptr<child_process> daemon;
 
-  explicit running_daemon(daemon_setup s = {}) : setup(std::move(s)), sim({}, sim_world(setup)) {
+  explicit running_daemon(daemon_setup s = {}) : setup(std::move(s)), sim(setup.sim_args, sim_world(setup)) {
     dir.write("sim-ca.pem", sim.ca_pem, 0644);
     dir.write("leader.key", setup.leader_key + "\n");
     dir.write("follower.key", setup.follower_key + "\n");
