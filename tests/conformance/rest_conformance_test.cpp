@@ -397,6 +397,10 @@ TEST_CASE("REST faults: only the named account or user; a verbatim body, process
   sim.control("POST", "/fault/rest",
               R"({"path":"/api/Position/searchOpen","kind":"body","body":"{\"positions\":NaN}"})");
   CHECK(https.post("/api/Position/searchOpen", R"({"accountId":1001})", token).body == R"({"positions":NaN})");
+
+  sim.control("POST", "/fault/rest", R"({"path":"*","kind":"status","status":503,"count":100})");
+  sim.control("POST", "/fault/clear", "{}");
+  CHECK(https.post("/api/Order/searchOpen", R"({"accountId":1001})", token).status == 200);
 }
 
 TEST_CASE("order fault reject_market: accepted with an id, then rejected unfilled", "[sim][rest][faults][B13]") {

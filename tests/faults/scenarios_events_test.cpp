@@ -193,3 +193,25 @@ TEST_CASE("E5: a follower login's key revoked mid-session; that login isolated, 
   REQUIRE(h.fx.settle({{1002, 0}}));
   CHECK(h.log.text().find("InvalidCredentials") != std::string::npos);
 }
+
+TEST_CASE("H4: a maintenance window (places OutsideTradingHours, hubs refused); no retry storm, resumes cleanly",
+          "[fault][H4]") {
+  fault_harness h(standard_followers(), quick_reconcile);
+  h.fx.start();
+  const auto connects = h.fx.count_user_log("/hubs/user", "leader_user");
+  h.inject("/fault/rest", R"({"path":"/api/Order/place","kind":"business_error","error_code":5,)"
+                          R"("message":"Outside trading hours","count":1000})");
+  h.inject("/fault/hub", R"({"kind":"handshake_error","count":1000})");
+  h.inject("/fault/hub", R"({"kind":"close","mode":"fin"})");
+  h.open_bracketed(2); // found by the leader reads while its hub is away
+  h.fx.run_for(10s);
+  CHECK(h.fx.count_log("/api/Order/place", 2001) == 1); // refused once, the episode sat out
+  CHECK(h.fx.count_log("/api/Order/place", 2002) == 1);
+  // Reconnects back off: a handful of attempts in 10 s, not one per tick.
+  CHECK(h.fx.count_user_log("/hubs/user", "leader_user") - connects <= 8);
+  h.fx.control("/fault/clear", "{}"); // the market reopens
+  h.fx.leader_close();
+  h.fx.run_for(3s);
+  h.open_bracketed(1);
+  h.check("OutsideTradingHours (5)", 60s);
+}

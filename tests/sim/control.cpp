@@ -328,6 +328,13 @@ std::pair<unsigned, std::string> handle_control(simulator& sim, std::string_view
   if (path == "/settings") return set_settings(sim, b);
   if (path == "/fault/rest") return rest_fault_from(sim, b);
   if (path == "/fault/hub") return hub_fault_from(sim, b);
+  if (path == "/fault/clear") {
+    // Every armed fault ends now (a market that reopens, a key restored).
+    sim.rest().clear_faults();
+    sim.faults() = hub_faults{};
+    sim.book().faults() = order_faults{};
+    return reply({{"ok", true}});
+  }
   if (path == "/fault/order") {
     json_reader r(b, "fault");
     r.optional("skip_legs", sim.book().faults().skip_legs);
