@@ -1,0 +1,74 @@
+// faults.md F8: the disk under state.directory full (every pwrite and fsync of the daemon fails,
+// through a test-only LD_PRELOAD library) while the leader trades. The audit trail is a record for
+// people, written after the send (docs/architecture.md: the venue's tags are the durable record of
+// intent), so copying goes on, once per fill; each failed write is an error line; when space returns
+// the trail is written again.
+
+#include "support/daemon_harness.hpp"
+
+#include <sqlite3.h>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+using namespace copytrader::testing;
+using Catch::Matchers::Contains;
+
+namespace {
+
+void leader_market(const running_daemon& d, int size) {
+  auto r = d.sim.control("POST", "/act",
+                         fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},)"
+                                     R"("size":{},"type":2}})",
+                                     size > 0 ? 0 : 1, std::abs(size)));
+  REQUIRE(r.status == 200);
+}
+
+int audited(const std::filesystem::path& db_path, const char* query) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, query, -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const int n = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("F8: the state disk full while the leader trades; copies go once, each failed write said, recovered after",
+          "[crash][F8]") {
+  temp_dir flags;
+  const auto full = flags.path() / "disk-full";
+  daemon_setup setup;
+  setup.env = {{"LD_PRELOAD", DISK_FULL_SHIM_PATH},
+               {"COPYTRADER_TEST_DISK_FULL", full.string()},
+               {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}};
+  running_daemon d(setup);
+  INFO(read_file(d.log));
+  leader_market(d, 2);
+  REQUIRE(eventually([&] { return d.position(2001) == 1 && d.position(2002) == 2; }));
+  const auto db = d.dir.path() / "state/audit.db";
+  REQUIRE(eventually([&] { return audited(db, "SELECT count(*) FROM audit WHERE kind = 'place'") == 2; }));
+  const int rows_before = audited(db, "SELECT count(*) FROM audit");
+
+  flags.write("disk-full", "");
+  leader_market(d, 2);
+  CHECK(eventually([&] { return d.position(2001) == 2 && d.position(2002) == 4; }));
+  CHECK(eventually([&] { return read_file(d.log).find("audit log:") != std::string::npos; }));
+  CHECK_THAT(read_file(d.log), Contains("error audit log: database or disk is full"));
+  CHECK(audited(db, "SELECT count(*) FROM audit WHERE kind = 'place'") == 2); // nothing written meanwhile
+
+  std::filesystem::remove(full);
+  leader_market(d, -4);
+  CHECK(eventually([&] { return d.position(2001) == 0 && d.position(2002) == 0; }));
+  // Space is back: the trail is written again (the closes at least).
+  CHECK(eventually([&] { return audited(db, "SELECT count(*) FROM audit WHERE kind = 'close'") == 2; }));
+  CHECK(audited(db, "SELECT count(*) FROM audit") > rows_before);
+  std::this_thread::sleep_for(1s);
+  CHECK(d.position(2001) == 0);
+  CHECK(d.position(2002) == 0);
+  CHECK(d.ctl("status").code == 0);
+}
