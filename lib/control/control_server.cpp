@@ -71,6 +71,7 @@ void control_server::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  accept_pause_.cancel();
   for (const auto& c : connections_) c->close(ignored);
   ::unlink(path_.c_str());
 }
@@ -80,9 +81,16 @@ asio::awaitable<void> control_server::run() {
     auto [ec, accepted] = co_await acceptor_.async_accept(tuple_awaitable);
     if (stopped_) break;
     if (ec) {
-      spdlog::warn("control socket: accept failed: {}", ec.message());
+      const auto pause = accept_backoff_.failed();
+      if (accept_backoff_.first_of_streak())
+        spdlog::error("control socket: accept failed: {}; retrying every {} ms at most until it works", ec.message(),
+                      accept_backoff::longest.count());
+      accept_pause_.expires_after(pause);
+      co_await accept_pause_.async_wait(tuple_awaitable);
       continue;
     }
+    if (const auto failures = accept_backoff_.succeeded(); failures > 0)
+      spdlog::info("control socket: accepting again after {} failed attempts", failures);
     auto connection = std::make_shared<socket>(std::move(accepted));
     if (connections_.size() >= max_connections) {
       boost::system::error_code ignored;

@@ -4,6 +4,7 @@
 // read. One JSON request per line, answered in order, one response line each; a malformed,
 // oversized or unknown request is answered with an error and the connection stays open.
 
+#include "control/accept_backoff.hpp"
 #include "control/control_request.hpp"
 #include "control/line_reader.hpp"
 #include "control/peer_policy.hpp"
@@ -12,6 +13,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <cstddef>
 #include <filesystem>
@@ -50,6 +52,8 @@ private:
   boost::asio::awaitable<bool> answer(socket& connection, const line_item& line);
 
   boost::asio::local::stream_protocol::acceptor acceptor_;
+  boost::asio::steady_timer accept_pause_{acceptor_.get_executor()};
+  accept_backoff accept_backoff_;
   std::filesystem::path path_;
   access_policy policy_;
   request_handler handler_;

@@ -73,6 +73,7 @@ void metrics_server::stop() {
   stopped_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  accept_pause_.cancel();
   for (const auto& c : connections_) c->close(ignored);
 }
 
@@ -85,7 +86,16 @@ asio::awaitable<void> metrics_server::run() {
   while (!stopped_) {
     auto [ec, accepted] = co_await acceptor_.async_accept(tuple_awaitable);
     if (stopped_) break;
-    if (ec) continue;
+    if (ec) {
+      const auto pause = accept_backoff_.failed();
+      if (accept_backoff_.first_of_streak())
+        spdlog::error("metrics: accept failed: {}; retrying every {} ms at most until it works", ec.message(),
+                      accept_backoff::longest.count());
+      accept_pause_.expires_after(pause);
+      co_await accept_pause_.async_wait(tuple_awaitable);
+      continue;
+    }
+    accept_backoff_.succeeded();
     if (connections_.size() >= max_scrapers) continue; // dropped: a scraper retries
     auto connection = std::make_shared<tcp::socket>(std::move(accepted));
     connections_.insert(connection);

@@ -2,11 +2,13 @@
 // Serves GET /metrics (Prometheus text) on control.metrics_listen. Off unless configured; one short
 // request per connection, bounded in size and time, so a slow or hostile scraper costs nothing.
 
+#include "control/accept_backoff.hpp"
 #include "core/failure.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <functional>
 #include <memory>
@@ -33,6 +35,8 @@ private:
   boost::asio::awaitable<void> serve(std::shared_ptr<socket> connection);
 
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_pause_{acceptor_.get_executor()};
+  accept_backoff accept_backoff_;
   std::function<std::string()> render_;
   std::set<std::shared_ptr<socket>> connections_;
   bool stopped_ = false;

@@ -1,4 +1,5 @@
 // The control socket's pure parts: line framing, who may connect, the ctl's tables, label escaping.
+#include "control/accept_backoff.hpp"
 #include "control/ctl_view.hpp"
 #include "control/line_reader.hpp"
 #include "control/metrics_text.hpp"
@@ -114,4 +115,17 @@ TEST_CASE("ctl tables: stats, a signal's plan and a flatten", "[control]") {
 
   const auto flat = boost::json::parse(R"({"flat":["a"],"skipped":["b: canTrade false"]})").as_object();
   CHECK_THAT(render_flatten(flat), Contains("flat: a") && Contains("NOT flattened: b: canTrade false"));
+}
+
+TEST_CASE("a failed accept waits, doubling to a second, and is worth one line per streak", "[control][I3]") {
+  accept_backoff b;
+  CHECK(b.failed() == std::chrono::milliseconds(10));
+  CHECK(b.first_of_streak());
+  CHECK(b.failed() == std::chrono::milliseconds(20));
+  CHECK_FALSE(b.first_of_streak());
+  for (int i = 0; i < 20; ++i) b.failed();
+  CHECK(b.failed() == std::chrono::milliseconds(1000));
+  CHECK(b.succeeded() == 23);
+  CHECK(b.succeeded() == 0);
+  CHECK(b.failed() == std::chrono::milliseconds(10)); // a new streak starts short
 }
