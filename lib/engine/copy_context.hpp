@@ -46,9 +46,10 @@ struct leader_contract_state {
   std::optional<steady_clock::time_point> legs_due; // bracket_wait for the latest entry's legs
   std::optional<projectx::order_id> entry_order;    // the entry whose legs are awaited
   bool entries_blocked = false;                     // breaker tripped or fill too old: this episode adds nothing
-  std::uint64_t leg_moves = 0;                      // bumped each time the leader drags a leg
-  std::optional<manual_position> manual;            // set for a manual signal's pseudo contract
-  std::uint64_t episode = 0;                        // counts the episodes (flat to flat; a reversal starts one)
+  bool fresh_at_start = false; // held at start, with a fill younger than max_copy_age: copied under close_only
+  std::uint64_t leg_moves = 0; // bumped each time the leader drags a leg
+  std::optional<manual_position> manual; // set for a manual signal's pseudo contract
+  std::uint64_t episode = 0;             // counts the episodes (flat to flat; a reversal starts one)
 };
 
 struct engine_counters {

@@ -152,6 +152,7 @@ asio::awaitable<void> copy_engine::start_copying() {
         }
         f->hold_open_positions(config_.copy.on_start);
       }
+      for (auto& [contract, state] : ctx_.contracts) state.fresh_at_start = false; // for this start only
       ctx_.leader_ready = true;
       ctx_.leader_problem.clear();
       spdlog::info("copying: {}", status_line());
@@ -217,6 +218,7 @@ asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
     const bool adds =
         venue != 0 && (believed == 0 || (believed > 0) != (venue > 0) || std::abs(venue) > std::abs(believed));
     bool stale = false;
+    bool fresh = false; // the leader's trades of the last max_copy_age were read and include this contract
     if (adds) {
       // A fill found only now: is it recent enough to copy (faults.md D11)? Its trade says when.
       const auto since = ctx_.venue_clock.now(std::chrono::steady_clock::now(), std::chrono::system_clock::now()) -
@@ -227,8 +229,12 @@ asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
       stale = recent && std::none_of(recent->begin(), recent->end(), [&contract](const px::trade& t) {
                 return t.contract_id == contract && !t.voided;
               });
+      fresh = recent && !stale;
     }
     auto& state = ctx_.contracts[contract];
+    // At start, a fill younger than max_copy_age is one the daemon (perhaps a crash) missed moments
+    // ago: copied as if found late by reconciliation, whatever on_start says about older drift.
+    if (reason == "start") state.fresh_at_start = fresh;
     if (venue != 0) state.average_price = average;
     // Fills whose events are still on their way are consumed when they arrive, not counted twice.
     auto change = ctx_.tracker.correct(contract, venue, now);

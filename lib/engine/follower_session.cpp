@@ -699,8 +699,15 @@ void follower_session::hold_open_positions(start_policy policy) {
                        rules_.name, contract, held, t.target);
       }
     } else if (!t.leader_flat) {
-      // close_only: keep at most what is already held in the leader's direction; open nothing late.
-      hold(contract, held);
+      // close_only: keep at most what is already held in the leader's direction; open nothing late,
+      // except what the leader filled within max_copy_age (a copy a crash or restart cut short).
+      const auto leader = ctx_.contracts.find(t.source);
+      const bool fresh = leader != ctx_.contracts.end() && leader->second.fresh_at_start;
+      if (fresh)
+        spdlog::info("follower {}: the leader's position on {} was filled within max_copy_age; copied at start",
+                     rules_.name, t.source);
+      else
+        hold(contract, held);
     }
   }
 }

@@ -81,17 +81,14 @@ std::map<std::int64_t, follower_state> settled_states(const running_daemon& d) {
 }
 
 std::map<std::int64_t, follower_state> run_without_crash() {
-  daemon_setup setup;
-  setup.on_start = "full";
-  running_daemon d(setup);
+  running_daemon d;
   leader_entry(d);
   return settled_states(d);
 }
 
 void crash_at(const std::string& point) {
   static const auto reference = run_without_crash();
-  daemon_setup setup;
-  setup.on_start = "full"; // a copy the crash cut short is finished after the restart
+  daemon_setup setup; // on_start: close_only, the default: a copy the crash cut short is still finished
   setup.env["COPYTRADER_CRASH_AT"] = point;
   running_daemon d(setup);
   leader_entry(d);
@@ -155,9 +152,7 @@ TEST_CASE("F9: a corrupt state database refuses the start with a clear error", "
 }
 
 TEST_CASE("F11: SIGTERM in the middle of a copy; stops in time, the restart finishes the copy once", "[crash][F11]") {
-  daemon_setup setup;
-  setup.on_start = "full";
-  running_daemon d(setup);
+  running_daemon d;
   leader_entry(d);
   d.daemon->signal(SIGTERM);
   const auto code = d.daemon->wait_exit(20s);

@@ -9,6 +9,8 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 using namespace copytrader;
 using namespace copytrader::testing;
 using namespace std::chrono_literals;
@@ -533,4 +535,24 @@ TEST_CASE("flatten works while the engine fails closed: the follower is read, th
   fx.leader_market(1); // still failing closed: nothing of the leader is copied
   fx.run_for(1s);
   CHECK(fx.position(2001) == 0);
+}
+
+TEST_CASE("on_start close_only: a leader fill younger than max_copy_age is copied at start, an older one is not",
+          "[engine][start][F1]") {
+  SECTION("filled just before the start (as when a crash cut the copy short)") {
+    engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"), "copy:\n  max_copy_age: 30s\n");
+    fx.leader_market(2);
+    fx.start();
+    REQUIRE(fx.settle({{2001, 2}}));
+    CHECK(fx.tags_unique(2001));
+  }
+  SECTION("filled longer ago than max_copy_age: drift from before, left to on_start") {
+    engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"), "copy:\n  max_copy_age: 1s\n");
+    fx.leader_market(2);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    fx.start();
+    fx.run_for(std::chrono::milliseconds(1500));
+    CHECK(fx.position(2001) == 0);
+    CHECK(fx.orders(2001) == 0);
+  }
 }
