@@ -123,6 +123,28 @@ TEST_CASE("F5: killed between the entry's fill and the check of its protection",
   crash_at("legs_check");
 }
 
+TEST_CASE("F7: a leader event that kills the daemon whenever it is handled; not replayed, so no crash loop",
+          "[crash][F7]") {
+  daemon_setup setup;
+  setup.env["COPYTRADER_CRASH_AT"] = "leader_trade";
+  running_daemon d(setup);
+  leader_entry(d);
+  REQUIRE(d.daemon->wait_exit(20s) == 128 + SIGKILL);
+  // Restarted with the poison still armed: the hub does not replay the event, the position read
+  // stands for it, so the restart copies once and stays up. Other crash loops end at the unit's
+  // StartLimitBurst (5 starts in 300 s), after which systemd leaves it failed for an operator.
+  d.start(setup.env);
+  const auto states = settled_states(d);
+  for (const auto& [account, s] : states) {
+    CHECK(s.entries == 1);
+    CHECK(s.tags_unique);
+  }
+  CHECK(d.daemon->running());
+  const std::string unit = read_file(std::filesystem::path(COPYTRADER_SOURCE_DIR) / "systemd/copytraderd.service");
+  CHECK_THAT(unit,
+             Contains("StartLimitBurst=5") && Contains("StartLimitIntervalSec=300") && Contains("Restart=on-failure"));
+}
+
 TEST_CASE("F6: killed during a reload; restarts cleanly on the file", "[crash][F6]") {
   daemon_setup setup;
   setup.env["COPYTRADER_CRASH_AT"] = "reload";
