@@ -139,7 +139,9 @@ TEST_CASE("A4: half-open (the server silent, pings too); dead after hub_timeout,
   fault_harness h(standard_followers(), "api:\n  hub_timeout: 2s\n", {"--ping-interval", "500ms"});
   h.fx.start();
   h.inject("/fault/hub", R"({"kind":"silence","ms":3500})");
-  h.open_bracketed(2); // its events are lost to the silence
+  h.open_bracketed(2); // its events are lost to the silence (a reconciliation may still find it first)
+  REQUIRE(h.fx.run_until(
+      [&] { return h.log.text().find("server timeout: nothing received for 2 s") != std::string::npos; }, 10s));
   h.check("server timeout: nothing received for 2 s", 30s);
 }
 

@@ -104,8 +104,9 @@ TEST_CASE("REST: login, accounts, contract, a bracketed place, modify, cancel, c
   client_fixture fx;
   auto accounts = run(fx.io, fx.rest->accounts());
   REQUIRE(accounts);
-  REQUIRE(accounts->size() == 1);
+  REQUIRE(accounts->size() == 2); // the leader's login holds 1001 and 1002
   CHECK(accounts->at(0).id == 1001);
+  CHECK(accounts->at(1).id == 1002);
   CHECK(fx.auth->logins() == 1);
 
   auto es = run(fx.io, fx.rest->contract_by_id("CON.F.US.EP.U26"));
