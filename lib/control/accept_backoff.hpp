@@ -2,11 +2,16 @@
 // When accept fails (the process is out of descriptors: EMFILE, ENFILE, ENOBUFS), the connection
 // stays queued, so accepting again at once fails again at once: a loop that burns the io thread and
 // floods the journal (faults.md I3). A listener waits this long before the next try, and says so
-// once per streak. Sans-I/O.
+// once per streak. The policy is sans-I/O; wait_after_failed_accept applies it with a timer.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 #include <utility>
 
 namespace copytrader::control {
@@ -30,5 +35,9 @@ public:
 private:
   std::uint32_t streak_ = 0;
 };
+
+// A failed accept of `listener`: one error line for the first of a streak, then the pause.
+boost::asio::awaitable<void> wait_after_failed_accept(accept_backoff& backoff, boost::asio::steady_timer& pause,
+                                                      std::string_view listener, boost::system::error_code error);
 
 } // namespace copytrader::control

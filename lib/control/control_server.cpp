@@ -81,12 +81,7 @@ asio::awaitable<void> control_server::run() {
     auto [ec, accepted] = co_await acceptor_.async_accept(tuple_awaitable);
     if (stopped_) break;
     if (ec) {
-      const auto pause = accept_backoff_.failed();
-      if (accept_backoff_.first_of_streak())
-        spdlog::error("control socket: accept failed: {}; retrying every {} ms at most until it works", ec.message(),
-                      accept_backoff::longest.count());
-      accept_pause_.expires_after(pause);
-      co_await accept_pause_.async_wait(tuple_awaitable);
+      co_await wait_after_failed_accept(accept_backoff_, accept_pause_, "control socket", ec);
       continue;
     }
     if (const auto failures = accept_backoff_.succeeded(); failures > 0)

@@ -21,26 +21,6 @@ std::map<std::string, std::string> skewed_clock(const std::string& offset) {
           {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}};
 }
 
-void leader_market(const running_daemon& d, int size) {
-  auto r = d.sim.control("POST", "/act",
-                         fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},)"
-                                     R"("size":{},"type":2}})",
-                                     size > 0 ? 0 : 1, std::abs(size)));
-  REQUIRE(r.status == 200);
-}
-
-bool tags_unique(const running_daemon& d, std::int64_t account) {
-  std::map<std::string, int> seen;
-  const auto ledger = d.sim.ledger(account);
-  for (const auto& v : ledger.at("orders").as_array()) {
-    const auto* tag = v.as_object().if_contains("customTag");
-    if (v.at("status").to_number<int>() != 5 && tag != nullptr && tag->is_string() &&
-        ++seen[std::string(tag->as_string())] > 1)
-      return false;
-  }
-  return true;
-}
-
 void copies_with_clock(const std::string& offset) {
   if (!std::filesystem::exists(libfaketime)) {
     WARN("libfaketime is not installed; skipped");
@@ -49,18 +29,18 @@ void copies_with_clock(const std::string& offset) {
   daemon_setup setup;
   setup.env = skewed_clock(offset);
   running_daemon d(setup);
-  leader_market(d, 2);
+  d.leader_market(2);
   INFO(read_file(d.log));
   CHECK(eventually([&] { return d.position(2001) == 1 && d.position(2002) == 2; }));
   // The next place is processed but its answer is lost: the search by tag must find it.
   d.sim.control("POST", "/fault/rest", R"({"path":"/api/Order/place","kind":"drop_response","count":1})");
-  leader_market(d, 2);
+  d.leader_market(2);
   CHECK(eventually([&] { return d.position(2001) == 2 && d.position(2002) == 4; }));
   std::this_thread::sleep_for(1s);
   CHECK(d.position(2001) == 2);
   CHECK(d.position(2002) == 4);
-  CHECK(tags_unique(d, 2001));
-  CHECK(tags_unique(d, 2002));
+  CHECK(d.tags_unique(2001));
+  CHECK(d.tags_unique(2002));
 }
 
 } // namespace
@@ -102,7 +82,7 @@ void copies_across_a_jump(const std::string& jump) {
                {"FAKETIME_DONT_FAKE_MONOTONIC", "1"},
                {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}};
   running_daemon d(setup);
-  leader_market(d, 2);
+  d.leader_market(2);
   INFO(read_file(d.log));
   REQUIRE(eventually([&] { return d.position(2001) == 1 && d.position(2002) == 2; }));
   const auto logins = count_requests(d, "/api/Auth/loginKey", "follower_user");
@@ -111,16 +91,16 @@ void copies_across_a_jump(const std::string& jump) {
 
   clock.write("offset", jump + "\n");
   std::this_thread::sleep_for(3s); // past the cache, and past a reconciliation round
-  leader_market(d, 2);
+  d.leader_market(2);
   CHECK(eventually([&] { return d.position(2001) == 2 && d.position(2002) == 4; }));
   d.sim.control("POST", "/fault/rest", R"({"path":"/api/Order/place","kind":"drop_response","count":1})");
-  leader_market(d, -4); // an unknown outcome after the jump: the tag search window must still hold it
+  d.leader_market(-4); // an unknown outcome after the jump: the tag search window must still hold it
   CHECK(eventually([&] { return d.position(2001) == 0 && d.position(2002) == 0; }));
   std::this_thread::sleep_for(1s);
   CHECK(d.position(2001) == 0);
   CHECK(d.position(2002) == 0);
-  CHECK(tags_unique(d, 2001));
-  CHECK(tags_unique(d, 2002));
+  CHECK(d.tags_unique(2001));
+  CHECK(d.tags_unique(2002));
   // Timers and budgets run on CLOCK_MONOTONIC: no refresh storm, no burst of orders.
   CHECK(count_requests(d, "/api/Auth/loginKey", "follower_user") == logins);
   CHECK(count_requests(d, "/api/Auth/validate", "follower_user") <= validations + 1);
@@ -146,14 +126,14 @@ TEST_CASE("H5: the daemon paused (SIGSTOP) past hub_timeout while the leader fil
   running_daemon d(setup);
   INFO(read_file(d.log));
   d.daemon->signal(SIGSTOP);
-  leader_market(d, 2);
+  d.leader_market(2);
   std::this_thread::sleep_for(4s); // twice hub_timeout: on resume the timers are due and the frames buffered
   d.daemon->signal(SIGCONT);
   CHECK(eventually([&] { return d.position(2001) == 1 && d.position(2002) == 2; }));
   std::this_thread::sleep_for(1s);
   CHECK(d.position(2001) == 1);
   CHECK(d.position(2002) == 2);
-  CHECK(tags_unique(d, 2001));
-  CHECK(tags_unique(d, 2002));
+  CHECK(d.tags_unique(2001));
+  CHECK(d.tags_unique(2002));
   CHECK(d.ctl("status").code == 0); // alive, answering
 }

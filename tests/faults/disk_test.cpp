@@ -16,14 +16,6 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-void leader_market(const running_daemon& d, int size) {
-  auto r = d.sim.control("POST", "/act",
-                         fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},)"
-                                     R"("size":{},"type":2}})",
-                                     size > 0 ? 0 : 1, std::abs(size)));
-  REQUIRE(r.status == 200);
-}
-
 int audited(const std::filesystem::path& db_path, const char* query) {
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
@@ -48,21 +40,21 @@ TEST_CASE("F8: the state disk full while the leader trades; copies go once, each
                {"ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0"}};
   running_daemon d(setup);
   INFO(read_file(d.log));
-  leader_market(d, 2);
+  d.leader_market(2);
   REQUIRE(eventually([&] { return d.position(2001) == 1 && d.position(2002) == 2; }));
   const auto db = d.dir.path() / "state/audit.db";
   REQUIRE(eventually([&] { return audited(db, "SELECT count(*) FROM audit WHERE kind = 'place'") == 2; }));
   const int rows_before = audited(db, "SELECT count(*) FROM audit");
 
   flags.write("disk-full", "");
-  leader_market(d, 2);
+  d.leader_market(2);
   CHECK(eventually([&] { return d.position(2001) == 2 && d.position(2002) == 4; }));
   CHECK(eventually([&] { return read_file(d.log).find("audit log:") != std::string::npos; }));
   CHECK_THAT(read_file(d.log), Contains("error audit log: database or disk is full"));
   CHECK(audited(db, "SELECT count(*) FROM audit WHERE kind = 'place'") == 2); // nothing written meanwhile
 
   std::filesystem::remove(full);
-  leader_market(d, -4);
+  d.leader_market(-4);
   CHECK(eventually([&] { return d.position(2001) == 0 && d.position(2002) == 0; }));
   // Space is back: the trail is written again (the closes at least).
   CHECK(eventually([&] { return audited(db, "SELECT count(*) FROM audit WHERE kind = 'close'") == 2; }));

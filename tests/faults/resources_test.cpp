@@ -57,9 +57,7 @@ TEST_CASE("I3: the daemon out of descriptors; said once, no spinning accept, rec
   for (int fd : clients) ::close(fd);
   CHECK(eventually([&] { return read_file(d.log).find("control socket: accepting again") != std::string::npos; }));
   CHECK(d.ctl("status").code == 0);
-  auto r = d.sim.control(
-      "POST", "/act", R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":2,"type":2})");
-  REQUIRE(r.status == 200);
+  d.leader_market(2);
   CHECK(eventually([&] { return d.position(2001) == 1 && d.position(2002) == 2; }));
   std::this_thread::sleep_for(1s);
   CHECK(d.position(2001) == 1);

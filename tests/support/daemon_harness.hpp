@@ -178,6 +178,28 @@ struct running_daemon {
   }
 
   [[nodiscard]] int position(std::int64_t account) const { return sim.position(account, mes); }
+
+  // The leader buys (size > 0) or sells at market, unbracketed.
+  void leader_market(int size) const {
+    auto r = sim.control("POST", "/act",
+                         fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},)"
+                                     R"("size":{},"type":2}})",
+                                     size > 0 ? 0 : 1, std::abs(size)));
+    REQUIRE(r.status == 200);
+  }
+
+  // No customTag among the account's accepted orders twice.
+  [[nodiscard]] bool tags_unique(std::int64_t account) const {
+    std::map<std::string, int> seen;
+    const auto ledger = sim.ledger(account);
+    for (const auto& v : ledger.at("orders").as_array()) {
+      const auto* tag = v.as_object().if_contains("customTag");
+      if (v.at("status").to_number<int>() != 5 && tag != nullptr && tag->is_string() &&
+          ++seen[std::string(tag->as_string())] > 1)
+        return false;
+    }
+    return true;
+  }
 };
 
 // Sends raw bytes on the control socket; returns what came back until `lines` lines arrived.
