@@ -408,6 +408,8 @@ asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::pl
     if (last.kind == px::outcome_kind::confirmed) co_return last;
     if (last.kind == px::outcome_kind::not_sent) {
       // Nothing reached the venue: the same tag again after a pause.
+      spdlog::warn("follower {}: tag {} {}; sending it again with the same tag", rules_.name, p.custom_tag,
+                   last.message);
       co_await pause(std::chrono::milliseconds(200));
       continue;
     }

@@ -1,5 +1,7 @@
 #include "projectx/https_client.hpp"
 
+#include <sys/socket.h>
+
 #include "core/crash_point.hpp"
 
 #include "projectx/tls_context.hpp"
@@ -49,12 +51,22 @@ void https_client::close() {
   released_.cancel();
 }
 
+bool https_client::closed_by_peer(connection& c) {
+  char byte = 0;
+  const auto n = ::recv(beast::get_lowest_layer(c.stream).socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return true; // FIN
+  // Bytes while idle: after a response, only a TLS close_notify or alert (a fresh connection may
+  // still hold the server's session tickets).
+  return n > 0 && c.answered;
+}
+
 void https_client::reset(connection& c) {
   beast::error_code ignored;
   beast::get_lowest_layer(c.stream).socket().close(ignored);
   c.stream = beast::ssl_stream<beast::tcp_stream>(executor_, tls_);
   c.buffer.clear();
   c.open = false;
+  c.answered = false;
 }
 
 asio::awaitable<std::optional<std::string>> https_client::open(connection& c) {
@@ -124,6 +136,7 @@ asio::awaitable<http_result> https_client::post(std::string_view path, std::stri
   }
   const auto now = std::chrono::steady_clock::now();
   if (c->open && now - c->last_used > endpoint_.idle_refresh) c->open = false; // the server may have dropped it
+  if (c->open && closed_by_peer(*c)) c->open = false;
   if (!c->open) {
     if (auto error = co_await open(*c)) {
       result.stage = transport_stage::before_send;
@@ -182,6 +195,7 @@ asio::awaitable<http_result> https_client::post(std::string_view path, std::stri
     }
   }
   c->last_used = std::chrono::steady_clock::now();
+  c->answered = true;
   if (!res.keep_alive()) reset(*c);
   release(c);
   co_return result;

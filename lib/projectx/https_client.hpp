@@ -70,8 +70,12 @@ private:
     boost::beast::flat_buffer buffer;
     bool open = false;
     bool busy = false;
+    bool answered = false; // has carried a response: nothing more is due from the server unasked
     std::chrono::steady_clock::time_point last_used{};
   };
+  // The server closed it while it idled (or sent what only precedes a close): a request written to
+  // it could not be told apart from one lost after sending, so it is reopened first.
+  static bool closed_by_peer(connection& c);
 
   boost::asio::awaitable<connection*> acquire();
   void release(connection* c);

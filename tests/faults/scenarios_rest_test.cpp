@@ -218,3 +218,17 @@ TEST_CASE("B15: the tag search misses the order once; a second search finds it, 
   CHECK(h.fx.count_log("/api/Order/place", 2001) == 1);
   CHECK(h.fx.count_log("/api/Order/search", 2001) >= 2);
 }
+
+TEST_CASE("B5: the gateway closed the idle connections and refuses new ones; 'not sent', the same tag again, once",
+          "[fault][B5]") {
+  fault_harness h(one_follower());
+  h.fx.start();
+  h.open_bracketed(1);
+  REQUIRE(h.fx.settle({{2001, 1}})); // the follower's connections have carried answers
+  h.inject("/fault/connections", R"({"close_idle":true,"refuse":2})");
+  h.fx.leader_market(1);
+  h.check("not sent");
+  CHECK(h.fx.count_log("/api/Order/place", 2001) == 2); // the first entry and this one, each once
+  // Nothing was sent, so nothing was unknown: no search by tag.
+  CHECK(h.log.text().find("outcome of tag") == std::string::npos);
+}

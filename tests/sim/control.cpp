@@ -328,6 +328,17 @@ std::pair<unsigned, std::string> handle_control(simulator& sim, std::string_view
   if (path == "/settings") return set_settings(sim, b);
   if (path == "/fault/rest") return rest_fault_from(sim, b);
   if (path == "/fault/hub") return hub_fault_from(sim, b);
+  if (path == "/fault/connections") {
+    json_reader r(b, "fault");
+    bool close_idle = false;
+    std::int32_t refuse = 0;
+    r.optional("close_idle", close_idle);
+    r.optional("refuse", refuse);
+    if (!r.ok()) return error(r.error()->message);
+    if (close_idle) sim.close_idle_rest();
+    sim.refuse_connections(refuse);
+    return reply({{"ok", true}});
+  }
   if (path == "/fault/clear") {
     // Every armed fault ends now (a market that reopens, a key restored).
     sim.rest().clear_faults();

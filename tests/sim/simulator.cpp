@@ -65,7 +65,10 @@ asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp
     http::request_parser<http::string_body> parser;
     parser.body_limit(max_body_bytes);
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(120));
+    auto* raw = &beast::get_lowest_layer(stream).socket();
+    sim.rest_idle(raw, true);
     auto [read_error, n] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+    sim.rest_idle(raw, false);
     if (read_error == http::error::body_limit) {
       http::response<http::string_body> res{http::status::payload_too_large, 11};
       res.keep_alive(false);
@@ -202,6 +205,15 @@ void simulator::start() {
   asio::co_spawn(io_, accept_control(control_acceptor_), asio::detached);
 }
 
+void simulator::close_idle_rest() {
+  auto idle = idle_rest_;
+  for (auto* s : idle) {
+    beast::error_code ignored;
+    s->shutdown(tcp::socket::shutdown_both, ignored);
+    s->close(ignored);
+  }
+}
+
 void simulator::stop() {
   stopping_ = true;
   beast::error_code ignored;
@@ -215,6 +227,12 @@ asio::awaitable<void> simulator::accept_gateway(tcp::acceptor& acceptor) {
   while (!stopping_) {
     auto [ec, socket] = co_await acceptor.async_accept(tuple_awaitable);
     if (ec) break;
+    if (refuse_connections_ > 0) {
+      --refuse_connections_;
+      beast::error_code ignored;
+      socket.close(ignored); // before TLS: the client has sent nothing
+      continue;
+    }
     socket.set_option(tcp::no_delay(true));
     asio::co_spawn(io_, https_session(*this, tls_, std::move(socket)), asio::detached);
   }

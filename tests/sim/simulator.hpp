@@ -87,6 +87,17 @@ public:
   void send_logout(std::string_view username);
   void send_oversized_frame(std::size_t bytes);
   [[nodiscard]] std::size_t session_count() const noexcept { return sessions_.size(); }
+  // Connection faults (faults.md B5): REST connections waiting for their next request are closed,
+  // and the next `refuse` connections are closed as soon as they are accepted, before TLS.
+  void close_idle_rest();
+  void refuse_connections(int count) { refuse_connections_ = count; }
+  // A REST connection waiting for its next request (only then may a fault close it).
+  void rest_idle(boost::asio::ip::tcp::socket* s, bool idle) {
+    if (idle)
+      idle_rest_.insert(s);
+    else
+      idle_rest_.erase(s);
+  }
 
   // Built-in leader: trades `account` on a schedule until stopped (--auto-trade).
   void start_auto_trade(px::account_number account, std::string contract_id, std::chrono::milliseconds step);
@@ -110,6 +121,8 @@ private:
   boost::asio::ip::tcp::acceptor control_acceptor_;
   unsigned short port_ = 0;
   unsigned short control_port_ = 0;
+  std::set<boost::asio::ip::tcp::socket*> idle_rest_;
+  int refuse_connections_ = 0;
   hub_faults hub_faults_;
   std::deque<log_entry> log_;
   std::size_t log_dropped_ = 0;
