@@ -27,8 +27,8 @@ test: deps
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
-	@echo 'fault suite and chaos run (faults.md section 2):'
-	@grep -h -E '^[0-9]+ passed, [0-9]+ failed$$|^faults injected' $(TEST_DIR)/Testing/Temporary/LastTest.log
+	@echo 'closing lines of every suite, and the fault totals (faults.md section 2):'
+	@grep -h -E '^[a-z_]+( [^:]*)?: [0-9]+ passed, [0-9]+ failed$$|^faults injected' $(TEST_DIR)/Testing/Temporary/LastTest.log
 	$(MAKE) --no-print-directory fuzz-smoke
 
 # The product working: projectx-sim and copytraderd (release build) with etc/copytrader.demo.yaml, the
