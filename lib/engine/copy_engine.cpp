@@ -290,11 +290,15 @@ void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
       crash_point("leader_trade"); // F1: received, nothing done or recorded yet
       if (t->value.created) ctx_.venue_clock.observe(*t->value.created, now);
       const auto venue_now = ctx_.venue_clock.now(now, wall);
-      if (t->value.created && !copy::venue_clock::plausible(*t->value.created, venue_now))
-        spdlog::warn(
-            "leader trade {} is stamped {}, an hour or more from the venue's clock ({}); the stamp is not "
-            "used, the fill counts as it arrived",
-            t->value.id, px::format_timestamp(*t->value.created), px::format_timestamp(venue_now));
+      if (t->value.created && !copy::venue_clock::plausible(*t->value.created, venue_now)) {
+        // Said after the followers had their turn, like every line about a leader change.
+        asio::post(executor_, [id = t->value.id, stamp = *t->value.created, venue_now] {
+          spdlog::warn(
+              "leader trade {} is stamped {}, an hour or more from the venue's clock ({}); the stamp is not "
+              "used, the fill counts as it arrived",
+              id, px::format_timestamp(stamp), px::format_timestamp(venue_now));
+        });
+      }
       if (auto change = ctx_.tracker.on_trade(t->value, now, venue_now)) {
         on_leader_change(*change, t->value.price);
         changed = true;
