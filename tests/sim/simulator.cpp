@@ -117,7 +117,9 @@ asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp
                                          std::chrono::steady_clock::now());
     entry.status = reply.status;
     sim.record(std::move(entry));
-    sim.dispatch_events();
+    // The events go out after requests already waiting are read: the hub and REST are independent
+    // at the venue too, and a burst of places is not held up by encoding the events of each.
+    asio::post(co_await asio::this_coro::executor, [&sim] { sim.dispatch_events(); });
 
     if (reply.delay.count() > 0) {
       asio::steady_timer delay(co_await asio::this_coro::executor);
