@@ -5,8 +5,9 @@
 namespace copytrader::projectx {
 namespace asio = boost::asio;
 
-asio::awaitable<void> rest_client::wait_turn(request_priority priority) {
-  if (budget_ != nullptr) co_await budget_->acquire(priority);
+asio::awaitable<bool> rest_client::wait_turn(request_priority priority) {
+  if (budget_ == nullptr) co_return true;
+  co_return co_await budget_->acquire(priority);
 }
 
 void rest_client::note_throttled(const http_result& r) {
@@ -26,7 +27,13 @@ asio::awaitable<place_outcome> rest_client::mutate(rest_request request, bool ex
     co_return out;
   }
   const std::string bearer(*token);
-  co_await wait_turn(priority);
+  const bool granted = co_await wait_turn(priority);
+  if (!granted) {
+    place_outcome out;
+    out.kind = outcome_kind::not_sent;
+    out.message = "not sent: the daemon is stopping";
+    co_return out;
+  }
   const http_result r = co_await http_.post(request.path, request.body, bearer);
   place_outcome out = expects_order_id ? classify_place(r.exchange()) : classify_ack(r.exchange());
   out.written = r.written;
@@ -58,7 +65,8 @@ asio::awaitable<outcome<std::string>> rest_client::read(rest_request request) {
     auto token = co_await auth_.token();
     if (!token) co_return token.error();
     const std::string bearer(*token);
-    co_await wait_turn(request_priority::read);
+    const bool granted = co_await wait_turn(request_priority::read);
+    if (!granted) co_return failure{"not read: the daemon is stopping"};
     http_result r = co_await http_.post(request.path, request.body, bearer);
     if (r.stage != transport_stage::completed) {
       problem = r.error;

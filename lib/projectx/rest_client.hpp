@@ -48,7 +48,8 @@ public:
 
 private:
   boost::asio::awaitable<place_outcome> mutate(rest_request request, bool expects_order_id, request_priority priority);
-  boost::asio::awaitable<void> wait_turn(request_priority priority);
+  // False when the login's budget was closed (stopping): nothing may be sent.
+  boost::asio::awaitable<bool> wait_turn(request_priority priority);
   void note_throttled(const http_result& r);
   // A read: the body of a 200, after at most one retry.
   boost::asio::awaitable<outcome<std::string>> read(rest_request request);
