@@ -50,7 +50,61 @@ std::optional<place_outcome> classify_transport(const http_exchange& x) {
 constexpr int place_order_pending = 6;
 constexpr int place_unknown_error = 7;
 
+// PlaceOrderErrorCode (projectx-api.md 2.4).
+constexpr int place_rejected = 2;
+constexpr int place_account_violation = 4;
+constexpr int place_outside_trading_hours = 5;
+constexpr int place_contract_not_found = 8;
+constexpr int place_contract_not_active = 9;
+constexpr int place_account_rejected = 10;
+
+bool contains_folded(std::string_view text, std::string_view lower_needle) {
+  if (lower_needle.size() > text.size()) return false;
+  for (std::size_t i = 0; i + lower_needle.size() <= text.size(); ++i) {
+    bool match = true;
+    for (std::size_t j = 0; j < lower_needle.size() && match; ++j) {
+      const char c = text[i + j];
+      match = (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) == lower_needle[j];
+    }
+    if (match) return true;
+  }
+  return false;
+}
+
 } // namespace
+
+std::string_view to_string(refusal_kind kind) noexcept {
+  switch (kind) {
+    case refusal_kind::none: return "none";
+    case refusal_kind::duplicate_tag: return "duplicate tag";
+    case refusal_kind::position_brackets: return "position brackets";
+    case refusal_kind::bracket_rule: return "bracket rule";
+    case refusal_kind::account_violation: return "account violation";
+    case refusal_kind::outside_trading_hours: return "outside trading hours";
+    case refusal_kind::contract_not_active: return "contract not active";
+    case refusal_kind::other: return "other";
+  }
+  return "?";
+}
+
+refusal_kind classify_refusal(int error_code, std::string_view message) noexcept {
+  switch (error_code) {
+    case place_account_violation:
+    case place_account_rejected: return refusal_kind::account_violation;
+    case place_outside_trading_hours: return refusal_kind::outside_trading_hours;
+    case place_contract_not_found:
+    case place_contract_not_active: return refusal_kind::contract_not_active;
+    case place_rejected: break; // every validation failure: only the text tells them apart
+    default: return refusal_kind::other;
+  }
+  if (contains_folded(message, "position brackets")) return refusal_kind::position_brackets;
+  if (contains_folded(message, "custom tag") || contains_folded(message, "customtag"))
+    return refusal_kind::duplicate_tag;
+  if (contains_folded(message, "stop loss") || contains_folded(message, "take profit") ||
+      contains_folded(message, "ticks away"))
+    return refusal_kind::bracket_rule;
+  return refusal_kind::other;
+}
 
 place_outcome classify_place(const http_exchange& x) {
   if (auto early = classify_transport(x)) return *early;
@@ -74,6 +128,8 @@ place_outcome classify_place(const http_exchange& x) {
   const bool indefinite = out.error_code == place_unknown_error || out.error_code == place_order_pending ||
                           (decoded->status.success && out.error_code != 0);
   out.kind = indefinite ? outcome_kind::unknown : outcome_kind::rejected;
+  if (out.kind == outcome_kind::rejected)
+    out.refusal = classify_refusal(out.error_code, decoded->status.error_message.value_or(""));
   return out;
 }
 

@@ -29,9 +29,27 @@ struct http_exchange {
   std::string transport_error; // when not completed
 };
 
+// Why the venue refused an order, decided once from errorCode and, where the code is coarse (code 2
+// on place covers every validation failure), from errorMessage (projectx-api.md 2.4, 4.2, 4.3).
+// classify_refusal is the only code that reads a message's text; everything else dispatches on this.
+enum class refusal_kind {
+  none,                  // not a refusal
+  duplicate_tag,         // the customTag is already used on the account: an earlier attempt landed
+  position_brackets,     // order brackets on an account in Position Brackets mode (needs Auto OCO)
+  bracket_rule,          // a bracket's ticks of the wrong sign, too close, or of the wrong type
+  account_violation,     // the account broke a rule of its firm (code 4, or AccountRejected)
+  outside_trading_hours, // the market is closed or halted
+  contract_not_active,   // the contract expired or is unknown
+  other,                 // any other refusal
+};
+[[nodiscard]] std::string_view to_string(refusal_kind kind) noexcept;
+// For Order/place's PlaceOrderErrorCode (a refusal, not an indefinite code).
+[[nodiscard]] refusal_kind classify_refusal(int error_code, std::string_view error_message) noexcept;
+
 struct place_outcome {
   outcome_kind kind = outcome_kind::unknown;
-  std::optional<order_id> order; // a rejected place may carry one too
+  refusal_kind refusal = refusal_kind::none; // why, when kind is rejected by a place
+  std::optional<order_id> order;             // a rejected place may carry one too
   int error_code = 0;
   std::string message;                             // for the log: code name, errorMessage, or what went wrong
   bool throttled = false;                          // HTTP 429: cool the login down
