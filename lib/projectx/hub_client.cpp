@@ -35,8 +35,6 @@ struct hub_client::session {
   std::deque<std::string> outbox;
   asio::steady_timer wake;
   asio::steady_timer tick;
-  std::size_t awaiting_completions = 0;
-  bool subscribing = false; // the handshake is done and the Subscribe* calls went out
   std::string end_reason;
   bool ended = false;
 };
@@ -105,11 +103,13 @@ asio::awaitable<std::string> hub_client::serve(std::string_view token) {
   s.ws.text(true);
   ++connections_;
   current_ = &s;
+  subscriptions_.connection_started();
 
   s.protocol = signalr::client_protocol(timing_);
   send(s, s.protocol.start(std::chrono::steady_clock::now()));
   co_await (reader(s) || writer(s) || ticker(s));
   current_ = nullptr;
+  subscriptions_.connection_started(); // nothing subscribes until the next handshake
   beast::error_code ignored;
   tcp_layer.socket().close(ignored);
   co_return s.end_reason.empty() ? std::string("connection closed") : s.end_reason;
@@ -175,12 +175,11 @@ asio::awaitable<void> hub_client::reader(session& s) {
 }
 
 void hub_client::subscribe(hub_subscription subscription) {
-  subscriptions_.push_back(subscription);
-  if (current_ == nullptr || !current_->subscribing) return; // the handshake will subscribe to it
+  const bool now = subscriptions_.add(subscription) && current_ != nullptr;
+  if (!now) return; // the next handshake subscribes to it
   boost::json::array args;
   if (subscription.account) args.push_back(*subscription.account);
   send(*current_, current_->protocol.invoke(subscription.method, args, std::chrono::steady_clock::now()));
-  ++current_->awaiting_completions;
 }
 
 void hub_client::confirm_connected() {
@@ -194,20 +193,19 @@ void hub_client::handle(session& s, std::vector<signalr::protocol_event>&& event
   for (auto& event : events) {
     if (std::holds_alternative<signalr::handshake_completed>(event)) {
       const auto now = std::chrono::steady_clock::now();
-      s.subscribing = true;
-      for (const auto& sub : subscriptions_) {
+      const auto step = subscriptions_.handshake_completed();
+      for (const auto& sub : step.invoke) {
         boost::json::array args;
         if (sub.account) args.push_back(*sub.account);
         send(s, s.protocol.invoke(sub.method, args, now));
-        ++s.awaiting_completions;
       }
-      if (subscriptions_.empty()) confirm_connected();
+      if (step.announce) confirm_connected();
     } else if (auto* done = std::get_if<signalr::invocation_completed>(&event)) {
       if (done->error) {
         end(s, done->target + " refused: " + *done->error);
         return;
       }
-      if (--s.awaiting_completions == 0) confirm_connected();
+      if (subscriptions_.completed()) confirm_connected();
     } else if (auto* call = std::get_if<signalr::server_invocation>(&event)) {
       auto decoded = decode_user_event(call->target, call->arguments);
       if (!decoded) {

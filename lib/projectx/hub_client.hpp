@@ -7,6 +7,7 @@
 
 #include "projectx/auth_session.hpp"
 #include "projectx/hub_events.hpp"
+#include "projectx/hub_subscriptions.hpp"
 #include "signalr/client_protocol.hpp"
 #include "signalr/reconnect_backoff.hpp"
 
@@ -27,11 +28,6 @@ struct hub_endpoint {
   std::string host;
   std::string port = "443";
   std::string path = "/hubs/user";
-};
-
-struct hub_subscription {
-  std::string method;                    // SubscribeOrders, SubscribePositions, SubscribeTrades, SubscribeAccounts
-  std::optional<account_number> account; // none for SubscribeAccounts
 };
 
 struct hub_callbacks {
@@ -72,7 +68,7 @@ private:
   boost::asio::ssl::context& tls_;
   hub_endpoint endpoint_;
   auth_session& auth_;
-  std::vector<hub_subscription> subscriptions_;
+  hub_subscriptions subscriptions_;
   hub_callbacks callbacks_;
   signalr::timing timing_;
   reconnect_backoff backoff_;
