@@ -3,6 +3,9 @@
 #ifdef COPYTRADER_TEST_HOOKS
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <stdexcept>
 #include <string>
 
 namespace copytrader {
@@ -13,6 +16,16 @@ void crash_point(std::string_view point) {
     return std::string(v != nullptr ? v : "");
   }();
   if (!armed.empty() && point == armed) std::raise(SIGKILL);
+}
+
+void fail_point(std::string_view point) {
+  static std::set<std::string, std::less<>> fired;
+  const char* armed = std::getenv("COPYTRADER_FAIL_AT");
+  if (armed == nullptr || point != armed || fired.contains(point)) return;
+  const char* flag = std::getenv("COPYTRADER_FAIL_FLAG");
+  if (flag != nullptr && !std::filesystem::exists(flag)) return;
+  fired.emplace(point);
+  throw std::runtime_error("injected failure at " + std::string(point));
 }
 
 } // namespace copytrader

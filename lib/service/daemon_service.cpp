@@ -13,7 +13,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -65,7 +64,20 @@ public:
         watchdog_timer_(io),
         status_timer_(io),
         engine_(io.get_executor(), *config_, audit),
-        hooks_{engine_, [this] { return reload("copytraderctl reload"); }, [this] { return last_reload_; }} {}
+        audit_(audit),
+        hooks_{engine_, [this] { return reload("copytraderctl reload"); }, [this] { return last_reload_; }} {
+    // The failure policy's last step (core/background.hpp): the work the daemon cannot do without
+    // failed, so it stops, the audit trail says why, and the exit code makes systemd restart it.
+    engine_.tasks().on_fatal([this](const std::string& task, const std::string& what) {
+      if (!fatal_.empty()) return;
+      fatal_ = task + ": " + what;
+      if (audit_ != nullptr) audit_->record("fatal", "", "", fatal_);
+      stop();
+    });
+  }
+
+  // Why the daemon stopped itself (a fatal background failure); empty after a normal stop.
+  [[nodiscard]] const std::string& fatal_failure() const noexcept { return fatal_; }
 
   // The control socket and the metrics listener; before the loop runs (the group lookup may block).
   outcome<bool> open_endpoints() {
@@ -93,18 +105,16 @@ public:
 
   asio::awaitable<void> run() {
     if (auto interval = systemd_watchdog_interval()) {
-      asio::co_spawn(io_, watchdog_loop(*interval / 2), asio::detached);
+      engine_.tasks().spawn("watchdog", watchdog_loop(*interval / 2), task_policy::fatal);
       spdlog::debug("systemd watchdog: pinging every {} ms",
                     std::chrono::duration_cast<std::chrono::milliseconds>(*interval / 2).count());
     }
     spdlog::info("copytraderd started: {}", status_line(*config_, last_reload_));
     notify_.ready(status_line(*config_, last_reload_));
-    asio::co_spawn(io_, engine_.run(), [](const std::exception_ptr& e) {
-      if (e) std::rethrow_exception(e);
-    });
-    asio::co_spawn(io_, status_loop(), asio::detached);
-    if (control_) asio::co_spawn(io_, control_->run(), asio::detached);
-    if (metrics_) asio::co_spawn(io_, metrics_->run(), asio::detached);
+    engine_.tasks().spawn("engine", engine_.run(), task_policy::fatal);
+    engine_.tasks().spawn("status", status_loop(), task_policy::fatal);
+    if (control_) engine_.tasks().spawn("control socket", control_->run(), task_policy::fatal);
+    if (metrics_) engine_.tasks().spawn("metrics listener", metrics_->run(), task_policy::fatal);
 
     for (;;) {
       auto [ec, signal_number] = co_await signals_.async_wait(as_tuple_awaitable);
@@ -162,6 +172,7 @@ private:
     last_reload_.attempted = true;
     last_reload_.when = utc_now();
     config_errors errors = loaded ? reload_conflicts(*config_, *loaded) : loaded.error();
+    if (errors.items.empty()) errors = engine_.reload_conflicts(*loaded);
     if (errors.items.empty()) {
       crash_point("reload"); // F6: read and checked, not applied
       config next = std::move(*loaded);
@@ -203,6 +214,8 @@ private:
   asio::steady_timer watchdog_timer_;
   asio::steady_timer status_timer_;
   engine::copy_engine engine_;
+  audit_log* audit_;
+  std::string fatal_;
   reload_record last_reload_;
   control_hooks hooks_;
   std::unique_ptr<control::control_server> control_;
@@ -278,10 +291,18 @@ int run_daemon(const daemon_options& options, notifier& notify) {
   const auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
   while (!io.stopped() && io.run_one_until(deadline) > 0) {
   }
+  const std::string fatal = service->fatal_failure();
   service.reset();
   audit->reset(); // writes what is queued, on the helper thread, before it is joined
   helper.join();
 
+  if (!fatal.empty()) {
+    spdlog::critical(
+        "copytraderd stopped by a failure it cannot recover from ({}); exiting non-zero so that "
+        "systemd restarts it",
+        fatal);
+    return exit_failure;
+  }
   if (failure) {
     try {
       std::rethrow_exception(failure);

@@ -13,7 +13,7 @@
 
 #include "integration/engine_fixture.hpp"
 
-#include <spdlog/sinks/ostream_sink.h>
+#include "support/log_capture.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -31,20 +31,6 @@ struct fault_totals {
   std::uint64_t budget_violations = 0;
 };
 fault_totals& totals();
-
-// Every engine log line while it lives, for I5.
-class log_capture {
-public:
-  log_capture();
-  ~log_capture();
-  log_capture(const log_capture&) = delete;
-  log_capture& operator=(const log_capture&) = delete;
-  [[nodiscard]] std::string text() const { return out_.str(); }
-
-private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
-};
 
 struct follower_spec {
   std::string name;

@@ -1,0 +1,54 @@
+// The failure policy against the real daemon (docs/architecture.md, "When background work fails"):
+// the engine's own task throws (a test-build fail point); copytraderd logs it at critical, writes it
+// to the audit trail, flushes the trail and exits non-zero, so that systemd restarts it.
+
+#include "support/daemon_harness.hpp"
+
+#include <sqlite3.h>
+#include <catch2/catch.hpp>
+
+#include <csignal>
+
+using namespace copytrader::testing;
+using Catch::Matchers::Contains;
+
+namespace {
+
+int audited(const std::filesystem::path& db_path, const char* query) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, query, -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const int n = sqlite3_column_int(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("the engine's own task fails: exit non-zero, the failure audited and the trail flushed", "[crash][policy]") {
+  temp_dir flags;
+  const auto armed = flags.path() / "fail-now";
+  daemon_setup setup;
+  setup.env["COPYTRADER_FAIL_AT"] = "engine_tick";
+  setup.env["COPYTRADER_FAIL_FLAG"] = armed.string(); // fails only once the test says so
+  running_daemon d(setup);
+  auto r = d.sim.control(
+      "POST", "/act", R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":2,"type":2})");
+  REQUIRE(r.status == 200);
+  REQUIRE(eventually([&] { return d.sim.position(2001, mes) == 1 && d.sim.position(2002, mes) == 2; }, 20s));
+  flags.write("fail-now", "");
+  const auto code = d.daemon->wait_exit(20s);
+  const std::string log = read_file(d.log);
+  INFO(log);
+  REQUIRE(code.has_value());
+  CHECK(*code == 1); // exit_failure: Restart=on-failure restarts it; a signal or 0 would not say why
+  CHECK_THAT(log, Contains("background task engine failed: injected failure at engine_tick"));
+  CHECK_THAT(log, Contains("copytraderd stopped by a failure it cannot recover from"));
+  const auto db = d.dir.path() / "state/audit.db";
+  CHECK(audited(db, "SELECT count(*) FROM audit WHERE kind = 'fatal'") == 1);
+  CHECK(audited(db, "SELECT count(*) FROM audit WHERE kind = 'place'") == 2);
+  d.daemon.reset();
+}
