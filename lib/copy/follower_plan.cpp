@@ -1,0 +1,98 @@
+#include "copy/follower_plan.hpp"
+
+#include "copy/sizing.hpp"
+
+#include <algorithm>
+
+namespace copytrader::copy {
+
+std::string_view to_string(hold_reason reason) noexcept {
+  switch (reason) {
+    case hold_reason::none: return "none";
+    case hold_reason::flatten: return "flatten";
+    case hold_reason::disabled: return "disabled";
+    case hold_reason::retiring: return "retiring";
+    case hold_reason::entries_blocked: return "entries blocked";
+    case hold_reason::strategy: return "strategy filter";
+    case hold_reason::start: return "start";
+    case hold_reason::own_bracket: return "own bracket";
+    case hold_reason::refused: return "refused";
+    case hold_reason::ceiling: return "order ceiling";
+  }
+  return "?";
+}
+
+void hold(contract_plan& plan, std::int32_t limit, std::uint64_t episode, hold_reason why) {
+  plan.cap = episode_cap{limit, episode, why};
+}
+
+void release(contract_plan& plan, hold_reason why) {
+  if (plan.cap && plan.cap->reason == why) plan.cap.reset();
+}
+
+void retry_later(contract_plan& plan, plan_time now) { plan.retry_after = now + retry_pause; }
+
+namespace {
+
+// Why the follower may not add to this contract now, if it may not.
+std::optional<hold_reason> entry_gate(const leader_view& leader, const follower_gates& gates) {
+  if (!gates.enabled) return hold_reason::disabled;
+  if (gates.retiring) return hold_reason::retiring;
+  if (leader.entries_blocked) return hold_reason::entries_blocked;
+  if (!leader.follows_episode) return hold_reason::strategy;
+  return std::nullopt;
+}
+
+} // namespace
+
+plan_step next_step(contract_plan& plan, const leader_view& leader, std::int32_t expected, const follower_gates& gates,
+                    plan_time now) {
+  plan_step step;
+  plan.leader_target = leader.target;
+  plan.expected = expected;
+  if (plan.hands_off) {
+    // on_start: alert: the trader's until both the leader and the follower are flat.
+    if (leader.flat && expected == 0) plan.hands_off = false;
+    plan.target = expected;
+    return step; // skip
+  }
+  if (plan.cap && (leader.flat || plan.cap->episode != leader.episode)) plan.cap.reset();
+  if (gates.flattening) {
+    hold(plan, 0, leader.episode, hold_reason::flatten); // also what a read after the request found
+  } else if (!leader.flat && !plan.cap) {
+    if (auto why = entry_gate(leader, gates)) hold(plan, expected, leader.episode, *why);
+  }
+  const std::int32_t target =
+      capped_target(leader.target, plan.cap ? std::optional<std::int32_t>(plan.cap->limit) : std::nullopt);
+  if (plan.cap) plan.cap->limit = target; // ratcheted: a re-add after a reduction is not copied
+  plan.target = target;
+
+  if (now < plan.retry_after) {
+    step.kind = step_kind::wait;
+    step.until = plan.retry_after;
+    return step;
+  }
+  step.actions = plan_change(target, expected);
+  if (step.actions.empty()) {
+    if (now < plan.legs_settle) {
+      step.kind = step_kind::wait;
+      step.until = plan.legs_settle;
+    } else {
+      step.kind = step_kind::legs;
+    }
+    return step;
+  }
+  const bool adds =
+      std::any_of(step.actions.begin(), step.actions.end(), [](const auto& a) { return a.adds_exposure(); });
+  if (adds && gates.mirror && leader.legs_due && now < *leader.legs_due) {
+    // The leader's entry had legs that are not armed yet: its bracket is coming (bracket_wait).
+    step.kind = step_kind::wait;
+    step.until = *leader.legs_due;
+    step.actions.clear();
+    return step;
+  }
+  step.kind = step_kind::send;
+  return step;
+}
+
+} // namespace copytrader::copy
