@@ -36,13 +36,14 @@ bool flag(const json::object& o, std::string_view key) {
   return v != nullptr && v->is_bool() && v->as_bool();
 }
 
-// "MES 2/2" per contract: position/target.
+// "MES 2/2" per contract: position/target; "MES 5/5 (leader 7, held: entries blocked)" when held back.
 std::string positions_text(const json::array& positions) {
   std::string out;
   for (const auto& p : positions) {
     const auto& o = p.as_object();
     out += fmt::format("{}{} {}/{}", out.empty() ? "" : ", ", field(o, "contract"), field(o, "position"),
                        field(o, "target"));
+    if (o.contains("held")) out += fmt::format(" (leader {}, held: {})", field(o, "leader_target"), field(o, "held"));
   }
   return out.empty() ? "flat" : out;
 }

@@ -121,11 +121,20 @@ std::string metrics_text(engine::copy_engine& engine) {
     w.family(name, "gauge",
              target ? "What the follower should hold per contract" : "The follower's confirmed position per contract");
     for (const auto* f : followers) {
-      for (const auto& [contract, plan] : f->positions()) {
+      for (const auto& [contract, plan] : f->plans()) {
         w.sample(name, label("follower", f->rules().name) + "," + label("contract", contract),
-                 target ? plan.first : f->book().confirmed(contract));
+                 target ? plan.target : f->book().confirmed(contract));
       }
     }
+  }
+
+  // What the leader implies before any hold: position != this while target == position is a follower
+  // held back (breaker, disabled, filter, hands-off), which the target alone cannot show.
+  w.family("copytrader_follower_leader_target", "gauge", "What the leader implies for the follower per contract");
+  for (const auto* f : followers) {
+    for (const auto& [contract, plan] : f->plans())
+      w.sample("copytrader_follower_leader_target",
+               label("follower", f->rules().name) + "," + label("contract", contract), plan.leader_target);
   }
 
   w.family("copytrader_copy_latency_seconds", "histogram", "Leader event seen to follower order confirmed");

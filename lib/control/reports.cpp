@@ -9,11 +9,18 @@ namespace {
 
 json::array follower_positions(const engine::follower_session& f) {
   json::array out;
-  for (const auto& [contract, plan] : f.positions()) {
-    const auto [target, expected] = plan;
+  for (const auto& [contract, plan] : f.plans()) {
     const std::int32_t position = f.book().confirmed(contract);
-    if (target == 0 && expected == 0 && position == 0) continue;
-    out.push_back(json::object{{"contract", contract}, {"position", position}, {"target", target}});
+    if (plan.target == 0 && plan.leader_target == 0 && plan.expected == 0 && position == 0) continue;
+    // Both targets: what the leader implies, and what the follower is held to (with why), so that a
+    // follower held below the leader is visible, not shown as in sync.
+    json::object row{
+        {"contract", contract}, {"position", position}, {"target", plan.target}, {"leader_target", plan.leader_target}};
+    if (plan.hands_off)
+      row["held"] = "hands-off";
+    else if (plan.cap && plan.target != plan.leader_target)
+      row["held"] = copy::to_string(plan.cap->reason);
+    out.push_back(std::move(row));
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include "copy/position_tracker.hpp"
 #include "copy/sizing.hpp"
 #include "copy/venue_clock.hpp"
+#include "core/background.hpp"
 #include "projectx/models.hpp"
 #include "safety/circuit_breaker.hpp"
 
@@ -60,14 +61,16 @@ struct engine_counters {
 };
 
 struct copy_context {
-  copy_context(projectx::account_number leader, const config& cfg)
-      : tracker(leader, settle_time, cfg.copy.max_copy_age),
+  copy_context(projectx::account_number leader, const config& cfg, background_tasks& background)
+      : tasks(background),
+        tracker(leader, settle_time, cfg.copy.max_copy_age),
         legs(leader),
         episodes(cfg.copy.strategy_pattern),
         breaker(static_cast<std::size_t>(cfg.safety.circuit_breaker.max_orders), cfg.safety.circuit_breaker.window),
         copy(cfg.copy),
         safety(cfg.safety) {}
 
+  background_tasks& tasks; // every task nobody awaits starts here (the failure policy)
   copy::position_tracker tracker;
   copy::leader_legs legs;
   copy::episode_tracker episodes;

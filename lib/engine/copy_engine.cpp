@@ -44,18 +44,12 @@ std::vector<px::hub_subscription> account_subscriptions(px::account_number accou
 // Added by a reload: check it, read it, and open nothing the leader already holds.
 asio::awaitable<void> start_late(copy_engine* engine, follower_session* s) {
   const bool usable = co_await s->preflight();
-  if (usable) {
+  if (usable && !s->stopped()) {
     engine->subscribe(*s);
     co_await s->reconcile("added by a reload");
     s->hold_open_positions(start_policy::close_only);
     s->nudge();
   }
-  co_return;
-}
-
-// A follower whose contracts changed in a reload: checked again.
-asio::awaitable<void> recheck(follower_session* s) {
-  co_await s->preflight();
   co_return;
 }
 
@@ -68,7 +62,8 @@ copy_engine::copy_engine(asio::any_io_executor executor, const config& cfg, audi
       tls_(must(px::make_client_tls(cfg.api.ca_file), "TLS")),
       rest_endpoint_(must(px::rest_endpoint_from(cfg.api.base_url, cfg.api.request_timeout), "api.base_url")),
       hub_endpoint_(must(px::hub_endpoint_from(cfg.api.user_hub_url), "api.user_hub_url")),
-      ctx_(cfg.leader.account, cfg),
+      tasks_(executor_),
+      ctx_(cfg.leader.account, cfg, tasks_),
       tick_(executor_) {
   hub_for(login_for(cfg.leader.login));
   for (const auto& f : cfg.followers) add_follower(f, false);
@@ -85,7 +80,7 @@ login_session& copy_engine::login_for(const credential& c) {
   for (const auto& f : config_.followers) accounts += f.login.username == c.username ? 1U : 0U;
   auto endpoint = rest_endpoint_;
   endpoint.pool_size = std::min<std::size_t>(accounts + 1, 16);
-  auto session = std::make_unique<login_session>(executor_, *tls_, endpoint, c, config_.safety.rate_limit,
+  auto session = std::make_unique<login_session>(tasks_, *tls_, endpoint, c, config_.safety.rate_limit,
                                                  config_.safety.max_orders_per_minute);
   auto& ref = *session;
   logins_.emplace(c.username, std::move(session));
@@ -108,7 +103,7 @@ px::hub_client& copy_engine::hub_for(login_session& login) {
                                               std::move(callbacks), timing);
   auto& ref = *hub;
   hubs_.emplace(username, std::move(hub));
-  if (started_) asio::co_spawn(executor_, ref.run(), asio::detached);
+  if (started_) tasks_.spawn("hub of " + username, ref.run(), task_policy::fatal);
   return ref;
 }
 
@@ -120,14 +115,14 @@ void copy_engine::add_follower(const follower_config& f, bool late) {
   if (!started_) return;
   session.start();
   if (late) {
-    asio::co_spawn(executor_, start_late(this, &session), asio::detached);
+    tasks_.spawn("start of follower " + f.name, start_late(this, &session));
   }
 }
 
 asio::awaitable<void> copy_engine::run() {
   started_ = true;
   for (auto& [name, login] : logins_) login->start();
-  for (auto& [name, hub] : hubs_) asio::co_spawn(executor_, hub->run(), asio::detached);
+  for (auto& [name, hub] : hubs_) tasks_.spawn("hub of " + name, hub->run(), task_policy::fatal);
   for (auto& f : followers_) f->start();
   co_await start_copying();
   co_await ticker();
@@ -144,7 +139,8 @@ void copy_engine::stop() {
 asio::awaitable<void> copy_engine::start_copying() {
   while (!stopped_) {
     if (co_await leader_preflight() && co_await reconcile_leader("start")) {
-      for (auto& f : followers_) {
+      for (auto* f : follower_snapshot()) {
+        if (f->stopped()) continue;
         const bool usable = co_await f->preflight();
         if (usable) {
           subscribe(*f);
@@ -185,89 +181,10 @@ asio::awaitable<bool> copy_engine::leader_preflight() {
   co_return true;
 }
 
-asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
-  auto& login = login_for(config_.leader.login);
-  const std::uint64_t events_before = leader_events_;
-  auto positions = co_await login.rest().open_positions(config_.leader.account);
-  if (!positions) {
-    ctx_.leader_problem = "cannot read the leader's positions: " + positions.error().message;
-    spdlog::warn("reconciliation ({}): {}", reason, ctx_.leader_problem);
-    co_return false;
-  }
-  if (leader_events_ != events_before && ctx_.leader_ready) {
-    // The hub delivered leader events while the read was on its way: the answer may predate them.
-    // The hub is alive; the next round reads again.
-    spdlog::debug("reconciliation ({}): leader events arrived during the read; checking again later", reason);
-    co_return true;
-  }
-  const auto now = std::chrono::steady_clock::now();
-  std::set<std::string> contracts;
-  for (auto& c : ctx_.tracker.open_contracts()) contracts.insert(std::move(c));
-  for (const auto& p : *positions) contracts.insert(p.contract_id);
-  for (const auto& contract : contracts) {
-    std::int32_t venue = 0;
-    double average = 0;
-    for (const auto& p : *positions) {
-      if (p.contract_id == contract) {
-        venue = p.signed_size();
-        average = p.average_price;
-      }
-    }
-    if (!ctx_.contract_info.contains(contract)) co_await learn_contract(contract);
-    const std::int32_t believed = ctx_.tracker.net(contract);
-    const bool adds =
-        venue != 0 && (believed == 0 || (believed > 0) != (venue > 0) || std::abs(venue) > std::abs(believed));
-    bool stale = false;
-    bool fresh = false; // the leader's trades of the last max_copy_age were read and include this contract
-    if (adds) {
-      // A fill found only now: is it recent enough to copy (faults.md D11)? Its trade says when.
-      const auto since = ctx_.venue_clock.now(std::chrono::steady_clock::now(), std::chrono::system_clock::now()) -
-                         std::chrono::duration_cast<std::chrono::microseconds>(config_.copy.max_copy_age);
-      const std::uint64_t before_read = leader_events_;
-      auto recent = co_await login.rest().trades(config_.leader.account, since);
-      if (leader_events_ != before_read) co_return true; // events arrived meanwhile: read again next round
-      stale = recent && std::none_of(recent->begin(), recent->end(), [&contract](const px::trade& t) {
-                return t.contract_id == contract && !t.voided;
-              });
-      fresh = recent && !stale;
-    }
-    auto& state = ctx_.contracts[contract];
-    // At start, a fill younger than max_copy_age is one the daemon (perhaps a crash) missed moments
-    // ago: copied as if found late by reconciliation, whatever on_start says about older drift.
-    if (reason == "start") state.fresh_at_start = fresh;
-    if (venue != 0) state.average_price = average;
-    // Fills whose events are still on their way are consumed when they arrive, not counted twice.
-    auto change = ctx_.tracker.correct(contract, venue, now);
-    if (!change) continue;
-    change->stale = stale;
-    ++ctx_.counters.reconcile_corrections;
-    spdlog::warn("reconciliation ({}): the leader holds {} on {}, the events said {}", reason, venue, contract,
-                 change->old_net);
-    if (audit_ != nullptr)
-      audit_->record("reconcile", "leader", "",
-                     fmt::format("{} {} -> {} ({})", contract, change->old_net, venue, reason));
-    on_leader_change(*change, average);
-  }
-  co_return true;
-}
-
-asio::awaitable<void> copy_engine::reconcile(std::string reason, bool followers_too) {
-  if (reconciling_ || stopped_) co_return;
-  reconciling_ = true;
-  co_await reconcile_leader(reason);
-  if (followers_too) {
-    for (auto& f : followers_) {
-      if (!f->disabled_reason()) co_await f->reconcile(reason);
-    }
-  }
-  reconciling_ = false;
-  nudge_all();
-}
-
 void copy_engine::on_hub_connected(const std::string& username) {
   if (!ctx_.leader_ready || stopped_) return; // the start-up reconciliation comes anyway
   // The gap may have lost events: read what the venue says.
-  asio::co_spawn(executor_, reconcile("hub reconnect of " + username, true), asio::detached);
+  tasks_.spawn("reconciliation", reconcile("hub reconnect of " + username, true));
 }
 
 void copy_engine::on_events(const std::string& username, std::vector<px::user_event>&& events) {
@@ -325,7 +242,7 @@ void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
     }
   }
   if (changed) nudge_all();
-  for (auto& c : new_contracts) asio::co_spawn(executor_, learn_contract(std::move(c)), asio::detached);
+  for (auto& c : new_contracts) tasks_.spawn("contract details", learn_contract(std::move(c)));
 }
 
 void copy_engine::on_leader_change(const copy::position_change& change, double fill_price) {
@@ -351,13 +268,16 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
     note = fmt::format("the leader's fill on {} is older than max_copy_age: not copied as an entry", change.contract);
   } else if (adds && !admitted) {
     state.entries_blocked = true;
-    note = ctx_.breaker.trips() != trips
-               ? fmt::format(
-                     "circuit breaker tripped: more than {} copy events in {} ms; entries stop until "
-                     "copytraderctl reset-breaker, exits still go",
-                     config_.safety.circuit_breaker.max_orders, config_.safety.circuit_breaker.window.count())
-               : std::string();
   }
+  // Every trip is said once, whatever tripped it: an exit trips it too (and passes), and the next
+  // entry is then refused by a breaker nobody was told about.
+  std::string tripped;
+  if (ctx_.breaker.trips() != trips)
+    tripped = fmt::format(
+        "circuit breaker tripped on {} {}: more than {} copy events in {} ms; entries stop until "
+        "copytraderctl reset-breaker, exits still go",
+        adds ? "an entry on" : "an exit on", change.contract, config_.safety.circuit_breaker.max_orders,
+        config_.safety.circuit_breaker.window.count());
   if (adds && change.order && ctx_.legs.pending(*change.order)) {
     state.legs_due = now + config_.copy.bracket_wait;
     state.entry_order = change.order;
@@ -365,7 +285,7 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
   nudge_all();
   // Logged after the followers had their turn: no log line is formatted before the sends.
   asio::post(executor_, [contract = change.contract, from = change.old_net, to = change.new_net, cause = change.cause,
-                         event = state.event, note = std::move(note)] {
+                         event = state.event, note = std::move(note), tripped = std::move(tripped)] {
     if (cause == copy::change_cause::position_correction)
       spdlog::info("leader {} {} -> {} (position correction)", contract, from, to);
     else if (cause == copy::change_cause::manual_signal)
@@ -373,11 +293,12 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
     else
       spdlog::info("leader {} {} -> {} (trade {})", contract, from, to, event);
     if (!note.empty()) spdlog::error("{}", note);
+    if (!tripped.empty()) spdlog::error("{}", tripped);
   });
 }
 
 void copy_engine::subscribe(const follower_session& f) {
-  if (!subscribed_.insert(f.rules().account).second) return;
+  if (!subscribed_.emplace(f.rules().login.username, f.rules().account).second) return;
   auto& hub = hub_for(login_for(f.rules().login));
   for (auto& sub : account_subscriptions(f.rules().account)) hub.subscribe(std::move(sub));
 }
@@ -408,6 +329,7 @@ asio::awaitable<void> copy_engine::ticker() {
     co_await tick_.async_wait(tuple_awaitable);
     if (stopped_) break;
     const auto now = std::chrono::steady_clock::now();
+    fail_point("engine_tick"); // the engine's own task failing: the daemon must end, not go deaf
     for (const auto& change : ctx_.tracker.poll(now)) {
       spdlog::warn("leader {}: position event says {}, trades said {}; adopted after the settle time", change.contract,
                    change.new_net, change.old_net);
@@ -417,6 +339,7 @@ asio::awaitable<void> copy_engine::ticker() {
       spdlog::error("leader trade {} on {} was voided by the venue; copies are not undone, check the followers",
                     v.trade, v.contract);
     for (auto& f : followers_) f->tick(now);
+    end_settled_retired();
     end_unheld_signals(now);
     if (ctx_.leader_ready && now >= next_recheck_) {
       // A follower refused by its preflight is checked again: a fixed account comes back by itself.
@@ -431,53 +354,20 @@ asio::awaitable<void> copy_engine::ticker() {
       next_reconcile_ = now + config_.copy.reconcile_interval;
       if (anything_open()) {
         const bool followers_too = reconcile_rounds_++ % follower_read_every == 0;
-        asio::co_spawn(executor_, reconcile("periodic", followers_too), asio::detached);
+        tasks_.spawn("reconciliation", reconcile("periodic", followers_too));
       } else if (++idle_rounds_ % follower_read_every == 0) {
         // Flat, as far as the events say: a hub that accepted the subscriptions but delivers
         // nothing (faults.md A6) would hide a leader fill for ever. The leader is read now and then.
-        asio::co_spawn(executor_, reconcile("idle check", false), asio::detached);
+        tasks_.spawn("reconciliation", reconcile("idle check", false));
       }
     }
-  }
-}
-
-void copy_engine::apply(const config& next) {
-  ctx_.copy = next.copy;
-  ctx_.safety = next.safety;
-  ctx_.breaker.reconfigure(static_cast<std::size_t>(next.safety.circuit_breaker.max_orders),
-                           next.safety.circuit_breaker.window);
-  std::set<std::string> kept;
-  for (const auto& f : next.followers) {
-    auto it = std::find_if(followers_.begin(), followers_.end(),
-                           [&f](const auto& s) { return !s->retired() && s->rules().name == f.name; });
-    if (it != followers_.end() && (*it)->rules().account == f.account &&
-        (*it)->rules().login.username == f.login.username) {
-      const bool contracts_changed =
-          (*it)->rules().contract_id != f.contract_id || (*it)->rules().contract_map != f.contract_map;
-      (*it)->update_rules(f);
-      kept.insert(f.name);
-      if (contracts_changed && !(*it)->disabled_reason()) asio::co_spawn(executor_, recheck(it->get()), asio::detached);
-    }
-  }
-  for (auto& s : followers_) {
-    if (!s->retired() && !kept.contains(s->rules().name)) {
-      spdlog::info("follower {} removed by the reload: managing what it holds until flat, adding nothing",
-                   s->rules().name);
-      s->retire();
-    }
-  }
-  config_ = next;
-  for (const auto& f : next.followers) {
-    if (kept.contains(f.name)) continue;
-    spdlog::info("follower {} added by the reload", f.name);
-    add_follower(f, true);
   }
 }
 
 void copy_engine::recheck_disabled() {
   for (auto& f : followers_) {
     if (f->disabled_reason() && !f->checking() && !f->retired())
-      asio::co_spawn(executor_, start_late(this, f.get()), asio::detached);
+      tasks_.spawn("check of follower " + f->rules().name, start_late(this, f.get()));
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "engine/copy_context.hpp"
+#include "engine/follower_roster.hpp"
 #include "engine/follower_session.hpp"
 #include "engine/login_session.hpp"
 #include "projectx/hub_client.hpp"
@@ -73,8 +74,10 @@ public:
   // Preflight, hubs, reconciliation and the timers; returns after stop().
   boost::asio::awaitable<void> run();
   void stop();
-  // A reloaded configuration: followers added, removed (managed until flat) or changed in place;
-  // the leader's connection is kept.
+  // Why `next` cannot be applied to the running followers (follower_roster.hpp); empty when it can.
+  [[nodiscard]] config_errors reload_conflicts(const config& next) const;
+  // A reloaded configuration (reload_conflicts passed): followers added, handed over to a new name,
+  // removed (managed until flat) or changed in place; the leader's connection is kept.
   void apply(const config& next);
 
   void reset_breaker();
@@ -92,6 +95,8 @@ public:
   void subscribe(const follower_session& f);
 
   [[nodiscard]] const copy_context& context() const noexcept { return ctx_; }
+  // The engine's background work; the daemon says who ends the process on a fatal failure.
+  background_tasks& tasks() noexcept { return tasks_; }
   [[nodiscard]] std::vector<const follower_session*> followers() const;
   [[nodiscard]] bool leader_hub_connected() const;
   [[nodiscard]] std::vector<login_figures> logins();
@@ -103,6 +108,12 @@ private:
   login_session& login_for(const credential& c);
   projectx::hub_client& hub_for(login_session& login);
   void add_follower(const follower_config& f, bool late);
+  [[nodiscard]] std::vector<running_follower> running_followers() const;
+  // Stops a session that holds nothing and moves it aside (kept alive: a coroutine may still hold it).
+  void end_follower(std::size_t index, std::string_view why);
+  void end_settled_retired();
+  // The sessions now, for loops that await: a reload may add or end sessions meanwhile.
+  [[nodiscard]] std::vector<follower_session*> follower_snapshot() const;
   void on_events(const std::string& username, std::vector<projectx::user_event>&& events);
   void on_leader_events(const std::vector<projectx::user_event>& events);
   void on_leader_change(const copy::position_change& change, double fill_price);
@@ -126,11 +137,13 @@ private:
   std::unique_ptr<boost::asio::ssl::context> tls_;
   projectx::https_endpoint rest_endpoint_;
   projectx::hub_endpoint hub_endpoint_;
+  background_tasks tasks_;
   copy_context ctx_;
   std::map<std::string, std::unique_ptr<login_session>> logins_;
   std::map<std::string, std::unique_ptr<projectx::hub_client>> hubs_;
   std::vector<std::unique_ptr<follower_session>> followers_;
-  std::set<projectx::account_number> subscribed_;
+  std::vector<std::unique_ptr<follower_session>> ended_;                  // stopped; alive until the engine goes
+  std::set<std::pair<std::string, projectx::account_number>> subscribed_; // (login, account)
   boost::asio::steady_timer tick_;
   std::chrono::steady_clock::time_point next_reconcile_{};
   std::chrono::steady_clock::time_point next_recheck_{};

@@ -8,7 +8,9 @@
 
 #include "config/config.hpp"
 #include "copy/follower_book.hpp"
+#include "copy/follower_plan.hpp"
 #include "engine/copy_context.hpp"
+#include "engine/follower_figures.hpp"
 #include "engine/login_session.hpp"
 #include "projectx/hub_events.hpp"
 #include "state/audit_log.hpp"
@@ -24,44 +26,6 @@
 #include <vector>
 
 namespace copytrader::engine {
-
-// Copy latency since start, in Prometheus' cumulative-bucket shape (the samples deque keeps only the
-// latest for percentiles).
-struct latency_histogram {
-  static constexpr std::array<std::int64_t, 12> bounds_us{100,   250,   500,   1000,   2500,   5000,
-                                                          10000, 25000, 50000, 100000, 250000, 1000000};
-  std::array<std::uint64_t, bounds_us.size()> at_most{}; // samples <= each bound (cumulative)
-  std::uint64_t count = 0;
-  std::int64_t sum_us = 0;
-
-  void record(std::int64_t us) {
-    for (std::size_t i = 0; i < bounds_us.size(); ++i) at_most[i] += us <= bounds_us[i] ? 1U : 0U;
-    ++count;
-    sum_us += us;
-  }
-};
-
-struct follower_figures {
-  std::uint64_t orders_sent = 0;
-  std::uint64_t confirmed = 0;
-  std::uint64_t rejected = 0;
-  std::uint64_t unknown = 0;          // outcomes that needed a tag search
-  std::uint64_t unknown_resolved = 0; // of which found (or proven absent and resent)
-  std::uint64_t failed = 0;
-  std::uint64_t corrections = 0; // reconciliation found the venue different from the book
-  std::string last_error;
-  std::deque<std::int64_t> latency_us; // leader event seen -> order confirmed, the latest 4096
-  std::deque<std::int64_t> sent_us;    // leader event seen -> the place written to the socket, the latest 4096
-  latency_histogram latency;
-};
-
-struct latency_summary {
-  std::int64_t p50 = 0;
-  std::int64_t p99 = 0;
-  std::int64_t max = 0;
-  std::size_t count = 0;
-};
-latency_summary summarize(const std::deque<std::int64_t>& samples);
 
 class follower_session {
 public:
@@ -86,12 +50,17 @@ public:
 
   void update_rules(follower_config rules);
   void set_enabled(bool enabled);
+  // Lifts every cap set for this reason; the next plan follows the leader's current episode again.
+  void release_holds(copy::hold_reason why);
   void retire(); // removed from the configuration: manage what is open until flat, add nothing
+  void revive(); // configured again while retiring: managed as before
   // copytraderctl flatten: close every position and cancel the legs, now, even while the leader is
   // unknown; nothing is added again until the leader's current episode on each contract has ended.
   void flatten();
   // No position, nothing in flight, no working leg.
   [[nodiscard]] bool holds_nothing() const;
+  // Holds nothing and has nothing under way (no plan running, no read, no check): it can end now.
+  [[nodiscard]] bool settled() const { return holds_nothing() && idle() && reads_ == 0 && !checking_; }
   // A flatten is under way (cleared once nothing is held, or by abandon_flatten).
   [[nodiscard]] bool flattening() const noexcept { return flatten_pending_; }
   void abandon_flatten() { flatten_pending_ = false; }
@@ -101,14 +70,13 @@ public:
   [[nodiscard]] const std::optional<std::string>& disabled_reason() const noexcept { return disabled_; }
   [[nodiscard]] const copy::follower_book& book() const noexcept { return book_; }
   [[nodiscard]] bool retired() const noexcept { return retired_; }
+  [[nodiscard]] bool stopped() const noexcept { return stopped_; }
   [[nodiscard]] bool manually_disabled() const noexcept { return manually_disabled_; }
   [[nodiscard]] bool checking() const noexcept { return checking_; }
-  [[nodiscard]] bool reading() const noexcept { return reading_; }
+  [[nodiscard]] bool reading() const noexcept { return reads_ > 0; }
   [[nodiscard]] bool idle() const noexcept { return !busy_ && !dirty_; }
-  // Per follower contract: (target, expected) as the last plan saw them.
-  [[nodiscard]] const std::map<std::string, std::pair<std::int32_t, std::int32_t>>& positions() const noexcept {
-    return last_plan_;
-  }
+  // Per follower contract: what its plan remembers and last saw (targets, expected, the hold).
+  [[nodiscard]] const std::map<std::string, copy::contract_plan>& plans() const noexcept { return plans_; }
 
 private:
   struct contract_target {
@@ -119,13 +87,9 @@ private:
     bool follows_episode = true;
     std::uint64_t episode = 0; // the sum of its leader contracts' episode numbers: changes when one starts anew
   };
-  // The most a follower contract may hold (signed) until the leader's episode it was set in ends.
-  struct episode_cap {
-    std::int32_t limit = 0;
-    std::uint64_t episode = 0;
-  };
   void take_rejections(std::chrono::steady_clock::time_point now);
-  void hold(const std::string& contract, std::int32_t limit);
+  // Caps the contract for the leader's current episode on it (copy::hold).
+  void hold(const std::string& contract, std::int32_t limit, copy::hold_reason why);
   void refresh_targets();
 
   boost::asio::awaitable<void> work();
@@ -164,25 +128,20 @@ private:
   bool separate_protection_ = false; // Position Brackets account: no order brackets, stops placed apart
   bool retired_ = false;
   bool flatten_pending_ = false;
-  bool reading_ = false;       // a reconciliation read is under way
+  int reads_ = 0;              // reconciliation reads under way
   std::uint64_t activity_ = 0; // the account's events and our sends: a read that overlaps one is stale
   bool dirty_ = false;
   bool busy_ = false;
   bool stopped_ = false;
   std::optional<steady_clock::time_point> wake_due_;
-  std::map<std::string, episode_cap> caps_;                     // follower contract -> signed cap this episode
-  std::map<std::string, bool> hands_off_;                       // on_start: alert; left to the trader until flat
-  std::map<std::string, steady_clock::time_point> quiet_after_; // no leg work before this
-  std::map<std::string, steady_clock::time_point> retry_after_; // after a refused order
-  std::map<std::string, std::uint64_t> mirrored_moves_;
+  std::map<std::string, copy::contract_plan> plans_; // follower contract -> what its plan remembers
   struct event_steps {
     std::string event;
     int next = 0;
   };
   std::array<event_steps, 8> recent_events_; // event -> the next step of its tags
   std::size_t recent_at_ = 0;
-  std::map<std::string, contract_target> targets_; // follower contract -> what the last plan saw
-  std::map<std::string, std::pair<std::int32_t, std::int32_t>> last_plan_;
+  std::map<std::string, contract_target> targets_; // follower contract -> what the leader implies
 };
 
 } // namespace copytrader::engine

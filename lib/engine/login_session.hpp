@@ -3,6 +3,7 @@
 // (the venue limits per login, so followers sharing a login share one bucket) and REST client.
 
 #include "config/config.hpp"
+#include "core/background.hpp"
 #include "projectx/auth_session.hpp"
 #include "projectx/https_client.hpp"
 #include "projectx/rest_client.hpp"
@@ -16,9 +17,8 @@ namespace copytrader::engine {
 
 class login_session {
 public:
-  login_session(boost::asio::any_io_executor executor, boost::asio::ssl::context& tls,
-                projectx::https_endpoint endpoint, credential login, const rate_limit_config& limit,
-                std::int32_t max_orders_per_minute);
+  login_session(background_tasks& tasks, boost::asio::ssl::context& tls, projectx::https_endpoint endpoint,
+                credential login, const rate_limit_config& limit, std::int32_t max_orders_per_minute);
   login_session(const login_session&) = delete;
   login_session& operator=(const login_session&) = delete;
 
@@ -35,6 +35,7 @@ public:
   sliding_window& order_ceiling() noexcept { return order_ceiling_; }
 
 private:
+  background_tasks& tasks_;
   projectx::https_client http_;
   projectx::auth_session auth_;
   request_budget budget_;

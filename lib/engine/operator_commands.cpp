@@ -6,8 +6,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -43,7 +41,10 @@ asio::awaitable<void> flatten_unread(copy_engine* engine, follower_session* s) {
 void copy_engine::reset_breaker() {
   ctx_.breaker.reset();
   for (auto& [contract, state] : ctx_.contracts) state.entries_blocked = false;
-  spdlog::info("circuit breaker re-armed");
+  // The entries refused in the current episodes may follow again (operations.md): the followers
+  // held by the breaker catch up with what the leader holds now.
+  for (auto& f : followers_) f->release_holds(copy::hold_reason::entries_blocked);
+  spdlog::info("circuit breaker re-armed; followers held by it follow the current episodes again");
 }
 
 bool copy_engine::set_enabled(const std::string& follower, bool enabled) {
@@ -65,7 +66,7 @@ outcome<flatten_result> copy_engine::flatten(const std::string& follower) {
     if (!follower.empty() && name != follower) continue;
     if (f->disabled_reason() && !ctx_.leader_ready && !f->checking()) {
       f->flatten();
-      asio::co_spawn(executor_, flatten_unread(this, f.get()), asio::detached);
+      tasks_.spawn("flatten of follower " + name, flatten_unread(this, f.get()));
       result.flattening.push_back(name);
       continue;
     }

@@ -38,7 +38,7 @@ const engine::follower_session* find_follower(engine::copy_engine& engine, const
 
 std::string holdings(const engine::follower_session& f) {
   std::string out;
-  for (const auto& [contract, plan] : f.positions()) {
+  for (const auto& [contract, plan] : f.plans()) {
     if (f.book().expected(contract) != 0)
       out += fmt::format("{}{} on {}", out.empty() ? "" : ", ", f.book().expected(contract), contract);
   }

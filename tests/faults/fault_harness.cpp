@@ -19,16 +19,6 @@ fault_totals& totals() {
   return t;
 }
 
-log_capture::log_capture() : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(out_)) {
-  sink_->set_pattern("%l %v");
-  spdlog::default_logger()->sinks().push_back(sink_);
-}
-
-log_capture::~log_capture() {
-  auto& sinks = spdlog::default_logger()->sinks();
-  sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-}
-
 std::vector<follower_spec> standard_followers() {
   return {
       {"one", 2001, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true},
@@ -143,7 +133,7 @@ void fault_harness::check(const std::string& reported, std::chrono::milliseconds
     if (!fx.tags_unique(f.account)) ++duplicated;
     // I3.
     // T_protect: 15 s, enough for leg fixes queued behind a spent request budget.
-    if (f.bracketed && !fx.run_until([&] { return fx.protected_exactly(f.account); }, 15s)) {
+    if (f.bracketed && !fx.poll_until([&] { return fx.protected_exactly(f.account); }, 15s)) {
       detail += "; I3: " + f.name + " holds " + std::to_string(fx.position(f.account)) + " with legs";
       for (const auto& leg : fx.legs(f.account))
         detail += fmt::format(" [{} {} {}x @{}]", leg.type == 4 ? "stop" : "limit", leg.side == 0 ? "buy" : "sell",

@@ -25,6 +25,12 @@ std::string text_or_empty(const json::object& o, std::string_view key) {
 
 } // namespace
 
+std::string follower_entry(std::string_view name, int account, std::string_view rules) {
+  return fmt::format(
+      "  - name: {}\n    username: follower_user\n    api_key_file: follower.key\n    account_id: {}\n{}", name,
+      account, rules);
+}
+
 engine_fixture::engine_fixture(std::string followers, std::string extra, std::vector<std::string> sim_args,
                                std::int64_t leader_account, std::optional<std::string> world)
     : sim(std::move(sim_args), std::move(world)), leader_account_(leader_account) {
@@ -126,14 +132,28 @@ bool engine_fixture::run_until(const std::function<bool()>& done, std::chrono::m
   return true;
 }
 
+bool engine_fixture::poll_until(const std::function<bool()>& done, std::chrono::milliseconds limit,
+                                std::chrono::milliseconds every) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    run_for(every);
+  }
+  return true;
+}
+
 void engine_fixture::run_for(std::chrono::milliseconds how_long) {
   const auto until = std::chrono::steady_clock::now() + how_long;
   run_until([until] { return std::chrono::steady_clock::now() >= until; }, how_long + 1s);
 }
 
-void engine_fixture::reload(std::string followers, std::string extra) {
-  cfg = load(followers, extra);
+config_errors engine_fixture::reload(std::string followers, std::string extra) {
+  config next = load(followers, extra);
+  auto errors = engine->reload_conflicts(next);
+  if (!errors.items.empty()) return errors;
+  cfg = std::move(next);
   engine->apply(cfg);
+  return errors;
 }
 
 json::value engine_fixture::act(const std::string& body) const {

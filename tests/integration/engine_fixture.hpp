@@ -31,6 +31,9 @@ struct leg_view {
   std::string tag;
 };
 
+// One entry of the `followers:` list, on follower_user / follower.key; `rules` are its further lines.
+std::string follower_entry(std::string_view name, int account, std::string_view rules);
+
 class engine_fixture {
 public:
   // `followers` is the YAML list under `followers:` (each entry uses follower_user / follower.key);
@@ -45,8 +48,13 @@ public:
   // Runs the engine's loop until `done` or the limit; true if done.
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(15));
   void run_for(std::chrono::milliseconds how_long);
-  // Writes a new configuration and applies it as a SIGHUP would.
-  void reload(std::string followers, std::string extra = {});
+  // For a `done` that reads the simulator (a blocking HTTP call): checked every `every`, the engine
+  // running freely in between. run_until would check it after every single handler and starve the
+  // engine it waits for.
+  bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds limit,
+                  std::chrono::milliseconds every = std::chrono::milliseconds(100));
+  // Writes a new configuration and applies it as a SIGHUP would; the engine's refusal, if any.
+  config_errors reload(std::string followers, std::string extra = {});
 
   boost::json::value act(const std::string& body) const; // POST /act, must succeed
   void control(std::string_view path, const std::string& body) const;

@@ -18,9 +18,7 @@ using namespace std::chrono_literals;
 namespace {
 
 std::string follower(std::string_view name, int account, std::string_view rules) {
-  return fmt::format(
-      "  - name: {}\n    username: follower_user\n    api_key_file: follower.key\n    account_id: {}\n{}", name,
-      account, rules);
+  return follower_entry(name, account, rules);
 }
 
 // Three followers as in the seed's table: ratio 1.0 and 0.4 on MES with brackets, 0.2 mapped to ES
@@ -313,6 +311,9 @@ TEST_CASE("a reload adds a follower (nothing opened late) and removes one (manag
   REQUIRE(fx.settle({{2001, 1}, {2002, 0}}));
   fx.leader_close();
   REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+  // Flat with nothing working, the retiring session ends by itself.
+  REQUIRE(fx.run_until([&] { return fx.engine->followers().size() == 1; }, 5s));
+  CHECK(fx.engine->followers().front()->rules().name == "new");
   fx.leader_market(1); // the next episode: only the new follower
   REQUIRE(fx.settle({{2001, 0}, {2002, 1}}));
   fx.leader_close();
@@ -531,7 +532,7 @@ TEST_CASE("flatten works while the engine fails closed: the follower is read, th
   REQUIRE(result.has_value());
   CHECK(result->flattening == std::vector<std::string>{"one"});
   const auto* one = fx.engine->followers().front();
-  REQUIRE(fx.run_until([&] { return fx.position(2001) == 0 && !one->flattening(); }));
+  REQUIRE(fx.poll_until([&] { return fx.position(2001) == 0 && !one->flattening(); }, 15s));
   fx.leader_market(1); // still failing closed: nothing of the leader is copied
   fx.run_for(1s);
   CHECK(fx.position(2001) == 0);

@@ -1,0 +1,125 @@
+// A follower's bracket legs kept fitting its position: cancelled when larger than it or on a flat
+// account, resized after a reduction, a missing stop or target placed, the leader's drags mirrored.
+
+#include "copy/leg_plan.hpp"
+#include "core/crash_point.hpp"
+#include "engine/follower_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+
+namespace copytrader::engine {
+namespace asio = boost::asio;
+namespace px = copytrader::projectx;
+
+namespace {
+
+double round_to_tick(double price, double tick) { return tick > 0 ? std::round(price / tick) * tick : price; }
+
+} // namespace
+
+asio::awaitable<void> follower_session::maintain_legs(const std::string& contract, const contract_target& t) {
+  const auto now = steady_clock::now();
+  if (!book_.quiet(contract) || book_.arming(contract)) co_return;
+  const std::int32_t position = book_.confirmed(contract);
+  if (position != 0) crash_point("legs_check"); // F5: filled, protection not yet verified
+  const bool protect = rules_.bracket != bracket_mode::none;
+  const auto fixes = copy::plan_leg_fixes(position, book_.legs(contract), protect, protect);
+  if (!fixes.empty()) plans_[contract].legs_settle = now + copy::leg_settle;
+  for (const auto& fix : fixes) {
+    switch (fix.kind) {
+      case copy::leg_fix_kind::cancel: {
+        // A leg larger than the position, or on a flat one, reverses it if it fires: exit priority.
+        auto r = co_await login_.rest().cancel(rules_.account, fix.order, request_priority::exit);
+        spdlog::info("follower {}: cancelled leg {} on {} (position {}): {}", rules_.name, fix.order, contract,
+                     position, px::to_string(r.kind));
+        audit("cancel_leg", {}, fmt::format("{} {} {}", fix.order, contract, px::to_string(r.kind)));
+        break;
+      }
+      case copy::leg_fix_kind::resize: {
+        px::modify_order_params m;
+        m.account = rules_.account;
+        m.order = fix.order;
+        m.size = fix.size;
+        auto r = co_await login_.rest().modify(m);
+        spdlog::info("follower {}: resized leg {} on {} to {} (position {}): {}", rules_.name, fix.order, contract,
+                     fix.size, position, px::to_string(r.kind));
+        audit("resize_leg", {}, fmt::format("{} {} {} {}", fix.order, contract, fix.size, px::to_string(r.kind)));
+        break;
+      }
+      case copy::leg_fix_kind::add_stop:
+      case copy::leg_fix_kind::add_target:
+        co_await place_protection(contract, fix.kind == copy::leg_fix_kind::add_stop, fix.size);
+        break;
+    }
+  }
+  if (fixes.empty() && rules_.bracket == bracket_mode::mirror && position != 0) co_await mirror_leg_moves(contract, t);
+}
+
+asio::awaitable<void> follower_session::place_protection(const std::string& contract, bool stop, std::int32_t size) {
+  const auto average = book_.average_price(contract);
+  const double tick = ctx_.tick_size(contract);
+  const std::int32_t position = book_.confirmed(contract);
+  if (!average || tick <= 0 || position == 0) co_return;
+  const bool is_long = position > 0;
+  const std::int32_t ticks = stop ? rules_.sl_ticks : rules_.tp_ticks;
+  const double offset = ticks * tick * ((is_long == stop) ? -1.0 : 1.0);
+  px::place_order_params p;
+  p.account = rules_.account;
+  p.contract_id = contract;
+  p.type = stop ? px::order_type::stop : px::order_type::limit;
+  p.side = is_long ? px::side::ask : px::side::bid;
+  p.size = size;
+  const double price = round_to_tick(*average + offset, tick);
+  if (stop)
+    p.stop_price = price;
+  else
+    p.limit_price = price;
+  const std::string tag = next_tag(ctx_.local_event('p'));
+  p.custom_tag = tag;
+  const auto r = co_await place_resolved(p, request_priority::exit);
+  if (r.kind == px::outcome_kind::confirmed) {
+    spdlog::warn("follower {}: position of {} on {} had no {}; placed one at {} (tag {})", rules_.name, position,
+                 contract, stop ? "stop" : "target", price, tag);
+  } else {
+    note_failure(fmt::format("protecting {} on {} with a {} failed: {}", position, contract, stop ? "stop" : "target",
+                             r.message));
+  }
+  audit(stop ? "add_stop" : "add_target", tag,
+        fmt::format("{} {} {} {}", contract, size, price, px::to_string(r.kind)));
+}
+
+asio::awaitable<void> follower_session::mirror_leg_moves(const std::string& contract, const contract_target& t) {
+  if (t.source.empty()) co_return;
+  const auto& leader = ctx_.contracts.find(t.source)->second;
+  auto& done = plans_[contract].mirrored_moves;
+  if (done == leader.leg_moves) co_return;
+  done = leader.leg_moves;
+  const auto prices = ctx_.legs.prices(t.source);
+  const auto average = book_.average_price(contract);
+  const double leader_tick = ctx_.tick_size(t.source);
+  const double tick = ctx_.tick_size(contract);
+  if (!average || !leader.average_price || leader_tick <= 0 || tick <= 0) co_return;
+  const bool same_direction = (book_.confirmed(contract) > 0) == (ctx_.tracker.net(t.source) > 0);
+  for (const auto& leg : book_.legs(contract)) {
+    const auto leader_price = leg.is_stop() ? prices.stop : prices.target;
+    if (!leader_price) continue;
+    // The leader's distance from its fill, in its ticks, laid off from the follower's own fill.
+    double distance_ticks = std::round((*leader_price - *leader.average_price) / leader_tick);
+    if (!same_direction) distance_ticks = -distance_ticks; // invert
+    const double wanted = round_to_tick(*average + distance_ticks * tick, tick);
+    const auto current = leg.is_stop() ? leg.stop_price : leg.limit_price;
+    if (current && std::abs(*current - wanted) < tick / 2) continue;
+    px::modify_order_params m;
+    m.account = rules_.account;
+    m.order = leg.id;
+    (leg.is_stop() ? m.stop_price : m.limit_price) = wanted;
+    auto r = co_await login_.rest().modify(m);
+    spdlog::info("follower {}: moved {} leg {} on {} to {} (the leader's moved): {}", rules_.name,
+                 leg.is_stop() ? "stop" : "target", leg.id, contract, wanted, px::to_string(r.kind));
+    audit("move_leg", {}, fmt::format("{} {} {} {}", leg.id, contract, wanted, px::to_string(r.kind)));
+  }
+}
+
+} // namespace copytrader::engine

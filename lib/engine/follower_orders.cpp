@@ -1,0 +1,274 @@
+// A follower's orders: each carries a deterministic tag; an unknown outcome is resolved by searching
+// the account for the tag before anything is sent again, and a resend reuses the tag.
+
+#include "copy/brackets.hpp"
+#include "copy/order_tag.hpp"
+#include "core/crash_point.hpp"
+#include "engine/follower_session.hpp"
+#include "logging/log.hpp"
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace copytrader::engine {
+namespace asio = boost::asio;
+namespace px = copytrader::projectx;
+
+namespace {
+
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t max_latency_samples = 4096;
+
+const char* side_name(int side) { return side == px::side::bid ? "buy" : "sell"; }
+
+// A manual signal's tick distances stand in for the leader's legs of a mirror follower.
+follower_config with_signal_ticks(const follower_config& rules, const manual_position& signal) {
+  follower_config out = rules;
+  out.sl_ticks = signal.sl_ticks.value_or(rules.sl_ticks);
+  out.tp_ticks = signal.tp_ticks.value_or(rules.tp_ticks);
+  return out;
+}
+
+std::int64_t micros_since(steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - t).count();
+}
+
+} // namespace
+
+std::string follower_session::next_tag(const std::string& event) {
+  // Steps per event, in a small ring of the latest events: their strings keep their capacity, so a
+  // new event costs no allocation; an event older than the ring is never planned for again.
+  for (auto& slot : recent_events_) {
+    if (slot.event == event) return copy::order_tag(event, rules_.account, slot.next++);
+  }
+  auto& slot = recent_events_[recent_at_++ % recent_events_.size()];
+  slot.event.assign(event);
+  slot.next = 1;
+  return copy::order_tag(event, rules_.account, 0);
+}
+
+asio::awaitable<bool> follower_session::send_market(const std::string& contract, const contract_target& t,
+                                                    const copy::copy_action& action) {
+  const auto now = steady_clock::now();
+  const bool entry = action.adds_exposure();
+  if (entry && login_.order_ceiling().available(now) == 0) {
+    // max_orders_per_minute is a hard ceiling for entries; exits always go (a refused exit leaves risk).
+    hold(contract, book_.expected(contract), copy::hold_reason::ceiling);
+    note_failure(fmt::format("max_orders_per_minute ({}) reached: entry on {} not copied, holding this episode",
+                             ctx_.safety.max_orders_per_minute, contract));
+    co_return true;
+  }
+  const leader_contract_state* leader = t.source.empty() ? nullptr : &ctx_.contracts.find(t.source)->second;
+  const std::string local = leader && !leader->event.empty() ? std::string() : ctx_.local_event('r');
+  const std::string& event = local.empty() ? leader->event : local;
+  const std::string tag = next_tag(event);
+  const std::int32_t signed_size = action.side == px::side::bid ? action.size : -action.size;
+
+  px::place_order_params p;
+  p.account = rules_.account;
+  p.contract_id = contract;
+  p.type = px::order_type::market;
+  p.side = action.side;
+  p.size = action.size;
+  p.custom_tag = tag;
+  if (entry && !separate_protection_) {
+    std::optional<copy::leader_bracket> from_leader;
+    if (leader) {
+      const auto legs = ctx_.legs.prices(t.source);
+      if (legs.stop || legs.target)
+        from_leader = copy::leader_bracket{leader->fill_price, legs.stop, legs.target, ctx_.tick_size(t.source)};
+    }
+    const double tick = ctx_.tick_size(contract);
+    // Only a manual signal copies the rules (off the hot path); a leader entry plans with them as they are.
+    std::optional<follower_config> signal_rules;
+    if (leader && leader->manual && rules_.bracket == bracket_mode::mirror &&
+        (leader->manual->sl_ticks || leader->manual->tp_ticks))
+      signal_rules = with_signal_ticks(rules_, *leader->manual);
+    const auto planned = copy::plan_bracket(signal_rules ? *signal_rules : rules_, action.side == px::side::bid,
+                                            tick > 0 ? tick : 0.25, from_leader);
+    p.stop_loss = planned.stop_loss;
+    p.take_profit = planned.take_profit;
+  }
+
+  book_.sent_place(tag, contract, signed_size, now);
+  ++activity_;
+  if (entry) login_.order_ceiling().use(now);
+  plans_[contract].legs_settle = now + copy::leg_settle;
+  ++figures_.orders_sent;
+
+  if (ctx_.copy.dry_run) {
+    book_.place_failed(tag);
+    book_.shadow_fill(contract, signed_size);
+    spdlog::info("dry run: follower {} would {} {} {} (tag {}, stop {} ticks, target {} ticks)", rules_.name,
+                 side_name(action.side), action.size, contract, tag, p.stop_loss ? p.stop_loss->ticks : 0,
+                 p.take_profit ? p.take_profit->ticks : 0);
+    audit("dry_run", tag, fmt::format("{} {} {}", side_name(action.side), action.size, contract));
+    co_return true;
+  }
+
+  crash_point("before_place"); // F2
+  const auto outcome = co_await place_resolved(p, entry ? request_priority::entry : request_priority::exit);
+  if (outcome.kind == px::outcome_kind::confirmed) crash_point("place_answered"); // F4: before the book knows
+  const std::int64_t latency = leader ? micros_since(leader->seen) : 0;
+  switch (outcome.kind) {
+    case px::outcome_kind::confirmed:
+      if (outcome.order) {
+        book_.placed(tag, *outcome.order, steady_clock::now());
+        take_rejections(steady_clock::now()); // its rejection event may have come first
+      }
+      ++figures_.confirmed;
+      ++ctx_.counters.successful_copies;
+      if (leader) {
+        if (outcome.written != steady_clock::time_point{}) {
+          figures_.sent_us.push_back(
+              std::chrono::duration_cast<std::chrono::microseconds>(outcome.written - leader->seen).count());
+          if (figures_.sent_us.size() > max_latency_samples) figures_.sent_us.pop_front();
+        }
+        figures_.latency_us.push_back(latency);
+        figures_.latency.record(latency);
+        if (figures_.latency_us.size() > max_latency_samples) figures_.latency_us.pop_front();
+      }
+      {
+        // journalctl -u copytraderd FOLLOWER=name (or TAG=, LEADER_TRADE_ID=) finds it; no co_await inside.
+        const std::string latency_text = std::to_string(latency);
+        const log_fields fields{
+            {"FOLLOWER", rules_.name}, {"LEADER_TRADE_ID", event}, {"TAG", tag}, {"LATENCY_US", latency_text}};
+        spdlog::info("follower {}: {} {} {} ({}), tag {}, order {}, {} us after the leader's event", rules_.name,
+                     side_name(action.side), action.size, contract, entry ? "entry" : "exit", tag,
+                     outcome.order.value_or(0), latency);
+      }
+      audit("place", tag,
+            fmt::format("{} {} {} order {} latency_us {}", side_name(action.side), action.size, contract,
+                        outcome.order.value_or(0), latency));
+      co_return true;
+    case px::outcome_kind::rejected:
+      book_.place_failed(tag);
+      ++figures_.rejected;
+      if (entry && (p.stop_loss || p.take_profit) && outcome.refusal == px::refusal_kind::position_brackets) {
+        // The account is in Position Brackets mode and refuses order brackets (projectx-api.md 4.3):
+        // from now on its entries go without them, and the leg upkeep places a separate stop and
+        // target after each fill (and cancels them when flat, so none is left orphaned).
+        separate_protection_ = true;
+        note_failure(
+            "the account is in Position Brackets mode and refuses order brackets; entries go without "
+            "them and are protected by separate stop and target orders. Enable Auto OCO Brackets in "
+            "TopstepX for native brackets.");
+        audit("rejected", tag, outcome.message);
+        co_return co_await send_market(contract, t, action); // the same entry, unbracketed, with the next tag
+      }
+      ++ctx_.counters.failed_copies;
+      if (entry) hold(contract, book_.expected(contract), copy::hold_reason::refused); // not again this episode
+      note_failure(fmt::format("{} {} {} refused (tag {}): {}", side_name(action.side), action.size, contract, tag,
+                               outcome.message));
+      audit("rejected", tag, outcome.message);
+      co_return entry; // an entry is held for the episode; an exit is tried again after a pause
+    default:
+      book_.place_failed(tag);
+      ++ctx_.counters.failed_copies;
+      ++figures_.failed;
+      note_failure(
+          fmt::format("{} {} {} (tag {}) unresolved after searching for its tag: {}; reconciliation "
+                      "will check the account",
+                      side_name(action.side), action.size, contract, tag, outcome.message));
+      audit("unresolved", tag, outcome.message);
+      co_return false;
+  }
+}
+
+asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::place_order_params& p,
+                                                                    request_priority priority) {
+  // On the venue's clock: a window from a host clock minutes ahead would miss the order and resend it.
+  const auto since =
+      ctx_.venue_clock.now(steady_clock::now(), std::chrono::system_clock::now()) - std::chrono::minutes(5);
+  px::place_outcome last;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    last = co_await login_.rest().place(p, priority);
+    if (last.kind == px::outcome_kind::confirmed) co_return last;
+    if (last.kind == px::outcome_kind::not_sent) {
+      // Nothing reached the venue: the same tag again after a pause.
+      spdlog::warn("follower {}: tag {} {}; sending it again with the same tag", rules_.name, p.custom_tag,
+                   last.message);
+      co_await pause(std::chrono::milliseconds(200));
+      continue;
+    }
+    const bool duplicate_tag = last.refusal == px::refusal_kind::duplicate_tag;
+    if (last.kind == px::outcome_kind::rejected && !duplicate_tag) co_return last;
+    // Unknown, or the tag already exists (an earlier attempt landed): the venue's orders decide.
+    ++figures_.unknown;
+    spdlog::warn("follower {}: outcome of tag {} unknown ({}); searching the account's orders for it", rules_.name,
+                 p.custom_tag, last.message);
+    auto found = co_await find_by_tag(p.custom_tag, since);
+    if (found) {
+      ++figures_.unknown_resolved;
+      px::place_outcome resolved;
+      resolved.order = found->id;
+      resolved.kind =
+          found->status == px::order_status::rejected ? px::outcome_kind::rejected : px::outcome_kind::confirmed;
+      resolved.message = "found by its tag";
+      spdlog::info("follower {}: tag {} found as order {} (status {}); not sent again", rules_.name, p.custom_tag,
+                   found->id, found->status);
+      co_return resolved;
+    }
+    if (duplicate_tag) co_return last; // refused as a duplicate, yet not found: do not loop
+    if (stopped_) co_return last;      // shutting down: left unknown (and audited), never sent again now
+    ++figures_.unknown_resolved;
+    spdlog::warn("follower {}: tag {} not found twice; sending it again with the same tag", rules_.name, p.custom_tag);
+  }
+  co_return last;
+}
+
+asio::awaitable<std::optional<px::order>> follower_session::find_by_tag(std::string_view tag, px::timestamp since) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    co_await pause(attempt == 0 ? std::chrono::milliseconds(250) : std::chrono::milliseconds(1000));
+    if (stopped_) break;
+    auto orders = co_await login_.rest().orders(rules_.account, since);
+    if (!orders) continue; // a failed search proves nothing: try again
+    for (const auto& o : *orders) {
+      if (o.custom_tag && *o.custom_tag == tag) co_return o;
+    }
+  }
+  co_return std::nullopt;
+}
+
+asio::awaitable<void> follower_session::pause(std::chrono::milliseconds how_long) {
+  pause_.expires_after(how_long);
+  co_await pause_.async_wait(tuple_awaitable);
+}
+
+asio::awaitable<bool> follower_session::close(const std::string& contract) {
+  const auto now = steady_clock::now();
+  const std::int32_t held = book_.confirmed(contract);
+  ++figures_.orders_sent;
+  plans_[contract].legs_settle = now + copy::leg_settle;
+  if (ctx_.copy.dry_run) {
+    book_.shadow_fill(contract, -held);
+    spdlog::info("dry run: follower {} would close {} on {}", rules_.name, held, contract);
+    audit("dry_run", {}, fmt::format("close {} {}", held, contract));
+    co_return true;
+  }
+  book_.sent_close(contract, now);
+  ++activity_;
+  const auto r = co_await login_.rest().close_position(rules_.account, contract);
+  if (r.kind == px::outcome_kind::confirmed) {
+    ++figures_.confirmed;
+    ++ctx_.counters.successful_copies;
+    spdlog::info("follower {}: closed {} ({} contracts)", rules_.name, contract, held);
+    audit("close", {}, fmt::format("{} {}", contract, held));
+    co_return true;
+  }
+  if (r.kind == px::outcome_kind::unknown) {
+    // The close may have happened: the book expects flat until the events or their absence say.
+    spdlog::warn("follower {}: close of {} unknown ({}); waiting for the account's events", rules_.name, contract,
+                 r.message);
+    co_return false;
+  }
+  book_.close_failed(contract);
+  ++figures_.rejected;
+  ++ctx_.counters.failed_copies;
+  note_failure(fmt::format("close of {} refused: {}", contract, r.message));
+  co_await reconcile("a close was refused"); // perhaps there was nothing to close: read the account
+  co_return false;
+}
+
+} // namespace copytrader::engine

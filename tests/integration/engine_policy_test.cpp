@@ -1,0 +1,92 @@
+// The engine's safety policies end to end: every breaker trip said once, reset-breaker resuming the
+// current episode, and a background failure that is logged, counted and does not stop later work.
+
+#include "core/background.hpp"
+#include "support/log_capture.hpp"
+
+#include <cstdlib>
+
+#include "integration/engine_fixture.hpp"
+#include "support/printers.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace copytrader;
+using namespace copytrader::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string follower(std::string_view name, int account, std::string_view rules) {
+  return follower_entry(name, account, rules);
+}
+
+} // namespace
+
+TEST_CASE("a breaker tripped by an exit says so once, at error, before the next entry is refused",
+          "[engine][breaker]") {
+  log_capture log;
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"),
+                    "safety:\n  circuit_breaker: {max_orders: 2, window: 30s}\n");
+  fx.start();
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 3}}));
+  fx.leader_market(-1); // the third copy event, an exit: it trips the breaker and still goes
+  REQUIRE(fx.settle({{2001, 2}}));
+  CHECK(fx.engine->context().breaker.trips() == 1);
+  fx.leader_market(1); // refused: the breaker is open
+  fx.run_for(800ms);
+  CHECK(fx.position(2001) == 2);
+  CHECK(log.count("error circuit breaker tripped on an exit on CON.F.US.MES.U26: more than 2 copy events") == 1);
+  CHECK(log.count("circuit breaker tripped") == 1);
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("a reconciliation that throws is logged and counted, and the next one still runs",
+          "[engine][reconcile][policy]") {
+  ::setenv("COPYTRADER_FAIL_AT", "reconcile", 1); // the test build's fail point, once per process
+  const scope_exit disarm([] { ::unsetenv("COPYTRADER_FAIL_AT"); });
+  log_capture log;
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"),
+                    "copy:\n  reconcile_interval: 1s\n  on_start: full\n");
+  fx.start();
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  REQUIRE(fx.run_until([&] { return fx.engine->tasks().failures() == 1; }, 10s));
+  CHECK(log.count("critical background task reconciliation failed: injected failure at reconcile") == 1);
+  // The next fill's events are lost: only a later reconciliation can find it (its busy mark was released).
+  fx.control("/fault/hub", R"({"kind":"drop","target":"*","count":3})");
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 3}}, mes, true, 20s));
+  CHECK(fx.engine->tasks().failures() == 1);
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("reset-breaker: a follower held by the breaker follows the current episode again", "[engine][breaker]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"),
+                    "safety:\n  circuit_breaker: {max_orders: 2, window: 30s}\n");
+  fx.start();
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 2}}));
+  fx.leader_market(1); // the third copy event trips it: the follower is held at 2 of 3
+  fx.run_for(800ms);
+  REQUIRE(fx.engine->context().breaker.tripped());
+  const auto& plan = fx.engine->followers().front()->plans().at(std::string(mes));
+  CHECK(plan.leader_target == 3);
+  CHECK(plan.target == 2);
+  REQUIRE(plan.cap);
+  CHECK(plan.cap->reason == copy::hold_reason::entries_blocked);
+  fx.engine->reset_breaker();
+  REQUIRE(fx.settle({{2001, 3}})); // caught up with the leader's episode
+  fx.leader_market(-2);            // and follows it from there
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  CHECK(fx.tags_unique(2001));
+}
