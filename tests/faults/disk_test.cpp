@@ -4,31 +4,15 @@
 // intent), so copying goes on, once per fill; each failed write is an error line; when space returns
 // the trail is written again.
 
+#include "support/audit_db.hpp"
 #include "support/daemon_harness.hpp"
 
-#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 
 using namespace copytrader::testing;
 using Catch::Matchers::Contains;
-
-namespace {
-
-int audited(const std::filesystem::path& db_path, const char* query) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, query, -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  const int n = sqlite3_column_int(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return n;
-}
-
-} // namespace
 
 TEST_CASE("F8: the state disk full while the leader trades; copies go once, each failed write said, recovered after",
           "[crash][F8]") {

@@ -15,18 +15,10 @@ using namespace copytrader;
 using namespace copytrader::testing;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::string follower(std::string_view name, int account, std::string_view rules) {
-  return follower_entry(name, account, rules);
-}
-
-} // namespace
-
 TEST_CASE("a breaker tripped by an exit says so once, at error, before the next entry is refused",
           "[engine][breaker]") {
   log_capture log;
-  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"),
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"),
                     "safety:\n  circuit_breaker: {max_orders: 2, window: 30s}\n");
   fx.start();
   fx.leader_market(2);
@@ -50,7 +42,7 @@ TEST_CASE("a reconciliation that throws is logged and counted, and the next one 
   ::setenv("COPYTRADER_FAIL_AT", "reconcile", 1); // the test build's fail point, once per process
   const scope_exit disarm([] { ::unsetenv("COPYTRADER_FAIL_AT"); });
   log_capture log;
-  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"),
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"),
                     "copy:\n  reconcile_interval: 1s\n  on_start: full\n");
   fx.start();
   fx.leader_market(1);
@@ -67,7 +59,7 @@ TEST_CASE("a reconciliation that throws is logged and counted, and the next one 
 }
 
 TEST_CASE("reset-breaker: a follower held by the breaker follows the current episode again", "[engine][breaker]") {
-  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"),
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"),
                     "safety:\n  circuit_breaker: {max_orders: 2, window: 30s}\n");
   fx.start();
   fx.leader_market(1);

@@ -10,19 +10,11 @@ using namespace copytrader;
 using namespace copytrader::testing;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::string follower(std::string_view name, int account, std::string_view rules) {
-  return follower_entry(name, account, rules);
-}
-
-} // namespace
-
 TEST_CASE("a reload that renames a follower hands its account over: one session trades it",
           "[engine][reload][rename]") {
-  engine_fixture fx(follower("es", 2002, "    bracket: fixed\n"));
+  engine_fixture fx(follower_entry("es", 2002, "    bracket: fixed\n"));
   fx.start();
-  REQUIRE(fx.reload(follower("es2", 2002, "    bracket: fixed\n")).items.empty());
+  REQUIRE(fx.reload(follower_entry("es2", 2002, "    bracket: fixed\n")).items.empty());
   REQUIRE(fx.engine->followers().size() == 1); // no retiring "es" left behind
   CHECK(fx.engine->followers().front()->rules().name == "es2");
   fx.leader_market(1);
@@ -33,7 +25,7 @@ TEST_CASE("a reload that renames a follower hands its account over: one session 
   CHECK(fx.count_log("/api/Position/closeContract", 2002) == 0);
 
   // Renamed again while it holds the position: the book, the legs and the episode go with it.
-  REQUIRE(fx.reload(follower("es3", 2002, "    bracket: fixed\n")).items.empty());
+  REQUIRE(fx.reload(follower_entry("es3", 2002, "    bracket: fixed\n")).items.empty());
   REQUIRE(fx.engine->followers().size() == 1);
   fx.leader_market(1);
   REQUIRE(fx.settle({{2002, 2}}));
@@ -45,12 +37,13 @@ TEST_CASE("a reload that renames a follower hands its account over: one session 
 }
 
 TEST_CASE("a reload that swaps two followers' accounts keeps one session per account", "[engine][reload][rename]") {
-  engine_fixture fx(follower("a", 2001, "    bracket: fixed\n") + follower("b", 2002, "    bracket: fixed\n"));
+  engine_fixture fx(follower_entry("a", 2001, "    bracket: fixed\n") +
+                    follower_entry("b", 2002, "    bracket: fixed\n"));
   fx.start();
   fx.leader_market(1);
   REQUIRE(fx.settle({{2001, 1}, {2002, 1}}));
-  REQUIRE(fx.reload(follower("a", 2002, "    bracket: fixed\n    size_ratio: 2.0\n") +
-                    follower("b", 2001, "    bracket: fixed\n"))
+  REQUIRE(fx.reload(follower_entry("a", 2002, "    bracket: fixed\n    size_ratio: 2.0\n") +
+                    follower_entry("b", 2001, "    bracket: fixed\n"))
               .items.empty());
   const auto sessions = fx.engine->followers();
   REQUIRE(sessions.size() == 2);
@@ -66,7 +59,7 @@ TEST_CASE("a reload that swaps two followers' accounts keeps one session per acc
 
 TEST_CASE("a reload that moves a holding account to another login is refused; flat, it moves",
           "[engine][reload][rename]") {
-  engine_fixture fx(follower("es", 2001, "    bracket: fixed\n"));
+  engine_fixture fx(follower_entry("es", 2001, "    bracket: fixed\n"));
   fx.start();
   fx.leader_market(1);
   REQUIRE(fx.settle({{2001, 1}}));
