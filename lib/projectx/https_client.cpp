@@ -138,6 +138,7 @@ asio::awaitable<http_result> https_client::post(std::string_view path, std::stri
   if (c->open && now - c->last_used > endpoint_.idle_refresh) c->open = false; // the server may have dropped it
   if (c->open && closed_by_peer(*c)) c->open = false;
   if (!c->open) {
+    ++request_handshakes_;
     if (auto error = co_await open(*c)) {
       result.stage = transport_stage::before_send;
       result.error = *error;

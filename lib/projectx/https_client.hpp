@@ -62,6 +62,8 @@ public:
   [[nodiscard]] const boost::asio::any_io_executor& get_executor() const noexcept { return executor_; }
   [[nodiscard]] std::size_t open_connections() const noexcept;
   [[nodiscard]] std::uint64_t handshakes() const noexcept { return handshakes_; }
+  // Of which the ones a request waited for (its connection was not open): what warming avoids.
+  [[nodiscard]] std::uint64_t request_handshakes() const noexcept { return request_handshakes_; }
 
 private:
   struct connection {
@@ -89,6 +91,7 @@ private:
   boost::asio::steady_timer released_; // wakes requests waiting for a free connection
   boost::asio::steady_timer warm_timer_;
   std::uint64_t handshakes_ = 0;
+  std::uint64_t request_handshakes_ = 0;
   bool closed_ = false;
 };
 

@@ -398,11 +398,12 @@ TEST_CASE("connections are re-warmed in the background, so requests never pay a 
   asio::co_spawn(fx.io, http.keep_warm(), asio::detached);
   run_until(
       fx.io, [] { return false; }, 700ms); // past idle_refresh: the pool was reopened meanwhile
-  const auto before = http.handshakes();
-  CHECK(before > 2);
+  CHECK(http.handshakes() > 2);
   const auto r = run(fx.io, http.post("/api/Status/ping", "", ""));
   CHECK(r.stage == transport_stage::completed);
-  CHECK(http.handshakes() == before);
+  // The request found a warm connection. (Counting every handshake here also counted a background
+  // refresh that happened to run while the request was on its way, and failed under load.)
+  CHECK(http.request_handshakes() == 0);
   http.close();
   run_until(
       fx.io, [] { return false; }, 50ms);
