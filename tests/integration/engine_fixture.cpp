@@ -31,6 +31,15 @@ std::string follower_entry(std::string_view name, int account, std::string_view 
       account, rules);
 }
 
+void trip_breaker_on_third_entry(engine_fixture& fx) {
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 2}}));
+  fx.leader_market(1); // the third copy event in the window trips it
+  fx.run_for(800ms);
+}
+
 engine_fixture::engine_fixture(std::string followers, std::string extra, std::vector<std::string> sim_args,
                                std::int64_t leader_account, std::optional<std::string> world)
     : sim(std::move(sim_args), std::move(world)), leader_account_(leader_account) {

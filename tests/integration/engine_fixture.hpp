@@ -34,6 +34,14 @@ struct leg_view {
 // One entry of the `followers:` list, on follower_user / follower.key; `rules` are its further lines.
 std::string follower_entry(std::string_view name, int account, std::string_view rules);
 
+// A circuit breaker that trips on the third copy event within 30 s (the `extra` of a fixture).
+inline constexpr std::string_view breaker_of_two = "safety:\n  circuit_breaker: {max_orders: 2, window: 30s}\n";
+
+class engine_fixture;
+// With breaker_of_two and follower 2001 at ratio 1: two leader entries of 1 copied, the third trips
+// the breaker and is not (the follower is left at 2, the leader at 3).
+void trip_breaker_on_third_entry(engine_fixture& fx);
+
 class engine_fixture {
 public:
   // `followers` is the YAML list under `followers:` (each entry uses follower_user / follower.key);

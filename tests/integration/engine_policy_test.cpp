@@ -2,14 +2,13 @@
 // current episode, and a background failure that is logged, counted and does not stop later work.
 
 #include "core/background.hpp"
-#include "support/log_capture.hpp"
-
-#include <cstdlib>
-
 #include "integration/engine_fixture.hpp"
+#include "support/log_capture.hpp"
 #include "support/printers.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <cstdlib>
 
 using namespace copytrader;
 using namespace copytrader::testing;
@@ -18,8 +17,7 @@ using namespace std::chrono_literals;
 TEST_CASE("a breaker tripped by an exit says so once, at error, before the next entry is refused",
           "[engine][breaker]") {
   log_capture log;
-  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"),
-                    "safety:\n  circuit_breaker: {max_orders: 2, window: 30s}\n");
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"), std::string(breaker_of_two));
   fx.start();
   fx.leader_market(2);
   REQUIRE(fx.settle({{2001, 2}}));
@@ -59,15 +57,9 @@ TEST_CASE("a reconciliation that throws is logged and counted, and the next one 
 }
 
 TEST_CASE("reset-breaker: a follower held by the breaker follows the current episode again", "[engine][breaker]") {
-  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"),
-                    "safety:\n  circuit_breaker: {max_orders: 2, window: 30s}\n");
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"), std::string(breaker_of_two));
   fx.start();
-  fx.leader_market(1);
-  REQUIRE(fx.settle({{2001, 1}}));
-  fx.leader_market(1);
-  REQUIRE(fx.settle({{2001, 2}}));
-  fx.leader_market(1); // the third copy event trips it: the follower is held at 2 of 3
-  fx.run_for(800ms);
+  trip_breaker_on_third_entry(fx); // the follower is held at 2 of 3
   REQUIRE(fx.engine->context().breaker.tripped());
   const auto& plan = fx.engine->followers().front()->plans().at(std::string(mes));
   CHECK(plan.leader_target == 3);

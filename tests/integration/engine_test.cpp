@@ -245,15 +245,9 @@ TEST_CASE("a partly filled leader limit order is copied fill by fill", "[engine]
 }
 
 TEST_CASE("circuit breaker: entries blocked after a trip, exits pass, reset re-arms", "[engine][breaker]") {
-  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"),
-                    "safety:\n  circuit_breaker: {max_orders: 2, window: 30s}\n");
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"), std::string(breaker_of_two));
   fx.start();
-  fx.leader_market(1);
-  REQUIRE(fx.settle({{2001, 1}}));
-  fx.leader_market(1);
-  REQUIRE(fx.settle({{2001, 2}}));
-  fx.leader_market(1); // the third copy event in the window trips it
-  fx.run_for(800ms);
+  trip_breaker_on_third_entry(fx);
   CHECK(fx.engine->context().breaker.tripped());
   CHECK(fx.engine->context().breaker.trips() == 1);
   REQUIRE(fx.settle({{2001, 2}})); // the add was not copied

@@ -96,6 +96,20 @@ TEST_CASE("ctl tables: status shows what an operator acts on", "[control]") {
   CHECK_THAT(text, Contains("REFUSED"));
 }
 
+TEST_CASE("ctl tables: a follower held below the leader shows both targets and why", "[control]") {
+  const auto status = boost::json::parse(R"({
+    "copying":true,"dry_run":false,"leader":{"account":1001,"hub_connected":true,"positions":[]},
+    "breaker":{"tripped":false,"trips":1,"max_orders":5,"window_ms":1000},"logins":[],
+    "followers":[{"name":"es","account":2002,"state":"active","positions":[
+      {"contract":"MES","position":5,"target":5,"leader_target":7,"held":"entries blocked"},
+      {"contract":"MNQ","position":1,"target":1,"leader_target":1}]}],
+    "reload":{"attempted":false}})")
+                          .as_object();
+  const std::string text = render_status(status);
+  CHECK_THAT(text, Contains("MES 5/5 (leader 7, held: entries blocked)"));
+  CHECK_THAT(text, Contains("MNQ 1/1") && !Contains("MNQ 1/1 ("));
+}
+
 TEST_CASE("ctl tables: stats, a signal's plan and a flatten", "[control]") {
   const auto stats = boost::json::parse(R"({"total_copies":7,"successful_copies":6,"failed_copies":1,
     "circuit_breaker_trips":0,"reconcile_corrections":2,"followers":[{"name":"small","orders_sent":9,"rejected":1,
