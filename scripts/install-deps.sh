@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev libspdlog-dev libfmt-dev
   libsystemd-dev systemd
   libsqlite3-dev catch2
+  libhowardhinnant-date-dev tzdata libfaketime faketime
   util-linux
 )
 
