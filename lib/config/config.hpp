@@ -3,12 +3,14 @@
 // nowhere else. A `config` value is only ever produced by load_config(), so holding one means it passed
 // every rule in validate.cpp.
 
+#include "config/risk_config.hpp"
 #include "core/duration.hpp"
 #include "core/secret.hpp"
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,10 @@ struct follower_config {
   std::int32_t max_size = 0;   // 0 = no cap
   std::int32_t fixed_size = 0; // >0: ignore the ratio
   bool invert = false;
+  // Holding the opposite of another account of the trader is cross-account hedging, which prop
+  // firms forbid on funded accounts: invert needs this, and it exempts the follower from G7.
+  bool allow_hedge = false;
+  std::optional<risk_limits> risk; // the account guard's limits; nullopt: only G0 and G7 apply
   bracket_mode bracket = bracket_mode::mirror;
   std::int32_t sl_ticks = 16;
   std::int32_t tp_ticks = 24;
@@ -109,6 +115,7 @@ struct config {
   leader_config leader;
   std::vector<follower_config> followers;
   copy_config copy;
+  risk_config risk;
   safety_config safety;
   control_config control;
   state_config state;

@@ -1,6 +1,7 @@
 #include "config/config_loader.hpp"
 
 #include "config/credentials.hpp"
+#include "config/risk_reader.hpp"
 #include "config/validate.hpp"
 #include "config/yaml_reader.hpp"
 
@@ -73,7 +74,8 @@ void read_leader(yaml_mapping& m, leader_config& leader, credential_spec& spec) 
   read_credential_keys(m, spec);
 }
 
-void read_follower(yaml_mapping& m, follower_config& f, credential_spec& spec) {
+void read_follower(yaml_reader& reader, yaml_mapping& m, follower_config& f, credential_spec& spec,
+                   const risk_config& risk) {
   f.line = m.line();
   m.require("name");
   m.require("username");
@@ -89,6 +91,8 @@ void read_follower(yaml_mapping& m, follower_config& f, credential_spec& spec) {
   m.read("max_size", f.max_size);
   m.read("fixed_size", f.fixed_size);
   m.read("invert", f.invert);
+  m.read("allow_hedge", f.allow_hedge);
+  read_follower_risk(reader, m, risk, f.risk);
   m.read_enum("bracket", f.bracket, bracket_names);
   m.read("sl_ticks", f.sl_ticks);
   m.read("tp_ticks", f.tp_ticks);
@@ -168,6 +172,7 @@ config_result<config> load_config(const std::filesystem::path& given, const load
     if (!top.valid()) return reader.take_errors();
 
     read_section(reader, top, "api", cfg.api, read_api);
+    read_risk_section(reader, top, cfg.risk); // before the followers, whose risk names its profiles
     top.require("leader");
     read_section(reader, top, "leader", cfg.leader,
                  [&](yaml_mapping& m, leader_config& l) { read_leader(m, l, leader_spec); });
@@ -181,7 +186,7 @@ config_result<config> load_config(const std::filesystem::path& given, const load
           yaml_mapping entry(reader, list[i], path);
           follower_config follower;
           credential_spec spec{path, "", {}, {}, {}};
-          if (entry.valid()) read_follower(entry, follower, spec);
+          if (entry.valid()) read_follower(reader, entry, follower, spec, cfg.risk);
           cfg.followers.push_back(std::move(follower));
           follower_specs.push_back(std::move(spec));
         }

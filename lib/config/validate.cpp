@@ -210,6 +210,7 @@ void validate_config(const config& cfg, yaml_reader& r) {
   check_account(r, "leader.account_id", cfg.leader.account);
 
   validate_followers(cfg, r);
+  validate_risk(cfg, r);
   validate_copy(cfg.copy, r);
   validate_safety(cfg.safety, r);
 

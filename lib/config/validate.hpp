@@ -11,5 +11,7 @@ inline constexpr std::int32_t min_bracket_ticks = 4; // the gateway rejects clos
 inline constexpr std::int32_t gateway_requests_per_minute = 200;
 
 void validate_config(const config& cfg, yaml_reader& reader);
+// The account guard's part (validate_risk.cpp).
+void validate_risk(const config& cfg, yaml_reader& reader);
 
 } // namespace copytrader

@@ -30,6 +30,7 @@ public:
 
   [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
   [[nodiscard]] bool ok() const noexcept { return errors_.items.empty(); }
+  [[nodiscard]] std::size_t error_count() const noexcept { return errors_.items.size(); }
   [[nodiscard]] config_errors take_errors() { return std::move(errors_); }
 
 private:
