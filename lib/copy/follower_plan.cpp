@@ -18,6 +18,7 @@ std::string_view to_string(hold_reason reason) noexcept {
     case hold_reason::own_bracket: return "own bracket";
     case hold_reason::refused: return "refused";
     case hold_reason::ceiling: return "order ceiling";
+    case hold_reason::guard: return "account guard";
   }
   return "?";
 }
@@ -46,7 +47,7 @@ std::optional<hold_reason> entry_gate(const leader_view& leader, const follower_
 } // namespace
 
 plan_step next_step(contract_plan& plan, const leader_view& leader, std::int32_t expected, const follower_gates& gates,
-                    plan_time now) {
+                    plan_time now, const entry_screen* screen) {
   plan_step step;
   plan.leader_target = leader.target;
   plan.expected = expected;
@@ -90,6 +91,35 @@ plan_step next_step(contract_plan& plan, const leader_view& leader, std::int32_t
     step.until = *leader.legs_due;
     step.actions.clear();
     return step;
+  }
+  if (adds && screen) {
+    const int direction = target > 0 ? 1 : -1;
+    const std::int32_t wanted = target * direction;
+    const std::int32_t held = expected * direction > 0 ? expected * direction : 0;
+    entry_room room = screen->room(direction, held, wanted);
+    if (room.wait) {
+      if (!plan.guard_wait_since) plan.guard_wait_since = now;
+      if (now - *plan.guard_wait_since < guard_wait_limit) {
+        step.kind = step_kind::wait;
+        step.until = now + guard_recheck;
+        step.actions.clear();
+        return step;
+      }
+      room.most = held; // waited long enough: skipped like any other guard hold
+    }
+    plan.guard_wait_since.reset();
+    if (room.most < wanted) {
+      const std::int32_t allowed = direction * std::max(room.most, held); // never below what it holds
+      hold(plan, allowed, leader.episode, hold_reason::guard);
+      plan.guard_rule = room.rule;
+      plan.target = allowed;
+      step.actions = plan_change(allowed, expected);
+      if (step.actions.empty()) {
+        step.kind = now < plan.legs_settle ? step_kind::wait : step_kind::legs;
+        step.until = plan.legs_settle;
+        return step;
+      }
+    }
   }
   step.kind = step_kind::send;
   return step;

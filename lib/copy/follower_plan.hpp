@@ -7,9 +7,11 @@
 // with a fake clock (tests/unit/follower_plan_test.cpp).
 
 #include "copy/planner.hpp"
+#include "guard/guard_state.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string_view>
 
@@ -35,6 +37,7 @@ enum class hold_reason {
   own_bracket,     // the follower's own stop or target closed it (D6)
   refused,         // the venue refused an entry (or accepted and then rejected it)
   ceiling,         // safety.max_orders_per_minute
+  guard,           // the account guard shrank or skipped an entry (contract_plan::guard_rule says which)
 };
 [[nodiscard]] std::string_view to_string(hold_reason reason) noexcept;
 
@@ -51,6 +54,8 @@ struct contract_plan {
   plan_time retry_after{};          // no order before this (after a refusal)
   plan_time legs_settle{};          // no leg work before this (after an order or a leg change)
   std::uint64_t mirrored_moves = 0; // the leader's leg drags already mirrored
+  guard::guard_rule guard_rule = guard::guard_rule::none; // the guard rule behind a guard hold
+  std::optional<plan_time> guard_wait_since;              // the guard has asked this entry to wait since
   // What the last plan saw, for status: the leader-implied target, the one planned, and expected.
   std::int32_t leader_target = 0;
   std::int32_t target = 0;
@@ -75,6 +80,26 @@ struct follower_gates {
   bool mirror = false; // bracket: mirror
 };
 
+// How far the account guard lets a position grow in one direction (engine/follower_guard.hpp). Only
+// entries ask: a reduction, a close or a flatten never reaches the screen.
+struct entry_room {
+  std::int32_t most = std::numeric_limits<std::int32_t>::max();
+  bool wait = false; // ask again shortly (another account is leaving the other direction)
+  guard::guard_rule rule = guard::guard_rule::none;
+};
+
+class entry_screen {
+public:
+  virtual ~entry_screen() = default;
+  // `held`: what the contract holds in `direction` now (0 when flat or the other way).
+  [[nodiscard]] virtual entry_room room(int direction, std::int32_t held, std::int32_t wanted) const = 0;
+};
+
+// After the guard asked to wait, the contract is planned again this soon; a wait longer than the
+// limit turns into a skip (an entry made seconds late is not a copy).
+inline constexpr std::chrono::milliseconds guard_recheck{250};
+inline constexpr std::chrono::seconds guard_wait_limit{3};
+
 enum class step_kind {
   skip, // hands-off: nothing is sent for this contract
   wait, // nothing now; plan again at `until`
@@ -93,8 +118,9 @@ void hold(contract_plan& plan, std::int32_t limit, std::uint64_t episode, hold_r
 
 // The next step for one contract. Updates the plan's cap (a cap lasts for the leader's episode it
 // was set in; flat, or a reversal, starts a new one) and what status shows.
+// The guard's cap holds for the episode like any other: an entry skipped is not made later.
 [[nodiscard]] plan_step next_step(contract_plan& plan, const leader_view& leader, std::int32_t expected,
-                                  const follower_gates& gates, plan_time now);
+                                  const follower_gates& gates, plan_time now, const entry_screen* screen = nullptr);
 
 // Lifts a cap set for this reason (copytraderctl reset-breaker lifts entries_blocked): the contract
 // follows the leader's current episode again, up to what the leader holds now.

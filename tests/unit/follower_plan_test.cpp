@@ -201,3 +201,85 @@ TEST_CASE("plan: a released breaker hold follows the current episode again; othe
   const auto step = next_step(plan, l, 5, gates(), t0 + 1s);
   CHECK(step.actions == action_list{act(action_kind::add, buy, 3)});
 }
+
+namespace {
+
+// The account guard as the plan sees it: a fixed room, and a count of the times it was asked.
+struct fake_screen final : entry_screen {
+  std::int32_t most = std::numeric_limits<std::int32_t>::max();
+  bool wait = false;
+  mutable int asked = 0;
+  mutable std::int32_t last_held = -1;
+  entry_room room(int, std::int32_t held, std::int32_t) const override {
+    ++asked;
+    last_held = held;
+    return entry_room{most, wait, copytrader::guard::guard_rule::max_loss};
+  }
+};
+
+} // namespace
+
+TEST_CASE("plan: the guard shrinks an entry and holds the episode there", "[plan][guard]") {
+  contract_plan plan;
+  fake_screen screen;
+  screen.most = 1;
+  auto step = next_step(plan, leader(3), 0, gates(), t0, &screen);
+  REQUIRE(step.kind == step_kind::send);
+  CHECK(step.actions == action_list{act(action_kind::open, buy, 1)});
+  REQUIRE(plan.cap);
+  CHECK(plan.cap->reason == hold_reason::guard);
+  CHECK(plan.guard_rule == copytrader::guard::guard_rule::max_loss);
+  CHECK(plan.leader_target == 3);
+  CHECK(plan.target == 1);
+  // The room grows later (a stop moved up): the skipped part of the episode is not made late.
+  screen.most = 10;
+  step = next_step(plan, leader(4), 1, gates(), t0, &screen);
+  CHECK(step.kind == step_kind::legs);
+  // A new episode asks again.
+  step = next_step(plan, leader(0), 1, gates(), t0, &screen);
+  CHECK(step.actions == action_list{act(action_kind::flatten, sell, 1)});
+  step = next_step(plan, leader(2, 2), 0, gates(), t0, &screen);
+  CHECK(step.actions == action_list{act(action_kind::open, buy, 2)});
+}
+
+TEST_CASE("plan: exits never ask the guard; a reversal keeps its close", "[plan][guard]") {
+  contract_plan plan;
+  fake_screen screen;
+  screen.most = 0;
+  auto step = next_step(plan, leader(1), 3, gates(), t0, &screen); // scale-out
+  CHECK(step.actions == action_list{act(action_kind::reduce, sell, 2)});
+  step = next_step(plan, leader(0), 1, gates(), t0, &screen); // close
+  CHECK(step.actions == action_list{act(action_kind::flatten, sell, 1)});
+  CHECK(screen.asked == 0);
+  // Long 2, the leader reverses to short 3 and the guard admits no short: only the close is sent.
+  contract_plan reversal;
+  step = next_step(reversal, leader(-3, 2), 2, gates(), t0, &screen);
+  CHECK(screen.asked == 1);
+  CHECK(screen.last_held == 0);
+  CHECK(step.actions == action_list{act(action_kind::flatten, sell, 2)});
+}
+
+TEST_CASE("plan: a guard tightened below what is held sends nothing; a wait plans again shortly", "[plan][guard]") {
+  contract_plan plan;
+  fake_screen screen;
+  screen.most = 1;
+  auto step = next_step(plan, leader(5), 3, gates(), t0 + 1s, &screen);
+  CHECK(screen.last_held == 3);
+  CHECK(step.kind == step_kind::legs); // no order: never reduced by the guard either
+  CHECK(plan.target == 3);
+
+  contract_plan waiting;
+  screen.wait = true;
+  step = next_step(waiting, leader(2), 0, gates(), t0, &screen);
+  CHECK(step.kind == step_kind::wait);
+  CHECK(step.until == t0 + guard_recheck);
+  CHECK_FALSE(waiting.cap); // not skipped: asked again
+  step = next_step(waiting, leader(2), 0, gates(), t0 + guard_wait_limit - 1ms, &screen);
+  CHECK(step.kind == step_kind::wait);
+  // Still waiting after the limit: the entry is skipped for the episode, not made late.
+  step = next_step(waiting, leader(2), 0, gates(), t0 + guard_wait_limit, &screen);
+  CHECK(step.kind == step_kind::legs);
+  REQUIRE(waiting.cap);
+  CHECK(waiting.cap->reason == hold_reason::guard);
+  CHECK(waiting.cap->limit == 0);
+}
