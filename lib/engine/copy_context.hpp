@@ -10,6 +10,7 @@
 #include "copy/sizing.hpp"
 #include "copy/venue_clock.hpp"
 #include "core/background.hpp"
+#include "guard/account_guard.hpp"
 #include "projectx/models.hpp"
 #include "safety/circuit_breaker.hpp"
 
@@ -17,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -68,7 +70,8 @@ struct copy_context {
         episodes(cfg.copy.strategy_pattern),
         breaker(static_cast<std::size_t>(cfg.safety.circuit_breaker.max_orders), cfg.safety.circuit_breaker.window),
         copy(cfg.copy),
-        safety(cfg.safety) {}
+        safety(cfg.safety),
+        risk(cfg.risk) {}
 
   background_tasks& tasks; // every task nobody awaits starts here (the failure policy)
   copy::position_tracker tracker;
@@ -77,6 +80,10 @@ struct copy_context {
   circuit_breaker breaker;
   copy_config copy;
   safety_config safety;
+  risk_config risk;
+  // G7: whether another account of this follower's login (the leader included) holds the other
+  // direction in a product group. Set by the engine, which sees every account.
+  std::function<guard::hedge_conflict(const follower_config& self, std::string_view group, int direction)> hedge;
   std::map<std::string, leader_contract_state, std::less<>> contracts;
   std::map<std::string, projectx::contract, std::less<>> contract_info; // tick sizes, from the preflight
   // Fail closed: nothing is copied until the leader's account and positions have been read.
@@ -106,6 +113,12 @@ struct copy_context {
     if (!state.manual) return copy::mapped_contract(key, rules);
     if (state.manual->contract.empty()) return rules.contract_id.empty() ? nullptr : &rules.contract_id;
     return copy::mapped_contract(state.manual->contract, rules);
+  }
+
+  // The instant the guard's trading day is judged by: the venue's clock, not the host's.
+  [[nodiscard]] guard::sys_time venue_now() const {
+    return std::chrono::time_point_cast<guard::sys_time::duration>(
+        venue_clock.now(steady_clock::now(), std::chrono::system_clock::now()));
   }
 
   [[nodiscard]] double tick_size(const std::string& contract) const {

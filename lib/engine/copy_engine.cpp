@@ -55,16 +55,21 @@ asio::awaitable<void> start_late(copy_engine* engine, follower_session* s) {
 
 } // namespace
 
-copy_engine::copy_engine(asio::any_io_executor executor, const config& cfg, audit_log* audit)
+copy_engine::copy_engine(asio::any_io_executor executor, const config& cfg, audit_log* audit, guard_store* guards)
     : executor_(std::move(executor)),
       config_(cfg),
       audit_(audit),
+      guards_(guards),
+      restored_guards_(guards != nullptr ? guards->read_all() : std::map<projectx::account_number, guard_record>{}),
       tls_(must(px::make_client_tls(cfg.api.ca_file), "TLS")),
       rest_endpoint_(must(px::rest_endpoint_from(cfg.api.base_url, cfg.api.request_timeout), "api.base_url")),
       hub_endpoint_(must(px::hub_endpoint_from(cfg.api.user_hub_url), "api.user_hub_url")),
       tasks_(executor_),
       ctx_(cfg.leader.account, cfg, tasks_),
       tick_(executor_) {
+  ctx_.hedge = [this](const follower_config& self, std::string_view group, int direction) {
+    return hedge_conflict_for(self, group, direction);
+  };
   hub_for(login_for(cfg.leader.login));
   for (const auto& f : cfg.followers) add_follower(f, false);
 }
@@ -93,6 +98,8 @@ px::hub_client& copy_engine::hub_for(login_session& login) {
   if (it != hubs_.end()) return *it->second;
   std::vector<px::hub_subscription> subscriptions;
   if (login.username() == config_.leader.login.username) subscriptions = account_subscriptions(config_.leader.account);
+  // Balances and canTrade of every account of the login: the account guard's money (G0, G1 to G3).
+  subscriptions.push_back({"SubscribeAccounts", std::nullopt});
   const std::string username = login.username();
   px::hub_callbacks callbacks;
   callbacks.connected = [this, username] { on_hub_connected(username); };
@@ -110,8 +117,9 @@ px::hub_client& copy_engine::hub_for(login_session& login) {
 void copy_engine::add_follower(const follower_config& f, bool late) {
   auto& login = login_for(f.login);
   hub_for(login); // its account is subscribed once its preflight passed: the hub refuses a foreign one
-  followers_.push_back(std::make_unique<follower_session>(ctx_, login, f, audit_));
+  followers_.push_back(std::make_unique<follower_session>(ctx_, login, f, audit_, guards_));
   auto& session = *followers_.back();
+  if (auto saved = restored_guards_.find(f.account); saved != restored_guards_.end()) session.restore_guard(saved->second);
   if (!started_) return;
   session.start();
   if (late) {

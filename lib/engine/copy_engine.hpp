@@ -13,6 +13,7 @@
 #include "engine/login_session.hpp"
 #include "projectx/hub_client.hpp"
 #include "state/audit_log.hpp"
+#include "state/guard_store.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -68,7 +69,9 @@ struct login_figures {
 
 class copy_engine {
 public:
-  copy_engine(boost::asio::any_io_executor executor, const config& cfg, audit_log* audit);
+  // `guards` keeps the account guard's locks and day figures across restarts (null: in memory only).
+  copy_engine(boost::asio::any_io_executor executor, const config& cfg, audit_log* audit,
+              guard_store* guards = nullptr);
   ~copy_engine();
 
   // Preflight, hubs, reconciliation and the timers; returns after stop().
@@ -80,6 +83,8 @@ public:
   // removed (managed until flat) or changed in place; the leader's connection is kept.
   void apply(const config& next);
 
+  // copytraderctl unlock NAME: the follower's guard lock or halt ends. False: no such follower.
+  bool unlock_guard(const std::string& follower);
   void reset_breaker();
   // Runs the preflight of every disabled follower again (every minute by itself).
   void recheck_disabled();
@@ -93,6 +98,9 @@ public:
 
   // Subscribes the follower's account on its login's hub (after its preflight passed).
   void subscribe(const follower_session& f);
+  // G7: what the other accounts of `self`'s login hold against an entry in `direction` (hedge_view.cpp).
+  [[nodiscard]] guard::hedge_conflict hedge_conflict_for(const follower_config& self, std::string_view group,
+                                                         int direction) const;
 
   [[nodiscard]] const copy_context& context() const noexcept { return ctx_; }
   // The engine's background work; the daemon says who ends the process on a fatal failure.
@@ -134,6 +142,8 @@ private:
   boost::asio::any_io_executor executor_;
   config config_;
   audit_log* audit_;
+  guard_store* guards_;
+  std::map<projectx::account_number, guard_record> restored_guards_; // read at construction
   std::unique_ptr<boost::asio::ssl::context> tls_;
   projectx::https_endpoint rest_endpoint_;
   projectx::hub_endpoint hub_endpoint_;

@@ -41,6 +41,7 @@ asio::awaitable<bool> follower_session::reconcile(std::string reason) {
   for (const auto& c : book_.contracts()) before[c] = book_.confirmed(c);
   for (const auto& p : *positions) before.try_emplace(p.contract_id, book_.confirmed(p.contract_id));
   book_.reset_from(*positions, *orders, steady_clock::now());
+  guard_.confirmed(ctx_.venue_now());
   for (const auto& [contract, was] : before) {
     const std::int32_t now = book_.confirmed(contract);
     if (now == was) continue;
@@ -68,6 +69,7 @@ asio::awaitable<bool> follower_session::preflight() {
   } else {
     auto it = std::find_if(accounts->begin(), accounts->end(),
                            [this](const px::account& a) { return a.id == rules_.account; });
+    if (it != accounts->end()) guard_.on_account(*it, ctx_.venue_now());
     if (it == accounts->end())
       problem = fmt::format("account {} not found under login {}", rules_.account, rules_.login.username);
     else if (!it->can_trade)

@@ -4,7 +4,9 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
+#include <utility>
 
 namespace copytrader::engine {
 
@@ -32,6 +34,9 @@ struct follower_figures {
   std::uint64_t unknown_resolved = 0; // of which found (or proven absent and resent)
   std::uint64_t failed = 0;
   std::uint64_t corrections = 0; // reconciliation found the venue different from the book
+  std::uint64_t guard_holds = 0; // entries the account guard shrank or skipped
+  // The guard's decisions by (rule, action): ("G1 max loss", "shrink"), ("G2 daily loss", "flatten_lock").
+  std::map<std::pair<std::string, std::string>, std::uint64_t> guard_actions;
   std::string last_error;
   std::deque<std::int64_t> latency_us; // leader event seen -> order confirmed, the latest 4096
   std::deque<std::int64_t> sent_us;    // leader event seen -> the place written to the socket, the latest 4096

@@ -48,6 +48,24 @@ std::string follower_session::next_tag(const std::string& event) {
   return copy::order_tag(event, rules_.account, 0);
 }
 
+copy::follower_bracket follower_session::planned_bracket(const std::string& contract, const contract_target& t,
+                                                       bool entry_long) const {
+  const leader_contract_state* leader = t.source.empty() ? nullptr : &ctx_.contracts.find(t.source)->second;
+  std::optional<copy::leader_bracket> from_leader;
+  if (leader) {
+    const auto legs = ctx_.legs.prices(t.source);
+    if (legs.stop || legs.target)
+      from_leader = copy::leader_bracket{leader->fill_price, legs.stop, legs.target, ctx_.tick_size(t.source)};
+  }
+  const double tick = ctx_.tick_size(contract);
+  // Only a manual signal copies the rules (off the hot path); a leader entry plans with them as they are.
+  std::optional<follower_config> signal_rules;
+  if (leader && leader->manual && rules_.bracket == bracket_mode::mirror &&
+      (leader->manual->sl_ticks || leader->manual->tp_ticks))
+    signal_rules = with_signal_ticks(rules_, *leader->manual);
+  return copy::plan_bracket(signal_rules ? *signal_rules : rules_, entry_long, tick > 0 ? tick : 0.25, from_leader);
+}
+
 asio::awaitable<bool> follower_session::send_market(const std::string& contract, const contract_target& t,
                                                     const copy::copy_action& action) {
   const auto now = steady_clock::now();
@@ -73,20 +91,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
   p.size = action.size;
   p.custom_tag = tag;
   if (entry && !separate_protection_) {
-    std::optional<copy::leader_bracket> from_leader;
-    if (leader) {
-      const auto legs = ctx_.legs.prices(t.source);
-      if (legs.stop || legs.target)
-        from_leader = copy::leader_bracket{leader->fill_price, legs.stop, legs.target, ctx_.tick_size(t.source)};
-    }
-    const double tick = ctx_.tick_size(contract);
-    // Only a manual signal copies the rules (off the hot path); a leader entry plans with them as they are.
-    std::optional<follower_config> signal_rules;
-    if (leader && leader->manual && rules_.bracket == bracket_mode::mirror &&
-        (leader->manual->sl_ticks || leader->manual->tp_ticks))
-      signal_rules = with_signal_ticks(rules_, *leader->manual);
-    const auto planned = copy::plan_bracket(signal_rules ? *signal_rules : rules_, action.side == px::side::bid,
-                                            tick > 0 ? tick : 0.25, from_leader);
+    const auto planned = planned_bracket(contract, t, action.side == px::side::bid);
     p.stop_loss = planned.stop_loss;
     p.take_profit = planned.take_profit;
   }

@@ -19,14 +19,21 @@ constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 } // namespace
 
-follower_session::follower_session(copy_context& ctx, login_session& login, follower_config rules, audit_log* audit)
+follower_session::follower_session(copy_context& ctx, login_session& login, follower_config rules, audit_log* audit,
+                                   guard_store* guards)
     : ctx_(ctx),
       login_(login),
       rules_(std::move(rules)),
       audit_(audit),
+      guards_(guards),
       book_(rules_.account, settle_time),
       wake_(login.http().get_executor()),
-      pause_(login.http().get_executor()) {}
+      pause_(login.http().get_executor()) {
+  guard_.configure(rules_, ctx_.risk);
+  hedge_ = [this](std::string_view group, int direction) {
+    return ctx_.hedge ? ctx_.hedge(rules_, group, direction) : guard::hedge_conflict::none;
+  };
+}
 
 void follower_session::start() { ctx_.tasks.spawn("worker of follower " + rules_.name, work(), task_policy::fatal); }
 
@@ -46,6 +53,7 @@ void follower_session::wake_at(steady_clock::time_point when) {
 }
 
 void follower_session::tick(steady_clock::time_point now) {
+  check_guard();
   const auto deadline = book_.next_deadline();
   if ((wake_due_ && *wake_due_ <= now) || (deadline && *deadline <= now)) {
     wake_due_.reset();
@@ -57,7 +65,11 @@ void follower_session::on_events(const std::vector<px::user_event>& events) {
   const auto now = steady_clock::now();
   bool relevant = false;
   for (const auto& e : events) {
-    if (const auto* t = std::get_if<px::trade_event>(&e); t && t->value.account_id == rules_.account) {
+    if (const auto* a = std::get_if<px::account_event>(&e); a && a->value.id == rules_.account) {
+      guard_.on_account(a->value, ctx_.venue_now());
+      relevant = true;
+    } else if (const auto* t = std::get_if<px::trade_event>(&e); t && t->value.account_id == rules_.account) {
+      guard_.on_fill(t->value);
       const bool own_leg = book_.is_leg(t->value.order);
       if (t->value.created) ctx_.venue_clock.observe(*t->value.created, now);
       book_.on_trade(t->value, now);
@@ -150,7 +162,9 @@ asio::awaitable<void> follower_session::converge() {
     copy::leader_view leader{t.target, t.leader_flat, t.entries_blocked, t.follows_episode, t.episode, std::nullopt};
     if (!t.source.empty()) leader.legs_due = ctx_.contracts.find(t.source)->second.legs_due;
     auto& plan = plans_[contract];
-    const auto step = copy::next_step(plan, leader, book_.expected(contract), gates, now);
+    const auto screen = screen_for(contract, t);
+    const auto step = copy::next_step(plan, leader, book_.expected(contract), gates, now, &screen);
+    if (screen.bound) note_guard_hold(contract, plan, *screen.bound);
     switch (step.kind) {
       case copy::step_kind::skip: break;
       case copy::step_kind::wait: wake_at(step.until); break;
@@ -219,6 +233,7 @@ void follower_session::hold_open_positions(start_policy policy) {
 
 void follower_session::update_rules(follower_config rules) {
   rules_ = std::move(rules);
+  guard_.configure(rules_, ctx_.risk);
   nudge();
 }
 

@@ -7,13 +7,16 @@
 // by side on the one io thread.
 
 #include "config/config.hpp"
+#include "copy/brackets.hpp"
 #include "copy/follower_book.hpp"
 #include "copy/follower_plan.hpp"
 #include "engine/copy_context.hpp"
 #include "engine/follower_figures.hpp"
+#include "engine/follower_guard.hpp"
 #include "engine/login_session.hpp"
 #include "projectx/hub_events.hpp"
 #include "state/audit_log.hpp"
+#include "state/guard_store.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,7 +32,8 @@ namespace copytrader::engine {
 
 class follower_session {
 public:
-  follower_session(copy_context& ctx, login_session& login, follower_config rules, audit_log* audit);
+  follower_session(copy_context& ctx, login_session& login, follower_config rules, audit_log* audit,
+                   guard_store* guards = nullptr);
 
   void start();
   void stop();
@@ -67,6 +71,11 @@ public:
 
   [[nodiscard]] const follower_config& rules() const noexcept { return rules_; }
   [[nodiscard]] const follower_figures& figures() const noexcept { return figures_; }
+  [[nodiscard]] const follower_guard& guard() const noexcept { return guard_; }
+  // copytraderctl unlock: the guard's lock or halt ends; the next plan follows the leader's next episode.
+  void unlock_guard();
+  // What the guard kept before a restart (its lock, the day's start balance, the high-water mark).
+  void restore_guard(const guard_record& saved);
   [[nodiscard]] const std::optional<std::string>& disabled_reason() const noexcept { return disabled_; }
   [[nodiscard]] const copy::follower_book& book() const noexcept { return book_; }
   [[nodiscard]] bool retired() const noexcept { return retired_; }
@@ -91,6 +100,13 @@ private:
   // Caps the contract for the leader's current episode on it (copy::hold).
   void hold(const std::string& contract, std::int32_t limit, copy::hold_reason why);
   void refresh_targets();
+  // The account guard's live checks (session flatten, loss limits): acts and logs each decision once.
+  void check_guard();
+  void note_guard_hold(const std::string& contract, const copy::contract_plan& plan, const guard::entry_verdict& v);
+  // The bracket an entry on this contract would carry now (mirror: from the leader's legs).
+  [[nodiscard]] copy::follower_bracket planned_bracket(const std::string& contract, const contract_target& t,
+                                                       bool entry_long) const;
+  [[nodiscard]] follower_guard::contract_screen screen_for(const std::string& contract, const contract_target& t) const;
 
   boost::asio::awaitable<void> work();
   boost::asio::awaitable<void> converge();
@@ -118,10 +134,14 @@ private:
   login_session& login_;
   follower_config rules_;
   audit_log* audit_;
+  guard_store* guards_;
   copy::follower_book book_;
   boost::asio::steady_timer wake_;
   boost::asio::steady_timer pause_;
   follower_figures figures_;
+  follower_guard guard_;
+  hedge_probe hedge_; // ctx_.hedge bound to this follower
+  std::string last_guard_note_; // the guard decision last logged, so each is logged once
   std::optional<std::string> disabled_ = "waiting for its preflight";
   bool manually_disabled_ = false;
   bool checking_ = false;            // a preflight is under way

@@ -47,6 +47,17 @@ void copy_engine::reset_breaker() {
   spdlog::info("circuit breaker re-armed; followers held by it follow the current episodes again");
 }
 
+bool copy_engine::unlock_guard(const std::string& follower) {
+  bool found = false;
+  for (auto& f : followers_) {
+    if (!f->retired() && f->rules().name == follower) {
+      f->unlock_guard();
+      found = true;
+    }
+  }
+  return found;
+}
+
 bool copy_engine::set_enabled(const std::string& follower, bool enabled) {
   bool found = false;
   for (auto& f : followers_) {

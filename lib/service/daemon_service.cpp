@@ -6,6 +6,7 @@
 #include "control/metrics_text.hpp"
 #include "core/crash_point.hpp"
 #include "engine/copy_engine.hpp"
+#include "state/guard_store.hpp"
 #include "logging/log.hpp"
 #include "service/control_commands.hpp"
 #include "state/instance_lock.hpp"
@@ -54,7 +55,7 @@ void log_errors(const config_errors& errors) {
 class daemon_service {
 public:
   daemon_service(asio::io_context& io, asio::thread_pool& helper, notifier& notify, const daemon_options& options,
-                 config initial, audit_log* audit)
+                 config initial, audit_log* audit, guard_store* guards)
       : io_(io),
         helper_(helper),
         notify_(notify),
@@ -63,7 +64,7 @@ public:
         signals_(io, SIGHUP, SIGTERM, SIGINT),
         watchdog_timer_(io),
         status_timer_(io),
-        engine_(io.get_executor(), *config_, audit),
+        engine_(io.get_executor(), *config_, audit, guards),
         audit_(audit),
         hooks_{engine_, [this] { return reload("copytraderctl reload"); }, [this] { return last_reload_; }} {
     // The failure policy's last step (core/background.hpp): the work the daemon cannot do without
@@ -264,9 +265,17 @@ int run_daemon(const daemon_options& options, notifier& notify) {
     spdlog::error("cannot start: {}", audit.error().message);
     return exit_failure;
   }
+  auto guards = guard_store::open(cfg.state.directory, helper);
+  if (!guards) {
+    spdlog::error("cannot start: {}", guards.error().message);
+    audit->reset();
+    helper.join();
+    return exit_failure;
+  }
   std::unique_ptr<daemon_service> service;
   try {
-    service = std::make_unique<daemon_service>(io, helper, notify, options, std::move(cfg), audit->get());
+    service = std::make_unique<daemon_service>(io, helper, notify, options, std::move(cfg), audit->get(),
+                                               guards->get());
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
     return exit_failure;
@@ -274,6 +283,7 @@ int run_daemon(const daemon_options& options, notifier& notify) {
   if (auto opened = service->open_endpoints(); !opened) {
     spdlog::error("cannot start: {}", opened.error().message);
     service.reset();
+    guards->reset();
     audit->reset();
     helper.join();
     return exit_failure;
@@ -293,7 +303,8 @@ int run_daemon(const daemon_options& options, notifier& notify) {
   }
   const std::string fatal = service->fatal_failure();
   service.reset();
-  audit->reset(); // writes what is queued, on the helper thread, before it is joined
+  guards->reset(); // writes what is queued, on the helper thread, before it is joined
+  audit->reset();
   helper.join();
 
   if (!fatal.empty()) {

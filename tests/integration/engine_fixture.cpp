@@ -50,10 +50,14 @@ engine_fixture::engine_fixture(std::string followers, std::string extra, std::ve
   auto opened = audit_log::open(cfg.state.directory, helper);
   REQUIRE(opened);
   audit = std::move(*opened);
+  auto store = guard_store::open(cfg.state.directory, helper);
+  REQUIRE(store);
+  guards = std::move(*store);
 }
 
 engine_fixture::~engine_fixture() {
   stop();
+  guards.reset();
   audit.reset(); // its queued writes run on the helper thread: before that is joined
   helper.join();
 }
@@ -101,8 +105,9 @@ logging:
 }
 
 void engine_fixture::start(bool wait_until_copying) {
-  engine = std::make_unique<engine::copy_engine>(io.get_executor(), cfg, audit.get());
+  engine = std::make_unique<engine::copy_engine>(io.get_executor(), cfg, audit.get(), guards.get());
   running_ = true;
+  finished_ = false;
   asio::co_spawn(io, engine->run(), [this](std::exception_ptr e) {
     finished_ = true;
     if (e) std::rethrow_exception(e);

@@ -5,6 +5,7 @@
 #include "config/config_loader.hpp"
 #include "engine/copy_engine.hpp"
 #include "state/audit_log.hpp"
+#include "state/guard_store.hpp"
 #include "support/raw_client.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -93,6 +94,7 @@ public:
   boost::asio::io_context io;
   boost::asio::thread_pool helper{1};
   std::unique_ptr<audit_log> audit;
+  std::unique_ptr<guard_store> guards;
   std::unique_ptr<engine::copy_engine> engine;
   config cfg;
 

@@ -132,10 +132,13 @@ std::pair<unsigned, std::string> set_account(simulator& sim, const json::object&
   account_record* a = r.ok() ? sim.book().find_account(id) : nullptr;
   if (a == nullptr) return error("no such account");
   r.optional("can_trade", a->can_trade);
+  r.optional("balance", a->balance);
   r.optional("position_brackets", a->position_brackets);
   r.optional("copy_follower", a->copy_follower);
   r.optional("live", a->live);
   if (!r.ok()) return error(r.error()->message);
+  // The venue tells subscribers when a balance or canTrade changes (GatewayUserAccount).
+  if (b.contains("balance") || b.contains("can_trade")) sim.book().announce_account(*a);
   return reply({{"ok", true}});
 }
 

@@ -395,12 +395,6 @@ std::optional<double> ledger::apply_fill(account_number account, const contract_
     else if ((p.size > 0) == (delta > 0))
       p.average_price = price; // reversed: the rest opened here
   }
-  if (realized) {
-    if (account_record* a = find_account(account)) {
-      a->balance += *realized;
-      emit_account(*a);
-    }
-  }
   return realized;
 }
 
@@ -430,6 +424,11 @@ void ledger::fill(order& o, std::int32_t quantity, double price) {
   trades_.push_back(t);
   emit(o.account_id, "GatewayUserTrade", 0, to_json(t, false));
   emit_position(o.account_id, o.contract_id);
+  // The balance moves with every fill: realized P&L at the contract's tick value, fees on each fill.
+  if (account_record* a = find_account(o.account_id)) {
+    a->balance += t.profit_and_loss.value_or(0) - t.fees;
+    emit_account(*a);
+  }
 
   const order_id filled_id = o.id;
   const auto parent = o.parent_order_id;

@@ -105,6 +105,8 @@ public:
   void add_contract(contract_record c) { contracts_[c.info.id] = std::move(c); }
 
   [[nodiscard]] const user_record* find_user(std::string_view username) const;
+  // A GatewayUserAccount event for the account as it is now (an operator changed it).
+  void announce_account(const account_record& a) { emit_account(a); }
   [[nodiscard]] const account_record* find_account(px::account_number id) const;
   account_record* find_account(px::account_number id);
   [[nodiscard]] const contract_record* find_contract(std::string_view id) const;

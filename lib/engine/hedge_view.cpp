@@ -1,0 +1,51 @@
+// G7, cross-account hedging: before a follower adds in one direction of a product group, no other
+// account of its login (the leader included) may hold the other direction. Another follower that is
+// itself on its way out of that direction (its plan's target is flat or ours: a reversal under way)
+// makes the entry wait a moment (at most copy::guard_wait_limit); one that means to stay makes it
+// skip. A follower with allow_hedge is neither screened nor counted.
+
+#include "engine/copy_engine.hpp"
+
+namespace copytrader::engine {
+
+namespace {
+
+int sign(std::int32_t n) { return n > 0 ? 1 : (n < 0 ? -1 : 0); }
+
+} // namespace
+
+guard::hedge_conflict copy_engine::hedge_conflict_for(const follower_config& self, std::string_view group,
+                                                      int direction) const {
+  if (self.allow_hedge) return guard::hedge_conflict::none;
+  const guard::product_table products(ctx_.risk.product_groups);
+  const auto in_group = [&](const std::string& contract) { return products.classify(contract).group == group; };
+  if (config_.leader.login.username == self.login.username) {
+    for (const auto& contract : ctx_.tracker.open_contracts()) {
+      if (in_group(contract) && sign(ctx_.tracker.net(contract)) == -direction) return guard::hedge_conflict::standing;
+    }
+  }
+  // Where the leader is in this group: a follower still the other way is being taken out of it.
+  int leader_direction = 0;
+  for (const auto& contract : ctx_.tracker.open_contracts()) {
+    if (in_group(contract)) leader_direction = sign(ctx_.tracker.net(contract));
+  }
+  auto conflict = guard::hedge_conflict::none;
+  for (const auto& f : followers_) {
+    const auto& rules = f->rules();
+    if (rules.account == self.account || rules.login.username != self.login.username || rules.allow_hedge) continue;
+    f->book().for_each_contract([&](const std::string& contract) {
+      if (conflict == guard::hedge_conflict::standing || !in_group(contract)) return;
+      if (sign(f->book().expected(contract)) != -direction) return;
+      // Its last plan, or (when it has not planned since the leader moved) the leader, says it is leaving.
+      const auto plan = f->plans().find(contract);
+      const bool planned = plan != f->plans().end();
+      const bool planned_out = planned && sign(plan->second.target) != -direction;
+      const bool held_there = planned && (plan->second.cap || plan->second.hands_off); // disabled, hands-off...
+      const bool leaving = planned_out || (!rules.invert && !held_there && leader_direction == direction);
+      conflict = leaving ? guard::hedge_conflict::passing : guard::hedge_conflict::standing;
+    });
+  }
+  return conflict;
+}
+
+} // namespace copytrader::engine

@@ -1,0 +1,139 @@
+// The account guard end to end against the simulator: an entry shrunk to what the daily loss limit
+// leaves at the stops, a loss that reaches the limit flattening and locking the follower while the
+// leader trades on, exits passing through the lock, the operator's unlock, and an entry skipped
+// because another account of the login holds the other direction (G7).
+
+#include "control/guard_report.hpp"
+#include "integration/engine_fixture.hpp"
+#include "support/log_capture.hpp"
+#include "support/printers.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace copytrader;
+using namespace copytrader::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+// MES with a fixed 16-tick stop: 4 points x $5 + the closing fill's 0.37 = 20.37 a contract at the
+// stop, plus 0.37 for the opening fill: 20.74. A $100 daily limit leaves room for 4. The session
+// guard is off so that the test passes at any hour of any day (the calendar has its own tests).
+constexpr std::string_view guarded_rules = "    bracket: fixed\n"
+                                           "    risk:\n"
+                                           "      daily_loss_limit_usd: 100\n"
+                                           "      fee_per_fill_usd: 0.37\n"
+                                           "      session: {enforce: false}\n";
+
+std::string guard_state(engine_fixture& fx, std::int64_t account) {
+  for (const auto* f : fx.engine->followers()) {
+    if (f->rules().account == account) return std::string(guard::to_string(f->guard().state().mode));
+  }
+  return "?";
+}
+
+void set_balance(engine_fixture& fx, std::int64_t account, double balance) {
+  fx.control("/account", fmt::format(R"({{"account":{},"balance":{}}})", account, balance));
+}
+
+} // namespace
+
+TEST_CASE("guard: the daily loss limit shrinks an entry, then locks and flattens; unlock resumes",
+          "[engine][guard]") {
+  log_capture log;
+  engine_fixture fx(follower_entry("day", 2001, guarded_rules));
+  fx.start();
+  REQUIRE(fx.run_until([&] {
+    const auto& g = fx.engine->followers().front()->guard();
+    return g.balance().has_value();
+  }));
+
+  fx.leader_market(6); // the leader's 6: the follower's limit has room for 4
+  REQUIRE(fx.settle({{2001, 4}}));
+  CHECK(log.count("account guard held the entry on CON.F.US.MES.U26 at 4 of the leader's 6 (G2 daily loss") == 1);
+  const auto report = control::guard_report(*fx.engine->followers().front(), fx.engine->context());
+  CHECK(report.at("daily_loss_limit").as_double() == 100);
+  CHECK(report.at("open_risk").as_double() == Approx(4 * 20.37).margin(0.01));
+
+  // The day's loss reaches the limit (a fill elsewhere, fees): flatten, cancel the legs, lock.
+  set_balance(fx, 2001, 49'880);
+  REQUIRE(fx.settle({{2001, 0}}));
+  CHECK(guard_state(fx, 2001) == "locked");
+  CHECK(log.count("account guard flatten_lock: G2 daily loss") == 1);
+  fx.leader_market(1); // the leader trades on: nothing is copied while locked
+  fx.run_for(800ms);
+  CHECK(fx.position(2001) == 0);
+  CHECK(fx.position(1001) == 7);
+
+  // The operator unlocks (after the account was made whole): the next episode is copied.
+  set_balance(fx, 2001, 50'000);
+  fx.run_for(300ms);
+  REQUIRE(fx.engine->unlock_guard("day"));
+  CHECK(guard_state(fx, 2001) == "active");
+  fx.leader_close();
+  fx.run_for(500ms);
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("guard: after the profit target the follower is close-only, and exits still go", "[engine][guard]") {
+  engine_fixture fx(follower_entry("day", 2001, std::string(guarded_rules) + "      daily_profit_target_usd: 50\n"));
+  fx.start();
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  set_balance(fx, 2001, 50'100); // the day is 100 up: close-only until the next trading day
+  REQUIRE(fx.run_until([&] { return guard_state(fx, 2001) == "close_only"; }));
+  CHECK(fx.position(2001) == 2); // close-only flattens nothing
+  fx.leader_market(1);           // an add: not copied
+  fx.run_for(800ms);
+  CHECK(fx.position(2001) == 2);
+  fx.leader_market(-2); // a scale-out: copied
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("guard G7: an entry opposite another account of the login is skipped and said", "[engine][guard][G7]") {
+  log_capture log;
+  // "held" holds a short the trader placed by hand before the start, left to the trader (on_start: alert).
+  engine_fixture fx(follower_entry("copy", 2001, "    bracket: fixed\n") +
+                        follower_entry("held", 2002, "    bracket: fixed\n"),
+                    "copy:\n  on_start: alert\n");
+  fx.act(R"({"account":2002,"op":"place","contract_id":"CON.F.US.MES.U26","side":1,"size":1,"type":2})");
+  fx.start();
+  fx.run_for(500ms);
+  REQUIRE(fx.position(2002) == -1);
+  fx.leader_market(2); // long: follower "copy" would be long MES while "held" is short MES
+  fx.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(copy::guard_wait_limit) + 1s);
+  CHECK(fx.position(2001) == 0);
+  CHECK(fx.position(2002) == -1);
+  CHECK(log.count("account guard held the entry on CON.F.US.MES.U26 at 0 of the leader's 2 (G7 hedging") == 1);
+  fx.leader_close();
+  fx.run_for(500ms);
+  CHECK(fx.position(2001) == 0);
+}
+
+TEST_CASE("guard: a restart keeps the lock and the day's start; reconciliation does not re-sync a locked follower",
+          "[engine][guard]") {
+  log_capture log;
+  engine_fixture fx(follower_entry("day", 2001, guarded_rules), "copy:\n  on_start: full\n  reconcile_interval: 1s\n");
+  fx.start();
+  REQUIRE(fx.run_until([&] { return fx.engine->followers().front()->guard().balance().has_value(); }));
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  set_balance(fx, 2001, 49'880);
+  REQUIRE(fx.settle({{2001, 0}}));
+  REQUIRE(guard_state(fx, 2001) == "locked");
+  fx.run_for(200ms); // the next tick queues the lock's write
+
+  fx.stop();
+  fx.start(); // on_start: full would copy the leader's 2 to an unlocked follower
+  CHECK(guard_state(fx, 2001) == "locked");
+  CHECK(log.count("account guard restored locked (G2 daily loss)") == 1);
+  fx.run_for(2500ms); // reconciliations run every second
+  CHECK(fx.position(2001) == 0);
+  CHECK(fx.engine->followers().front()->guard().day_start_balance() == 50'000);
+  fx.leader_close();
+}
