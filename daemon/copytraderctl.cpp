@@ -49,6 +49,8 @@ constexpr std::string_view usage_text =
     "       [--contract ID] [--dry-run]\n"
     "                            a manual signal, copied to the followers as a leader entry would be\n"
     "  reload                    reload the configuration, as SIGHUP does\n"
+    "  risk [NAME]               the account guard: balance, floor, headroom, day loss, open risk, lock\n"
+    "  unlock NAME               end the guard's lock or halt of a follower\n"
     "\n"
     "  --socket PATH   the control socket (default $COPYTRADER_SOCKET, else /run/copytrader/control.sock)\n"
     "  --json          print the daemon's JSON answer instead of a table\n"
@@ -212,15 +214,17 @@ std::optional<std::string> parse(int argc, char** argv, options& o) {
   }
   if (o.words.empty()) return "a command is required";
   const std::string& command = o.words[0];
-  const bool takes_name = command == "enable" || command == "disable" || command == "flatten";
-  if (takes_name && !r.contains("all")) {
+  const bool takes_name = command == "enable" || command == "disable" || command == "flatten" || command == "unlock";
+  if (command == "risk" && o.words.size() <= 2) {
+    if (o.words.size() == 2) r["name"] = o.words[1];
+  } else if (takes_name && !r.contains("all")) {
     if (o.words.size() != 2) return command + " takes one follower name";
     r["name"] = o.words[1];
   } else if (o.words.size() != 1) {
     return command + " takes no further words";
   }
-  static const std::vector<std::string> known{"status",  "stats",   "watch", "reset-breaker", "enable",
-                                              "disable", "flatten", "copy",  "reload"};
+  static const std::vector<std::string> known{"status",  "stats",   "watch", "reset-breaker", "enable", "disable",
+                                              "flatten", "copy",    "reload", "risk",         "unlock"};
   if (std::find(known.begin(), known.end(), command) == known.end()) return "unknown command " + command;
   if (command == "copy" && (!r.contains("side") || !r.contains("size"))) return "copy needs --side and --size";
   r["command"] = command == "watch" ? "status" : command;
@@ -270,6 +274,11 @@ int print_answer(const options& o, const std::string& command, const std::string
                 r.contains("was_tripped") && r.at("was_tripped").as_bool() ? "" : " (it was not tripped)");
   } else if (command == "reload") {
     std::printf("configuration reloaded\n");
+  } else if (command == "risk") {
+    std::fputs(copytrader::control::render_risk(r).c_str(), stdout);
+  } else if (command == "unlock") {
+    std::printf("%s: guard %s\n", r.contains("name") ? r.at("name").as_string().c_str() : "?",
+                r.contains("state") ? r.at("state").as_string().c_str() : "?");
   } else {
     const auto* name = r.if_contains("name");
     const auto* state = r.if_contains("state");

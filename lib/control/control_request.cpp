@@ -12,7 +12,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, command>, 8> commands{{
+constexpr std::array<std::pair<std::string_view, command>, 10> commands{{
     {"status", command::status},
     {"stats", command::stats},
     {"reset-breaker", command::reset_breaker},
@@ -21,6 +21,8 @@ constexpr std::array<std::pair<std::string_view, command>, 8> commands{{
     {"flatten", command::flatten},
     {"reload", command::reload},
     {"copy", command::copy},
+    {"risk", command::risk},
+    {"unlock", command::unlock},
 }};
 
 bool plain_name(std::string_view s, std::size_t longest, bool dots = false) {
@@ -115,7 +117,9 @@ outcome<request> parse_request(std::string_view line) {
   }
 
   // Strict: a key the command does not take is an error, not silently ignored.
-  const bool takes_name = r.what == command::enable || r.what == command::disable || r.what == command::flatten;
+  const bool takes_name = r.what == command::enable || r.what == command::disable || r.what == command::flatten ||
+                          r.what == command::unlock || r.what == command::risk;
+  const bool name_optional = r.what == command::risk;
   for (const auto& [key, value] : o) {
     const bool allowed =
         key == "command" || (takes_name && key == "name") || (r.what == command::flatten && key == "all") ||
@@ -129,7 +133,9 @@ outcome<request> parse_request(std::string_view line) {
       r.all = all->as_bool();
     }
   }
-  if (takes_name && !r.all) {
+  if (name_optional && !o.contains("name")) {
+    // risk without a name: every follower
+  } else if (takes_name && !r.all) {
     const auto* name = o.if_contains("name");
     if (name == nullptr || !name->is_string() || !plain_name(name->as_string(), 64))
       return failure("name must be a follower's name (letters, digits, _ or -)");

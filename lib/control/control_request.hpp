@@ -21,7 +21,7 @@ namespace copytrader::control {
 
 inline constexpr std::size_t max_request_bytes = 4096;
 
-enum class command { status, stats, reset_breaker, enable, disable, flatten, reload, copy };
+enum class command { status, stats, reset_breaker, enable, disable, flatten, reload, copy, risk, unlock };
 std::string_view to_string(command c) noexcept;
 
 // A manual signal, copied to the followers as a leader entry would be.

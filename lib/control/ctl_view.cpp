@@ -48,7 +48,50 @@ std::string positions_text(const json::array& positions) {
   return out.empty() ? "flat" : out;
 }
 
+// "locked (G2 daily loss) until 2026-06-16 17:00 CDT: day loss ..." or "active".
+std::string guard_state_text(const json::object& g) {
+  std::string out = field(g, "state");
+  if (g.contains("rule")) out += " (" + field(g, "rule") + ")";
+  if (g.contains("until")) out += " until " + field(g, "until");
+  if (g.contains("reason")) out += ": " + field(g, "reason");
+  return out;
+}
+
+std::string money_text(const json::object& g) {
+  if (!g.contains("balance") || g.at("balance").is_null()) return "balance not read yet";
+  std::string out = "balance " + field(g, "balance");
+  if (g.contains("floor")) out += ", floor " + field(g, "floor") + ", headroom " + field(g, "mll_headroom");
+  if (g.contains("daily_loss_limit"))
+    out += ", day loss at stops " + field(g, "day_loss_at_stops") + "/" + field(g, "daily_loss_limit");
+  out += ", open risk " + field(g, "open_risk");
+  if (flag(g, "unprotected")) out += " (a position has no stop)";
+  return out;
+}
+
 } // namespace
+
+std::string render_risk(const json::object& risk) {
+  std::string out;
+  auto put = std::back_inserter(out);
+  for (const auto& f : list(risk, "followers")) {
+    const auto& g = f.as_object();
+    if (!flag(g, "guarded")) {
+      fmt::format_to(put, "{}: no risk limits (hedging and canTrade checks only){}\n", field(g, "name"),
+                     g.contains("warning") ? "; " + field(g, "warning") : "");
+      continue;
+    }
+    fmt::format_to(put, "{}: {}, profile {}, trading day {}\n", field(g, "name"), field(g, "program"),
+                   field(g, "profile").empty() ? "(none)" : field(g, "profile"), field(g, "trading_day"));
+    fmt::format_to(put, "  state:  {}\n", guard_state_text(g));
+    fmt::format_to(put, "  money:  {}\n", money_text(g));
+    if (g.contains("balance") && !g.at("balance").is_null())
+      fmt::format_to(put, "  day:    start {}, realized {}, fees {}, high-water {}, {} mini-equivalents held\n",
+                     field(g, "day_start_balance"), field(g, "day_realized"), field(g, "day_fees"),
+                     field(g, "high_water"), field(g, "mini_equivalents"));
+    if (g.contains("warning")) fmt::format_to(put, "  WARNING: {}\n", field(g, "warning"));
+  }
+  return out;
+}
 
 std::string render_status(const json::object& s) {
   std::string out;
@@ -94,6 +137,9 @@ std::string render_status(const json::object& s) {
     if (o.contains("reason")) state += " (" + field(o, "reason") + ")";
     fmt::format_to(put, "{:<20} {:>9} {:<10} {}\n", field(o, "name"), field(o, "account"), state,
                    positions_text(list(o, "positions")));
+    const auto& g = object(o, "guard");
+    if (flag(g, "guarded") || (g.contains("state") && field(g, "state") != "active"))
+      fmt::format_to(put, "{:<20} guard: {}; {}\n", "", guard_state_text(g), money_text(g));
   }
   return out;
 }

@@ -137,6 +137,29 @@ std::string metrics_text(engine::copy_engine& engine) {
                label("follower", f->rules().name) + "," + label("contract", contract), plan.leader_target);
   }
 
+  w.family("copytrader_follower_guard_state", "gauge",
+           "The account guard: 0 active, 1 close-only, 2 locked until the next trading day, 3 halted until unlock");
+  for (const auto* f : followers)
+    w.sample("copytrader_follower_guard_state", label("follower", f->rules().name),
+             static_cast<int>(f->guard().state().mode));
+  w.family("copytrader_follower_headroom_usd", "gauge", "Dollars left above a loss limit if every stop fired now");
+  for (const auto* f : followers) {
+    const auto& g = f->guard();
+    if (!g.guarded() || !g.balance()) continue;
+    const auto facts = g.facts(f->book(), ctx);
+    if (auto room = guard::mll_headroom(*g.limits(), facts))
+      w.sample("copytrader_follower_headroom_usd", label("follower", f->rules().name) + "," + label("guard", "max_loss"), *room);
+    if (auto room = guard::daily_loss_headroom(*g.limits(), facts))
+      w.sample("copytrader_follower_headroom_usd", label("follower", f->rules().name) + "," + label("guard", "daily_loss"), *room);
+  }
+  w.family("copytrader_guard_actions_total", "counter", "The account guard's decisions, by rule and action");
+  for (const auto* f : followers) {
+    for (const auto& [key, count] : f->figures().guard_actions)
+      w.sample("copytrader_guard_actions_total",
+               label("follower", f->rules().name) + "," + label("guard", key.first) + "," + label("action", key.second),
+               count);
+  }
+
   w.family("copytrader_copy_latency_seconds", "histogram", "Leader event seen to follower order confirmed");
   for (const auto* f : followers) {
     const auto& h = f->figures().latency;

@@ -1,5 +1,7 @@
 #include "control/reports.hpp"
 
+#include "control/guard_report.hpp"
+
 #include <boost/json/array.hpp>
 
 namespace copytrader::control {
@@ -18,6 +20,9 @@ json::array follower_positions(const engine::follower_session& f) {
         {"contract", contract}, {"position", position}, {"target", plan.target}, {"leader_target", plan.leader_target}};
     if (plan.hands_off)
       row["held"] = "hands-off";
+    else if (plan.cap && plan.target != plan.leader_target && plan.cap->reason == copy::hold_reason::guard)
+      row["held"] = std::string(copy::to_string(plan.cap->reason)) + " (" +
+                    std::string(guard::to_string(plan.guard_rule)) + ")";
     else if (plan.cap && plan.target != plan.leader_target)
       row["held"] = copy::to_string(plan.cap->reason);
     out.push_back(std::move(row));
@@ -71,6 +76,7 @@ json::object status_report(engine::copy_engine& engine) {
                    {"state", follower_state(*f)},
                    {"positions", follower_positions(*f)}};
     if (f->disabled_reason()) o["reason"] = *f->disabled_reason();
+    o["guard"] = guard_report(*f, ctx);
     followers.push_back(std::move(o));
   }
   return json::object{

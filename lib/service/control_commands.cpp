@@ -1,5 +1,6 @@
 #include "service/control_commands.hpp"
 
+#include "control/guard_report.hpp"
 #include "control/reports.hpp"
 
 #include <fmt/format.h>
@@ -139,6 +140,17 @@ asio::awaitable<std::string> answer_control(control::request request, control_ho
       co_return ok(reload_json(record));
     }
     case command::copy: co_return copy_signal(*request.signal, hooks);
+    case command::risk: {
+      auto report = control::risk_report(hooks.engine, request.name);
+      if (!report) co_return control::error_response("no follower is named '" + request.name + "'");
+      co_return ok(*report);
+    }
+    case command::unlock: {
+      if (!hooks.engine.unlock_guard(request.name))
+        co_return control::error_response("no follower is named '" + request.name + "'");
+      const auto* f = find_follower(hooks.engine, request.name);
+      co_return ok(f ? control::guard_report(*f, hooks.engine.context()) : json::object{{"name", request.name}});
+    }
   }
   co_return control::error_response("unknown command");
 }
