@@ -48,6 +48,13 @@ std::string positions_text(const json::array& positions) {
   return out.empty() ? "flat" : out;
 }
 
+// Dollars as people read them: 50000.00, not 5E4.
+std::string usd(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || !v->is_number()) return text(v);
+  return fmt::format("{:.2f}", v->to_number<double>());
+}
+
 // "locked (G2 daily loss) until 2026-06-16 17:00 CDT: day loss ..." or "active".
 std::string guard_state_text(const json::object& g) {
   std::string out = field(g, "state");
@@ -59,11 +66,11 @@ std::string guard_state_text(const json::object& g) {
 
 std::string money_text(const json::object& g) {
   if (!g.contains("balance") || g.at("balance").is_null()) return "balance not read yet";
-  std::string out = "balance " + field(g, "balance");
-  if (g.contains("floor")) out += ", floor " + field(g, "floor") + ", headroom " + field(g, "mll_headroom");
+  std::string out = "balance " + usd(g, "balance");
+  if (g.contains("floor")) out += ", floor " + usd(g, "floor") + ", headroom " + usd(g, "mll_headroom");
   if (g.contains("daily_loss_limit"))
-    out += ", day loss at stops " + field(g, "day_loss_at_stops") + "/" + field(g, "daily_loss_limit");
-  out += ", open risk " + field(g, "open_risk");
+    out += ", day loss at stops " + usd(g, "day_loss_at_stops") + "/" + usd(g, "daily_loss_limit");
+  out += ", open risk " + usd(g, "open_risk");
   if (flag(g, "unprotected")) out += " (a position has no stop)";
   return out;
 }
@@ -86,8 +93,8 @@ std::string render_risk(const json::object& risk) {
     fmt::format_to(put, "  money:  {}\n", money_text(g));
     if (g.contains("balance") && !g.at("balance").is_null())
       fmt::format_to(put, "  day:    start {}, realized {}, fees {}, high-water {}, {} mini-equivalents held\n",
-                     field(g, "day_start_balance"), field(g, "day_realized"), field(g, "day_fees"),
-                     field(g, "high_water"), field(g, "mini_equivalents"));
+                     usd(g, "day_start_balance"), usd(g, "day_realized"), usd(g, "day_fees"),
+                     usd(g, "high_water"), field(g, "mini_equivalents"));
     if (g.contains("warning")) fmt::format_to(put, "  WARNING: {}\n", field(g, "warning"));
   }
   return out;

@@ -100,6 +100,12 @@ plan_step next_step(contract_plan& plan, const leader_view& leader, std::int32_t
     if (room.wait) {
       if (!plan.guard_wait_since) plan.guard_wait_since = now;
       if (now - *plan.guard_wait_since < guard_wait_limit) {
+        if (expected * direction < 0) {
+          // A reversal: its close is an exit and goes now; the opening asks again once it is done.
+          step.actions = plan_change(0, expected);
+          step.kind = step_kind::send;
+          return step;
+        }
         step.kind = step_kind::wait;
         step.until = now + guard_recheck;
         step.actions.clear();

@@ -99,10 +99,18 @@ entry_verdict screen_entry(const guard_inputs& in, const entry_intent& intent, s
 
   if (limits.guards_loss()) {
     const bool stale = facts.balance_seen && now - *facts.balance_seen > limits.max_state_age;
+    // Data still being read (just started, a contract learned on its first fill) is waited for a
+    // moment: the plan turns a wait that lasts into a skip.
     if (!facts.balance || stale) {
-      return none_added(intent, guard_rule::stale_data, facts.balance ? "the balance is too old" : "the balance is unknown");
+      auto v = none_added(intent, guard_rule::stale_data, facts.balance ? "the balance is too old" : "the balance is unknown");
+      v.wait = true;
+      return v;
     }
-    if (!intent.dollars_per_point) return none_added(intent, guard_rule::stale_data, "the contract's tick value is unknown");
+    if (!intent.dollars_per_point) {
+      auto v = none_added(intent, guard_rule::stale_data, "the contract's tick value is unknown");
+      v.wait = true;
+      return v;
+    }
     if (facts.money.unprotected) return none_added(intent, guard_rule::unprotected, "an open position has no stop");
     if (!intent.stop_points) return none_added(intent, guard_rule::unprotected, "the entry would carry no stop");
     const double per_contract = *intent.stop_points * *intent.dollars_per_point + limits.cost.slippage_reserve +

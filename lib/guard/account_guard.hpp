@@ -51,7 +51,7 @@ struct entry_intent {
 struct entry_verdict {
   std::int32_t most = std::numeric_limits<std::int32_t>::max(); // the largest size this direction may reach
   guard_rule rule = guard_rule::none; // the rule that bound it, when it binds
-  bool wait = false;                  // plan again shortly instead of skipping (a passing conflict)
+  bool wait = false; // plan again shortly instead of skipping (a passing hedge, data still being read)
   std::string detail;                 // the figures, for the log line and status
 
   [[nodiscard]] bool binds(std::int32_t wanted) const noexcept { return wait || most < wanted; }

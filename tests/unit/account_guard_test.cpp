@@ -171,6 +171,7 @@ TEST_CASE("guard G0, G8 and stops: no entry without canTrade, a fresh balance, t
   w.account = facts(50'000);
   w.account.balance_seen = tuesday_noon - 10min;
   CHECK(w.screen(es_long(1)).rule == guard_rule::stale_data);
+  CHECK(w.screen(es_long(1)).wait); // a moment for the read under way; the plan skips if it lasts
   w.account.balance.reset();
   CHECK(w.screen(es_long(1)).rule == guard_rule::stale_data);
   w.account = facts(50'000);

@@ -282,4 +282,12 @@ TEST_CASE("plan: a guard tightened below what is held sends nothing; a wait plan
   REQUIRE(waiting.cap);
   CHECK(waiting.cap->reason == hold_reason::guard);
   CHECK(waiting.cap->limit == 0);
+
+  // A reversal that must wait for its opening still closes at once: an exit never waits.
+  contract_plan reversal;
+  step = next_step(reversal, leader(-2), 1, gates(), t0, &screen);
+  CHECK(step.kind == step_kind::send);
+  CHECK(step.actions == action_list{act(action_kind::flatten, sell, 1)});
+  step = next_step(reversal, leader(-2), 0, gates(), t0 + 300ms, &screen);
+  CHECK(step.kind == step_kind::wait);
 }
