@@ -9,6 +9,8 @@
 #include "support/printers.hpp"
 
 #include <catch2/catch.hpp>
+#include <date/tz.h>
+#include <fmt/format.h>
 
 using namespace copytrader;
 using namespace copytrader::testing;
@@ -135,5 +137,70 @@ TEST_CASE("guard: a restart keeps the lock and the day's start; reconciliation d
   fx.run_for(2500ms); // reconciliations run every second
   CHECK(fx.position(2001) == 0);
   CHECK(fx.engine->followers().front()->guard().day_start_balance() == 50'000);
+  fx.leader_close();
+}
+
+TEST_CASE("guard G1: the worst case near the MLL floor flattens, cancels the legs and halts until unlock",
+          "[engine][guard]") {
+  log_capture log;
+  // Combine 50K, MLL 2,000: the floor is 48,000; entries keep 100 above it, 50 above it flattens.
+  engine_fixture fx(follower_entry("mll", 2001, "    bracket: fixed\n    risk:\n      start_balance_usd: 50000\n"
+                                                "      max_loss_usd: 2000\n      session: {enforce: false}\n"));
+  fx.start();
+  REQUIRE(fx.run_until([&] { return fx.engine->followers().front()->guard().balance().has_value(); }));
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  // Losses elsewhere leave 48,080: at the stops (2 x 20.00 + fees) the worst case is under 48,050.
+  set_balance(fx, 2001, 48'080);
+  REQUIRE(fx.settle({{2001, 0}}));
+  CHECK(fx.legs(2001).empty());
+  CHECK(guard_state(fx, 2001) == "halted");
+  CHECK(log.count("account guard flatten_halt: G1 max loss") == 1);
+  // Halted: no lock time ends it, only the operator.
+  fx.leader_close();
+  fx.run_for(300ms);
+  fx.leader_market(1);
+  fx.run_for(800ms);
+  CHECK(fx.position(2001) == 0);
+  set_balance(fx, 2001, 50'000);
+  fx.run_for(300ms);
+  CHECK(guard_state(fx, 2001) == "halted");
+  REQUIRE(fx.engine->unlock_guard("mll"));
+  fx.leader_close();
+  fx.run_for(300ms);
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("guard G4: the size cap counts micros at a tenth of a mini", "[engine][guard]") {
+  log_capture log;
+  engine_fixture fx(follower_entry("cap", 2001, "    bracket: fixed\n    risk: {max_contracts: 0.5, session: {enforce: false}}\n"));
+  fx.start();
+  fx.leader_market(8); // 8 MES would be 0.8 mini-equivalents: 5 fit under 0.5
+  REQUIRE(fx.settle({{2001, 5}}));
+  CHECK(log.count("account guard held the entry on CON.F.US.MES.U26 at 5 of the leader's 8 (G4 size") == 1);
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("guard G6: no opening inside a blackout window; what is open is still closed", "[engine][guard]") {
+  // A window around now, in Chicago time as the operator writes it.
+  const auto now = std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now());
+  const auto* chicago = date::locate_zone("America/Chicago");
+  const auto local = [&](std::chrono::minutes shift) {
+    return date::format("%F %R", date::make_zoned(chicago, now + shift).get_local_time());
+  };
+  log_capture log;
+  engine_fixture fx(follower_entry("news", 2001,
+                                   fmt::format("    bracket: fixed\n    risk:\n      session: {{enforce: false}}\n"
+                                               "      blackouts: [{{start: \"{}\", end: \"{}\", products: [ES]}}]\n",
+                                               local(-std::chrono::minutes(30)), local(std::chrono::minutes(30)))));
+  fx.start();
+  fx.leader_market(2);
+  fx.run_for(800ms);
+  CHECK(fx.position(2001) == 0);
+  CHECK(log.count("(G6 blackout: inside a blackout window)") == 1);
   fx.leader_close();
 }
