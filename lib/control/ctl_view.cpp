@@ -55,6 +55,13 @@ std::string usd(const json::object& o, std::string_view key) {
   return fmt::format("{:.2f}", v->to_number<double>());
 }
 
+// 0.2, not 2E-1.
+std::string decimal(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || !v->is_number()) return text(v);
+  return fmt::format("{:.1f}", v->to_number<double>());
+}
+
 // "locked (G2 daily loss) until 2026-06-16 17:00 CDT: day loss ..." or "active".
 std::string guard_state_text(const json::object& g) {
   std::string out = field(g, "state");
@@ -94,7 +101,7 @@ std::string render_risk(const json::object& risk) {
     if (g.contains("balance") && !g.at("balance").is_null())
       fmt::format_to(put, "  day:    start {}, realized {}, fees {}, high-water {}, {} mini-equivalents held\n",
                      usd(g, "day_start_balance"), usd(g, "day_realized"), usd(g, "day_fees"),
-                     usd(g, "high_water"), field(g, "mini_equivalents"));
+                     usd(g, "high_water"), decimal(g, "mini_equivalents"));
     if (g.contains("warning")) fmt::format_to(put, "  WARNING: {}\n", field(g, "warning"));
   }
   return out;

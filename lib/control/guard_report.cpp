@@ -10,7 +10,10 @@ namespace json = boost::json;
 namespace {
 
 // Dollars to the cent: a report is read by people, and 1e-12 noise reads as a bug.
-double cents(double usd) { return std::round(usd * 100) / 100; }
+double cents(double usd) {
+  const double rounded = std::round(usd * 100) / 100;
+  return rounded == 0 ? 0.0 : rounded; // never "-0.00"
+}
 
 } // namespace
 

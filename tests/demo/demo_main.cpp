@@ -81,6 +81,10 @@ private:
   void step(int n, const std::string& what, const std::function<void()>& action);
   std::optional<std::int64_t> leader_stop() const;
   summary summarize() const;
+  // The account guard: the guarded follower locked by a daily loss, then unlocked by the operator.
+  bool guard_act();
+  bool wait_for_position(std::int64_t account, int wanted, std::chrono::milliseconds limit) const;
+  std::string ctl(const std::string& args) const;
 
   std::string sim_path_;
   std::string daemon_path_;
@@ -153,7 +157,8 @@ void demo::start() {
    "accounts":[{"id":1001,"username":"leader_user","name":"LEADER-1001"},
     {"id":2001,"username":"follower_user","name":"FULL-2001"},
     {"id":2002,"username":"follower_user","name":"HALF-2002"},
-    {"id":2003,"username":"follower_user","name":"ES-2003"}]})");
+    {"id":2003,"username":"follower_user","name":"ES-2003"},
+    {"id":2004,"username":"follower_user","name":"GUARDED-2004"}]})");
   dir_.write("leader.key", "demo-leader-key\n", 0600);
   dir_.write("follower.key", "demo-follower-key\n", 0600);
   dir_.write("copytrader.yaml", read_file(config_), 0600);
@@ -255,6 +260,7 @@ int demo::run(int trades) {
          [&] { act(fmt::format(R"({{"account":1001,"op":"close","contract_id":"{}"}})", mes)); });
   std::this_thread::sleep_for(1s);
   show_daemon_lines();
+  const bool guard_ok = guard_act();
   const summary result = summarize();
   daemon_->signal(SIGTERM);
   const auto code = daemon_->wait_exit(15s);
@@ -270,13 +276,75 @@ int demo::run(int trades) {
   std::cout << "                         (the leader's trade frame written -> the follower's Order/place received,\n"
                "                          both read from projectx-sim's monotonic clock)\n";
   std::cout << fmt::format("daemon exit              {}\n", code ? std::to_string(*code) : "did not stop");
-  const bool ok = result.in_sync && out_of_sync_steps_ == 0 && code && *code == 0;
+  std::cout << fmt::format("account guard            {}\n",
+                           guard_ok ? "locked on its daily loss limit, flattened, unlocked by the operator"
+                                    : "DID NOT lock and unlock as expected");
+  const bool ok = result.in_sync && out_of_sync_steps_ == 0 && guard_ok && code && *code == 0;
   std::cout << (ok ? "IN SYNC: every follower matched its target after every step; no leftover legs, no tag twice\n"
                    : "NOT IN SYNC:" + result.problems +
                          (out_of_sync_steps_ > 0 ? " steps out of sync: " + std::to_string(out_of_sync_steps_)
                                                  : std::string()) +
                          "\n");
   return ok ? 0 : 1;
+}
+
+bool demo::wait_for_position(std::int64_t account, int wanted, std::chrono::milliseconds limit) const {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (position(account, mes) == wanted) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+// copytraderctl next to copytraderd, on the demo's control socket: what the operator would type.
+std::string demo::ctl(const std::string& args) const {
+  const auto ctl_path = std::filesystem::path(daemon_path_).parent_path() / "copytraderctl";
+  const std::string command = fmt::format("env COPYTRADER_SOCKET={} {} {} 2>&1 </dev/null",
+                                          (dir_.path() / "control.sock").string(), ctl_path.string(), args);
+  std::string out;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char chunk[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) out.append(chunk, n);
+    ::pclose(pipe);
+  }
+  return out;
+}
+
+bool demo::guard_act() {
+  constexpr std::int64_t guarded = 2004;
+  auto print = [](const std::string& what, const std::string& text) {
+    std::cout << what << "\n";
+    std::size_t at = 0;
+    for (auto end = text.find('\n'); end != std::string::npos; at = end + 1, end = text.find('\n', at))
+      std::cout << "      $ " << text.substr(at, end - at) << "\n";
+  };
+  std::cout << "\n== the account guard: follower guarded has a 150 USD daily loss limit ==\n";
+  act(fmt::format(R"({{"account":1001,"op":"place","contract_id":"{}","side":0,"size":2,"type":2,"sl_ticks":-16,"tp_ticks":24}})",
+                  mes));
+  bool ok = wait_for_position(guarded, 2, 10s);
+  std::this_thread::sleep_for(500ms);
+  print("leader buys 2; guarded copies 2. copytraderctl risk guarded:", ctl("risk guarded"));
+  // The trader lost 200 elsewhere on this account today: the day's loss at the stops passes 150.
+  const double balance = control("GET", "/ledger?account=2004").at("balance").to_number<double>();
+  control("POST", "/account", fmt::format(R"({{"account":{},"balance":{}}})", guarded, balance - 200));
+  ok = wait_for_position(guarded, 0, 10s) && ok;
+  std::this_thread::sleep_for(300ms);
+  show_daemon_lines();
+  const std::string locked = ctl("risk guarded");
+  print("a 200 USD loss elsewhere: guarded is flattened and locked until the next trading day:", locked);
+  ok = ok && locked.find("locked (G2 daily loss)") != std::string::npos;
+  control("POST", "/account", fmt::format(R"({{"account":{},"balance":{}}})", guarded, balance));
+  std::this_thread::sleep_for(300ms);
+  const std::string unlocked = ctl("unlock guarded");
+  print("the operator made it whole and unlocks it (copytraderctl unlock guarded):", unlocked);
+  ok = ok && unlocked.find("guard active") != std::string::npos;
+  act(fmt::format(R"({{"account":1001,"op":"close","contract_id":"{}"}})", mes));
+  ok = wait_for_position(guarded, 0, 10s) && ok;
+  std::this_thread::sleep_for(500ms);
+  show_daemon_lines();
+  return ok;
 }
 
 summary demo::summarize() const {
@@ -310,8 +378,11 @@ summary demo::summarize() const {
     }
   }
   const std::string daemon_log = read_file(dir_.path() / "copytraderd.log");
-  for (std::size_t at = daemon_log.find(" error "); at != std::string::npos; at = daemon_log.find(" error ", at + 1))
-    ++out.failures;
+  // The guard's lock is the demo's own act, not a failure.
+  for (std::size_t at = daemon_log.find(" error "); at != std::string::npos; at = daemon_log.find(" error ", at + 1)) {
+    const auto end = daemon_log.find('\n', at);
+    if (daemon_log.substr(at, end - at).find("account guard") == std::string::npos) ++out.failures;
+  }
   // Every copy line carries its journald fields (journalctl -u copytraderd FOLLOWER=full works).
   for (std::size_t at = daemon_log.find(" us after the leader's event"); at != std::string::npos;
        at = daemon_log.find(" us after the leader's event", at + 1)) {
