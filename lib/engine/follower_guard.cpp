@@ -2,6 +2,8 @@
 
 #include "engine/copy_context.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -30,6 +32,16 @@ void follower_guard::on_account(const projectx::account& account, guard::sys_tim
     day_start_known_ = true;
     dirty_ = true;
   }
+}
+
+bool follower_guard::locked_by_venue(guard::sys_time now, const std::string& message) {
+  const bool changed =
+      calendar_ ? guard::escalate(state_, guard::guard_mode::locked, guard::guard_rule::refused,
+                                  calendar_->next_open(now), "the venue refused an entry: " + message)
+                : guard::escalate(state_, guard::guard_mode::halted, guard::guard_rule::refused, std::nullopt,
+                                  "the venue refused an entry: " + message);
+  dirty_ = dirty_ || changed;
+  return changed;
 }
 
 guard_record follower_guard::snapshot() const {
@@ -155,7 +167,10 @@ copy::entry_room follower_guard::contract_screen::room(int direction, std::int32
                              dollars_per_point, hedge_state};
   guard::entry_verdict verdict;
   const auto facts = guard->facts(*book, *ctx);
-  if (guard->limits_ && guard->calendar_) {
+  if (guard->state_.blocks_entries() && !(guard->limits_ && guard->calendar_)) {
+    verdict = {held, guard->state_.rule, false,
+               fmt::format("the account is {}: {}", guard::to_string(guard->state_.mode), guard->state_.reason)};
+  } else if (guard->limits_ && guard->calendar_) {
     verdict = guard::screen_entry(
         guard::guard_inputs{*guard->limits_, *guard->calendar_, guard->products_, guard->state_, facts}, intent, now);
   } else if (!facts.can_trade) {

@@ -40,6 +40,10 @@ public:
   // happen now. Returns the verdict when it calls for an action or changed the state.
   std::optional<guard::live_verdict> check(guard::sys_time now, const copy::follower_book& book,
                                            const copy_context& ctx);
+  // The venue refused an entry as an account violation (code 4): the firm has locked the account,
+  // whatever the numbers here say. Locked until the next trading day's open when the follower has
+  // a calendar, else halted until unlock. Returns whether the state changed.
+  bool locked_by_venue(guard::sys_time now, const std::string& message);
   void unlock() {
     guard::unlock(state_);
     dirty_ = true;

@@ -164,6 +164,8 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
       }
       ++ctx_.counters.failed_copies;
       if (entry) hold(contract, book_.expected(contract), copy::hold_reason::refused); // not again this episode
+      // After a breach the firm refuses entries (account-rules.md): never retried, the follower is locked.
+      if (entry && outcome.refusal == px::refusal_kind::account_violation) lock_after_refusal(outcome.message);
       note_failure(fmt::format("{} {} {} refused (tag {}): {}", side_name(action.side), action.size, contract, tag,
                                outcome.message));
       audit("rejected", tag, outcome.message);

@@ -88,6 +88,20 @@ void follower_session::check_guard() {
   if (act) flatten();
 }
 
+void follower_session::lock_after_refusal(const std::string& message) {
+  if (!guard_.locked_by_venue(ctx_.venue_now(), message)) return;
+  const auto& state = guard_.state();
+  last_guard_note_ = state.reason;
+  ++figures_.guard_actions[{std::string(guard::to_string(state.rule)), std::string(guard::to_string(state.mode))}];
+  const log_fields fields{{"FOLLOWER", rules_.name}, {"GUARD", guard::to_string(state.rule)}};
+  spdlog::error("follower {}: account guard {}: {}; no entry until {}", rules_.name, guard::to_string(state.mode),
+                state.reason,
+                state.until && guard_.calendar() ? guard_.calendar()->local_text(*state.until)
+                                                 : "copytraderctl unlock " + rules_.name);
+  audit("guard", {}, fmt::format("{}: {}", guard::to_string(state.mode), state.reason));
+  if (guards_ != nullptr && guard_.take_dirty()) guards_->save(rules_.account, guard_.snapshot());
+}
+
 void follower_session::unlock_guard() {
   guard_.unlock();
   last_guard_note_.clear();

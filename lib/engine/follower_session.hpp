@@ -102,6 +102,7 @@ private:
   void refresh_targets();
   // The account guard's live checks (session flatten, loss limits): acts and logs each decision once.
   void check_guard();
+  void lock_after_refusal(const std::string& message);
   void note_guard_hold(const std::string& contract, const copy::contract_plan& plan, const guard::entry_verdict& v);
   // The bracket an entry on this contract would carry now (mirror: from the leader's legs).
   [[nodiscard]] copy::follower_bracket planned_bracket(const std::string& contract, const contract_target& t,

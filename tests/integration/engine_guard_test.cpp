@@ -204,3 +204,30 @@ TEST_CASE("guard G6: no opening inside a blackout window; what is open is still 
   CHECK(log.count("(G6 blackout: inside a blackout window)") == 1);
   fx.leader_close();
 }
+
+TEST_CASE("guard: an entry the venue refuses as an account violation locks the follower until unlock",
+          "[engine][guard]") {
+  log_capture log;
+  engine_fixture fx(follower_entry("blocked", 2001, "    bracket: fixed\n"));
+  fx.start();
+  // The firm blocked the account (Liquidate & Block): canTrade still says true, orders get code 4.
+  fx.control("/account", R"({"account":2001,"blocked":true})");
+  fx.leader_market(1);
+  REQUIRE(fx.run_until([&] { return guard_state(fx, 2001) == "halted"; }));
+  CHECK(log.count("account guard halted: the venue refused an entry: AccountViolation (4)") == 1);
+  fx.control("/account", R"({"account":2001,"blocked":false})");
+  fx.leader_close();
+  fx.run_for(300ms);
+  fx.leader_market(2); // a new episode: not sent, the account stays locked until the operator says
+  fx.run_for(800ms);
+  CHECK(fx.position(2001) == 0);
+  CHECK(log.count("account guard held the entry on CON.F.US.MES.U26 at 0 of the leader's 2 (refused after a breach") ==
+        1);
+  REQUIRE(fx.engine->unlock_guard("blocked"));
+  fx.leader_close();
+  fx.run_for(300ms);
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}

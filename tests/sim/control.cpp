@@ -136,6 +136,7 @@ std::pair<unsigned, std::string> set_account(simulator& sim, const json::object&
   r.optional("position_brackets", a->position_brackets);
   r.optional("copy_follower", a->copy_follower);
   r.optional("live", a->live);
+  r.optional("blocked", a->blocked);
   if (!r.ok()) return error(r.error()->message);
   // The venue tells subscribers when a balance or canTrade changes (GatewayUserAccount).
   if (b.contains("balance") || b.contains("can_trade")) sim.book().announce_account(*a);

@@ -284,6 +284,8 @@ place_result ledger::place(const place_request& r) {
   if (c == nullptr) return place_result{place_contract_not_found, std::nullopt, std::nullopt};
   if (!c->info.active) return place_result{place_contract_not_active, std::nullopt, std::nullopt};
   if (!acct->can_trade) return reject(r, place_account_violation, "Account is not allowed to trade.", false);
+  if (acct->blocked)
+    return reject(r, place_account_violation, "Account violation: trading is blocked by a risk rule.", false);
   if (r.size <= 0) return reject(r, place_rejected, "Invalid order size.", false);
   const bool known_type = r.type == order_type::market || r.type == order_type::limit || r.type == order_type::stop;
   if (!known_type) return reject(r, place_rejected, "Invalid order type.", false);

@@ -34,6 +34,9 @@ struct account_record {
   bool position_brackets = false; // the platform's Position Brackets mode: API brackets are refused
   bool copy_follower = false;     // a follower in ProjectX's own copier: cancel is refused
   bool live = false;
+  // The firm blocked the account after a breach (TopstepX's "Liquidate & Block"): every order is
+  // refused with code 4 while canTrade still says true (account-rules.md: [UNCONFIRMED] wording).
+  bool blocked = false;
 };
 
 struct contract_record {
