@@ -71,7 +71,8 @@ struct copy_context {
         breaker(static_cast<std::size_t>(cfg.safety.circuit_breaker.max_orders), cfg.safety.circuit_breaker.window),
         copy(cfg.copy),
         safety(cfg.safety),
-        risk(cfg.risk) {}
+        risk(cfg.risk),
+        products(cfg.risk.product_groups) {}
 
   background_tasks& tasks; // every task nobody awaits starts here (the failure policy)
   copy::position_tracker tracker;
@@ -81,6 +82,7 @@ struct copy_context {
   copy_config copy;
   safety_config safety;
   risk_config risk;
+  guard::product_table products; // risk.product_groups, built once per configuration
   // G7: whether another account of this follower's login (the leader included) holds the other
   // direction in a product group. Set by the engine, which sees every account.
   std::function<guard::hedge_conflict(const follower_config& self, std::string_view group, int direction)> hedge;

@@ -44,6 +44,7 @@ void copy_engine::apply(const config& next) {
   ctx_.copy = next.copy;
   ctx_.safety = next.safety;
   ctx_.risk = next.risk;
+  ctx_.products = guard::product_table(next.risk.product_groups);
   ctx_.breaker.reconfigure(static_cast<std::size_t>(next.safety.circuit_breaker.max_orders),
                            next.safety.circuit_breaker.window);
   config_ = next;

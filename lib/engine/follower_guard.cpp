@@ -160,29 +160,22 @@ std::optional<guard::live_verdict> follower_guard::check(guard::sys_time now, co
   return std::nullopt;
 }
 
-copy::entry_room follower_guard::contract_screen::room(int direction, std::int32_t held, std::int32_t wanted) const {
-  const auto group = guard->products_.classify(*contract).group;
-  const auto hedge_state = hedge != nullptr && *hedge ? (*hedge)(group, direction) : guard::hedge_conflict::none;
-  guard::entry_intent intent{*contract,   direction, held, wanted, direction > 0 ? stop_points_long : stop_points_short,
-                             dollars_per_point, hedge_state};
-  guard::entry_verdict verdict;
-  const auto facts = guard->facts(*book, *ctx);
-  if (guard->state_.blocks_entries() && !(guard->limits_ && guard->calendar_)) {
-    verdict = {held, guard->state_.rule, false,
-               fmt::format("the account is {}: {}", guard::to_string(guard->state_.mode), guard->state_.reason)};
-  } else if (guard->limits_ && guard->calendar_) {
-    verdict = guard::screen_entry(
-        guard::guard_inputs{*guard->limits_, *guard->calendar_, guard->products_, guard->state_, facts}, intent, now);
-  } else if (!facts.can_trade) {
-    verdict = {held, guard::guard_rule::account_state, false, "canTrade is false"};
-  } else if (hedge_state != guard::hedge_conflict::none) {
-    const bool passing = hedge_state == guard::hedge_conflict::passing;
-    verdict = {held, guard::guard_rule::hedging, passing,
-               passing ? "another account of the login is still leaving the other direction"
-                       : "another account of the login holds the other direction"};
+guard::entry_verdict follower_guard::screen(const guard::entry_intent& intent, const copy::follower_book& book,
+                                            const copy_context& ctx, guard::sys_time now) const {
+  if (limits_ && calendar_) {
+    const auto f = facts(book, ctx);
+    return guard::screen_entry(guard::guard_inputs{*limits_, *calendar_, products_, state_, f}, intent, now);
   }
-  if (verdict.binds(wanted)) bound = verdict;
-  return copy::entry_room{verdict.most, verdict.wait, verdict.rule};
+  if (state_.blocks_entries()) {
+    return {intent.held, state_.rule, false,
+            fmt::format("the account is {}: {}", guard::to_string(state_.mode), state_.reason)};
+  }
+  if (!can_trade_) return {intent.held, guard::guard_rule::account_state, false, "canTrade is false"};
+  if (intent.hedge == guard::hedge_conflict::none) return {};
+  const bool passing = intent.hedge == guard::hedge_conflict::passing;
+  return {intent.held, guard::guard_rule::hedging, passing,
+          passing ? "another account of the login is still leaving the other direction"
+                  : "another account of the login holds the other direction"};
 }
 
 } // namespace copytrader::engine

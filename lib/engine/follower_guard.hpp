@@ -12,7 +12,6 @@
 #include "projectx/models.hpp"
 #include "state/guard_store.hpp"
 
-#include <functional>
 #include <utility>
 #include <optional>
 #include <string>
@@ -20,9 +19,6 @@
 namespace copytrader::engine {
 
 struct copy_context;
-
-// What the other accounts of the follower's login hold in a product group (copy_engine answers).
-using hedge_probe = std::function<guard::hedge_conflict(std::string_view group, int direction)>;
 
 class follower_guard {
 public:
@@ -55,21 +51,11 @@ public:
   // day's start balance when it is for the current trading day.
   void restore(const guard_record& saved, guard::sys_time now);
 
-  // The screen for one contract's entries, valid until the session's next co_await. The money is
-  // worked out only when an entry asks: a plan that sends no entry costs nothing here.
-  struct contract_screen final : copy::entry_screen {
-    const follower_guard* guard = nullptr;
-    const std::string* contract = nullptr;
-    const copy::follower_book* book = nullptr;
-    const copy_context* ctx = nullptr;
-    std::optional<double> stop_points_long;
-    std::optional<double> stop_points_short;
-    std::optional<double> dollars_per_point;
-    const hedge_probe* hedge = nullptr;
-    guard::sys_time now{};
-    mutable std::optional<guard::entry_verdict> bound; // the verdict that bound an entry, for the log line
-    copy::entry_room room(int direction, std::int32_t held, std::int32_t wanted) const override;
-  };
+  // What an entry may reach: the whole guard when the follower has limits; else a lock from the
+  // venue, canTrade (G0) and hedging (G7, `intent.hedge`). The money is worked out here, so only an
+  // entry pays for it.
+  [[nodiscard]] guard::entry_verdict screen(const guard::entry_intent& intent, const copy::follower_book& book,
+                                            const copy_context& ctx, guard::sys_time now) const;
   [[nodiscard]] guard::account_facts facts(const copy::follower_book& book, const copy_context& ctx) const;
 
   [[nodiscard]] const guard::guard_state& state() const noexcept { return state_; }

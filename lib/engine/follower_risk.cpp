@@ -11,28 +11,21 @@
 
 namespace copytrader::engine {
 
-follower_guard::contract_screen follower_session::screen_for(const std::string& contract,
-                                                             const contract_target& t) const {
-  follower_guard::contract_screen screen;
-  screen.guard = &guard_;
-  screen.contract = &contract;
-  screen.book = &book_;
-  screen.ctx = &ctx_;
-  screen.hedge = &hedge_;
-  screen.now = ctx_.venue_now();
-  const double tick = ctx_.tick_size(contract);
-  if (auto info = ctx_.contract_info.find(contract); info != ctx_.contract_info.end()) {
-    screen.dollars_per_point = guard::dollars_per_point(info->second.tick_value, info->second.tick_size);
+copy::entry_room follower_session::guard_screen::room(int direction, std::int32_t held, std::int32_t wanted) const {
+  const auto& ctx = session.ctx_;
+  guard::entry_intent intent{contract, direction, held, wanted, std::nullopt, std::nullopt, guard::hedge_conflict::none};
+  if (auto info = ctx.contract_info.find(contract); info != ctx.contract_info.end()) {
+    intent.dollars_per_point = guard::dollars_per_point(info->second.tick_value, info->second.tick_size);
   }
-  if (tick > 0) {
-    // The stop each direction's entry would carry: what the worst case of the entry is measured to.
-    for (const bool entry_long : {true, false}) {
-      const auto planned = planned_bracket(contract, t, entry_long);
-      if (!planned.stop_loss) continue;
-      (entry_long ? screen.stop_points_long : screen.stop_points_short) = std::abs(planned.stop_loss->ticks) * tick;
-    }
+  // The stop this entry would carry: what its worst case is measured to.
+  if (const double tick = ctx.tick_size(contract); tick > 0) {
+    const auto planned = session.planned_bracket(contract, target, direction > 0);
+    if (planned.stop_loss) intent.stop_points = std::abs(planned.stop_loss->ticks) * tick;
   }
-  return screen;
+  if (ctx.hedge) intent.hedge = ctx.hedge(session.rules_, ctx.products.classify(contract).group, direction);
+  const auto verdict = session.guard_.screen(intent, session.book_, ctx, ctx.venue_now());
+  if (verdict.binds(wanted)) bound = verdict;
+  return copy::entry_room{verdict.most, verdict.wait, verdict.rule};
 }
 
 void follower_session::note_guard_hold(const std::string& contract, const copy::contract_plan& plan,

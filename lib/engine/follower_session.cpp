@@ -30,9 +30,6 @@ follower_session::follower_session(copy_context& ctx, login_session& login, foll
       wake_(login.http().get_executor()),
       pause_(login.http().get_executor()) {
   guard_.configure(rules_, ctx_.risk);
-  hedge_ = [this](std::string_view group, int direction) {
-    return ctx_.hedge ? ctx_.hedge(rules_, group, direction) : guard::hedge_conflict::none;
-  };
 }
 
 void follower_session::start() { ctx_.tasks.spawn("worker of follower " + rules_.name, work(), task_policy::fatal); }
@@ -162,7 +159,7 @@ asio::awaitable<void> follower_session::converge() {
     copy::leader_view leader{t.target, t.leader_flat, t.entries_blocked, t.follows_episode, t.episode, std::nullopt};
     if (!t.source.empty()) leader.legs_due = ctx_.contracts.find(t.source)->second.legs_due;
     auto& plan = plans_[contract];
-    const auto screen = screen_for(contract, t);
+    const guard_screen screen(*this, contract, t);
     const auto step = copy::next_step(plan, leader, book_.expected(contract), gates, now, &screen);
     if (screen.bound) note_guard_hold(contract, plan, *screen.bound);
     switch (step.kind) {

@@ -96,6 +96,18 @@ private:
     bool follows_episode = true;
     std::uint64_t episode = 0; // the sum of its leader contracts' episode numbers: changes when one starts anew
   };
+  // The plan's entry screen for one contract (follower_risk.cpp). Only an entry calls room(): the
+  // entry's own stop, the money and the other accounts are looked at then, never on a plan that
+  // sends no entry.
+  struct guard_screen final : copy::entry_screen {
+    guard_screen(const follower_session& s, const std::string& c, const contract_target& t)
+        : session(s), contract(c), target(t) {}
+    const follower_session& session;
+    const std::string& contract;
+    const contract_target& target;
+    mutable std::optional<guard::entry_verdict> bound; // the verdict that bound an entry, for the log line
+    copy::entry_room room(int direction, std::int32_t held, std::int32_t wanted) const override;
+  };
   void take_rejections(std::chrono::steady_clock::time_point now);
   // Caps the contract for the leader's current episode on it (copy::hold).
   void hold(const std::string& contract, std::int32_t limit, copy::hold_reason why);
@@ -107,7 +119,6 @@ private:
   // The bracket an entry on this contract would carry now (mirror: from the leader's legs).
   [[nodiscard]] copy::follower_bracket planned_bracket(const std::string& contract, const contract_target& t,
                                                        bool entry_long) const;
-  [[nodiscard]] follower_guard::contract_screen screen_for(const std::string& contract, const contract_target& t) const;
 
   boost::asio::awaitable<void> work();
   boost::asio::awaitable<void> converge();
@@ -141,7 +152,6 @@ private:
   boost::asio::steady_timer pause_;
   follower_figures figures_;
   follower_guard guard_;
-  hedge_probe hedge_; // ctx_.hedge bound to this follower
   std::string last_guard_note_; // the guard decision last logged, so each is logged once
   std::optional<std::string> disabled_ = "waiting for its preflight";
   bool manually_disabled_ = false;

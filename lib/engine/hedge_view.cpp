@@ -17,8 +17,7 @@ int sign(std::int32_t n) { return n > 0 ? 1 : (n < 0 ? -1 : 0); }
 guard::hedge_conflict copy_engine::hedge_conflict_for(const follower_config& self, std::string_view group,
                                                       int direction) const {
   if (self.allow_hedge) return guard::hedge_conflict::none;
-  const guard::product_table products(ctx_.risk.product_groups);
-  const auto in_group = [&](const std::string& contract) { return products.classify(contract).group == group; };
+  const auto in_group = [&](const std::string& contract) { return ctx_.products.classify(contract).group == group; };
   if (config_.leader.login.username == self.login.username) {
     for (const auto& contract : ctx_.tracker.open_contracts()) {
       if (in_group(contract) && sign(ctx_.tracker.net(contract)) == -direction) return guard::hedge_conflict::standing;
