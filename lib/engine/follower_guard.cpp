@@ -145,7 +145,10 @@ std::optional<guard::live_verdict> follower_guard::check(guard::sys_time now, co
                                                          const copy_context& ctx) {
   if (!limits_ || !calendar_) return std::nullopt;
   roll_day(now);
-  if (guard::expire(state_, now)) dirty_ = true;
+  if (auto before = state_; guard::expire(state_, now)) {
+    ended_ = std::move(before);
+    dirty_ = true;
+  }
   const auto f = facts(book, ctx);
   bool holds = false;
   for (const auto& contract : book.contracts()) holds = holds || book.expected(contract) != 0;

@@ -47,6 +47,8 @@ public:
   // What survives a restart, and whether it changed since last taken.
   [[nodiscard]] guard_record snapshot() const;
   [[nodiscard]] bool take_dirty() noexcept { return std::exchange(dirty_, false); }
+  // The lock or close-only that the trading-day roll ended since last taken (said once, by the caller).
+  [[nodiscard]] std::optional<guard::guard_state> take_ended() noexcept { return std::exchange(ended_, std::nullopt); }
   // Before the first check: the saved lock (unless its time is over), the high-water mark, and the
   // day's start balance when it is for the current trading day.
   void restore(const guard_record& saved, guard::sys_time now);
@@ -75,6 +77,7 @@ private:
   std::optional<guard::trading_calendar> calendar_;
   guard::product_table products_{guard::product_table::defaults()};
   guard::guard_state state_;
+  std::optional<guard::guard_state> ended_;
   guard::day_ledger day_;
   std::optional<date::year_month_day> trading_day_;
   std::optional<double> balance_;

@@ -57,6 +57,14 @@ void follower_session::check_guard() {
   if (!guard_.guarded() || stopped_) return;
   const auto now = ctx_.venue_now();
   const auto verdict = guard_.check(now, book_, ctx_);
+  if (auto ended = guard_.take_ended()) {
+    const log_fields fields{{"FOLLOWER", rules_.name}, {"GUARD", guard::to_string(ended->rule)}};
+    spdlog::warn("follower {}: account guard {} ({}) ended: trading day {} began", rules_.name,
+                 guard::to_string(ended->mode), guard::to_string(ended->rule),
+                 guard::format_day(guard_.calendar()->day_of(now)));
+    audit("guard", {}, fmt::format("{} ended at the trading-day roll", guard::to_string(ended->mode)));
+    last_guard_note_.clear();
+  }
   // Written on the helper thread; a lock must survive a restart that comes right after it.
   if (guard_.take_dirty() && guards_ != nullptr) guards_->save(rules_.account, guard_.snapshot());
   if (!verdict) return;

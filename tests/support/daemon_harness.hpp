@@ -64,6 +64,7 @@ struct daemon_setup {
   std::map<std::string, std::string> extra_files; // written next to the configuration before the start
   std::string api_extra;                          // YAML lines added to the api section
   std::vector<std::string> sim_args;              // projectx-sim options
+  std::map<std::string, std::string> sim_env;     // of projectx-sim
 };
 
 inline std::string sim_world(const daemon_setup& s) {
@@ -125,7 +126,7 @@ struct running_daemon {
   std::filesystem::path log = dir.path() / "copytraderd.log";
   std::unique_ptr<child_process> daemon;
 
-  explicit running_daemon(daemon_setup s = {}) : setup(std::move(s)), sim(setup.sim_args, sim_world(setup)) {
+  explicit running_daemon(daemon_setup s = {}) : setup(std::move(s)), sim(setup.sim_args, sim_world(setup), setup.sim_env) {
     dir.write("sim-ca.pem", sim.ca_pem, 0644);
     dir.write("leader.key", setup.leader_key + "\n");
     dir.write("follower.key", setup.follower_key + "\n");

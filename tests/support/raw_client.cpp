@@ -245,7 +245,8 @@ void raw_hub::open(const std::vector<std::pair<std::string, std::int64_t>>& subs
   }
 }
 
-sim_process::sim_process(std::vector<std::string> extra_args, std::optional<std::string> world_json) {
+sim_process::sim_process(std::vector<std::string> extra_args, std::optional<std::string> world_json,
+                         const std::map<std::string, std::string>& env) {
   if (world_json)
     dir.write("world.json", *world_json);
   else
@@ -259,8 +260,7 @@ sim_process::sim_process(std::vector<std::string> extra_args, std::optional<std:
                                 "--ca-out",    (dir.path() / "ca.pem").string(),
                                 "--ports-out", ports.string()};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  process_ = std::make_unique<child_process>(PROJECTX_SIM_PATH, args, std::map<std::string, std::string>{},
-                                             dir.path() / "sim.log");
+  process_ = std::make_unique<child_process>(PROJECTX_SIM_PATH, args, env, dir.path() / "sim.log");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!std::filesystem::exists(ports)) {
     if (std::chrono::steady_clock::now() > deadline || !process_->running()) {

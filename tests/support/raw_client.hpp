@@ -87,7 +87,8 @@ private:
 // and 2003 in Position Brackets mode), its ports and CA.
 class sim_process {
 public:
-  explicit sim_process(std::vector<std::string> extra_args = {}, std::optional<std::string> world_json = {});
+  explicit sim_process(std::vector<std::string> extra_args = {}, std::optional<std::string> world_json = {},
+                       const std::map<std::string, std::string>& env = {});
   ~sim_process();
 
   unsigned short port = 0;
