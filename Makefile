@@ -65,7 +65,7 @@ fuzz: deps $(FUZZ_DIR)/build.ninja
 	done
 
 # Figures, not pass/fail: the simulator's own cost, and copy latency for 1, 10 and 50 followers over
-# BENCH_FILLS leader fills (docs/performance.md).
+# BENCH_FILLS leader fills, and for 1 follower with the account guard (docs/performance.md).
 BENCH_FILLS ?= 1000
 # A long seeded chaos run under the sanitizers: SOAK_RUNS seeds from SOAK_SEED, SOAK_STEPS steps each.
 SOAK_RUNS ?= 50
@@ -82,8 +82,9 @@ bench: build
 	mkdir -p build/bench
 	cd build/bench && ../release/bench/sim_load 50 1000 3
 	@for n in 1 10 50; do build/release/bench/copy_latency $$n $(BENCH_FILLS) build/bench/copy_latency_$$n.json || exit 1; done
+	build/release/bench/copy_latency 1 $(BENCH_FILLS) build/bench/copy_latency_1_guarded.json guarded
 	build/release/bench/footprint 10 $(BENCH_IDLE_SECONDS) build/bench/footprint_10.json
-	@echo 'figures (JSON): build/bench/copy_latency_1.json, _10.json, _50.json, footprint_10.json'
+	@echo 'figures (JSON): build/bench/copy_latency_1.json, _10.json, _50.json, _1_guarded.json, footprint_10.json'
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \

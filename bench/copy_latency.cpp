@@ -2,9 +2,13 @@
 // and flat, and each fill is copied to N followers. The figures are read from the simulator's own
 // monotonic clock: the leader's trade frame written -> each follower's Order/place received. The
 // engine runs in this process on its own thread (one io_context, as in the daemon) with the rate
-// limits lifted, since the figure wanted is the engine's speed, not the venue's budget.
+// limits lifted, since the figure wanted is the engine's speed, not the venue's budget. With
+// `guarded`, every follower has a 50K combine's loss limits (docs/risk.md): each entry then pays for
+// the account guard's screen (the money at the stops, the size cap, the hedging check), and the
+// figure beside the unguarded one is the guard's cost. The session hours are not enforced, so that
+// the figure can be taken at any hour.
 //
-//   copy_latency FOLLOWERS FILLS [JSON_OUT]
+//   copy_latency FOLLOWERS FILLS [JSON_OUT] [guarded]
 
 #include "engine/copy_engine.hpp"
 #include "support/percentile.hpp"
@@ -49,7 +53,12 @@ int main(int argc, char** argv) {
   const int followers = argc > 1 ? std::atoi(argv[1]) : 10;
   const int fills = argc > 2 ? std::atoi(argv[2]) : 1000;
   const std::string json_out = argc > 3 ? argv[3] : "";
-  spdlog::set_level(std::getenv("BENCH_LOG") != nullptr ? spdlog::level::info : spdlog::level::warn);
+  const bool guarded = argc > 4 && std::string_view(argv[4]) == "guarded";
+  // BENCH_LOG=1: the engine's info lines; BENCH_LOG=debug: every decision (each hold, each wait).
+  const char* bench_log = std::getenv("BENCH_LOG");
+  spdlog::set_level(bench_log == nullptr                ? spdlog::level::warn
+                    : std::string_view(bench_log) == "debug" ? spdlog::level::debug
+                                                             : spdlog::level::info);
 
   std::string world = R"({"users":[{"username":"leader_user","api_key":"leader-key"},
     {"username":"follower_user","api_key":"follower-key"}],"accounts":[{"id":1001,"username":"leader_user"})";
@@ -69,6 +78,15 @@ int main(int argc, char** argv) {
     f.login = credential{"follower_user", secret("follower-key"), "bench"};
     f.account = 2001 + i;
     f.bracket = bracket_mode::fixed;
+    if (guarded) {
+      risk_limits limits;
+      limits.profile = "bench-combine-50k";
+      limits.loss = {guard::account_program::combine, 50'000, 2'000, false};
+      limits.daily_loss_limit_usd = 1'000; // a thousand fills cost about 370 in fees
+      limits.max_contracts = 5;
+      limits.session.enforce = false;
+      f.risk = limits;
+    }
     cfg.followers.push_back(f);
   }
   cfg.safety.rate_limit = {10'000'000, std::chrono::seconds(60)};
@@ -197,8 +215,8 @@ int main(int argc, char** argv) {
 
   const double per_entry =
       out.entries == 0 ? 0 : static_cast<double>(out.follower_requests) / static_cast<double>(out.entries);
-  std::cout << fmt::format("copy latency, {} follower{}, {} leader fills ({} copied entries):\n", followers,
-                           followers == 1 ? "" : "s", copied, out.entries);
+  std::cout << fmt::format("copy latency, {} follower{}{}, {} leader fills ({} copied entries):\n", followers,
+                           followers == 1 ? "" : "s", guarded ? " with the account guard" : "", copied, out.entries);
   std::cout << fmt::format("  first follower  p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
                            percentile(out.first_us, 0.5), percentile(out.first_us, 0.99),
                            percentile(out.first_us, 1.0));
@@ -213,9 +231,9 @@ int main(int argc, char** argv) {
                            per_entry, out.throttled);
   if (!json_out.empty()) {
     std::ofstream(json_out) << fmt::format(
-        R"({{"followers":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{}}})"
+        R"({{"followers":{},"guarded":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{}}})"
         "\n",
-        followers, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0),
+        followers, guarded, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0),
         percentile(out.last_us, 0.5), percentile(out.last_us, 0.99), percentile(out.last_us, 1.0),
         percentile(sent_first, 0.5), percentile(sent_first, 0.99), percentile(sent_last, 0.5),
         percentile(sent_last, 0.99), percentile(sent_last, 1.0), per_entry, out.throttled);

@@ -318,9 +318,10 @@ void copy_engine::nudge_all() {
 asio::awaitable<void> copy_engine::learn_contract(std::string contract) {
   if (ctx_.contract_info.contains(contract)) co_return;
   auto info = co_await login_for(config_.leader.login).rest().contract_by_id(contract);
-  if (info)
+  if (info) {
     ctx_.contract_info[contract] = *info;
-  else
+    nudge_all(); // an entry the guard held for the tick value goes now, not at its next recheck
+  } else
     spdlog::warn("contract {} could not be read: {}", contract, info.error().message);
 }
 
