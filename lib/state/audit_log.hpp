@@ -5,9 +5,7 @@
 
 #include "core/failure.hpp"
 #include "projectx/models.hpp"
-
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include "state/sqlite_file.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -15,18 +13,12 @@
 #include <string>
 #include <string_view>
 
-struct sqlite3;
-
 namespace copytrader {
 
 class audit_log {
 public:
   static outcome<std::unique_ptr<audit_log>> open(const std::filesystem::path& directory,
                                                   boost::asio::thread_pool& writer);
-  ~audit_log();
-  audit_log(const audit_log&) = delete;
-  audit_log& operator=(const audit_log&) = delete;
-
   void record(std::string_view kind, std::string_view follower, std::string_view tag, std::string detail);
   void watermark(projectx::trade_id last_trade);
   // Blocking reads, for start-up and tests (never on the io thread while copying).
@@ -36,12 +28,9 @@ public:
   void flush();
 
 private:
-  audit_log(sqlite3* db, boost::asio::thread_pool& writer);
-  void write(const std::string& kind, const std::string& follower, const std::string& tag, const std::string& detail,
-             std::int64_t unix_us);
+  explicit audit_log(std::unique_ptr<sqlite_file> file) : file_(std::move(file)) {}
 
-  sqlite3* db_;
-  boost::asio::strand<boost::asio::thread_pool::executor_type> strand_;
+  std::unique_ptr<sqlite_file> file_;
 };
 
 } // namespace copytrader

@@ -6,17 +6,13 @@
 
 #include "core/failure.hpp"
 #include "projectx/models.hpp"
-
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include "state/sqlite_file.hpp"
 
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
-
-struct sqlite3;
 
 namespace copytrader {
 
@@ -35,21 +31,15 @@ class guard_store {
 public:
   static outcome<std::unique_ptr<guard_store>> open(const std::filesystem::path& directory,
                                                     boost::asio::thread_pool& writer);
-  ~guard_store();
-  guard_store(const guard_store&) = delete;
-  guard_store& operator=(const guard_store&) = delete;
-
   // Blocking: at start, and in tests.
   std::map<projectx::account_number, guard_record> read_all();
   void save(projectx::account_number account, guard_record record);
   void flush();
 
 private:
-  guard_store(sqlite3* db, boost::asio::thread_pool& writer);
-  void write(projectx::account_number account, const guard_record& r);
+  explicit guard_store(std::unique_ptr<sqlite_file> file) : file_(std::move(file)) {}
 
-  sqlite3* db_;
-  boost::asio::strand<boost::asio::thread_pool::executor_type> strand_;
+  std::unique_ptr<sqlite_file> file_;
 };
 
 } // namespace copytrader
