@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   const bool guarded = argc > 4 && std::string_view(argv[4]) == "guarded";
   // BENCH_LOG=1: the engine's info lines; BENCH_LOG=debug: every decision (each hold, each wait).
   const char* bench_log = std::getenv("BENCH_LOG");
-  spdlog::set_level(bench_log == nullptr                ? spdlog::level::warn
+  spdlog::set_level(bench_log == nullptr                     ? spdlog::level::warn
                     : std::string_view(bench_log) == "debug" ? spdlog::level::debug
                                                              : spdlog::level::info);
 
@@ -233,10 +233,10 @@ int main(int argc, char** argv) {
     std::ofstream(json_out) << fmt::format(
         R"({{"followers":{},"guarded":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{}}})"
         "\n",
-        followers, guarded, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0),
-        percentile(out.last_us, 0.5), percentile(out.last_us, 0.99), percentile(out.last_us, 1.0),
-        percentile(sent_first, 0.5), percentile(sent_first, 0.99), percentile(sent_last, 0.5),
-        percentile(sent_last, 0.99), percentile(sent_last, 1.0), per_entry, out.throttled);
+        followers, guarded, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99),
+        percentile(out.first_us, 1.0), percentile(out.last_us, 0.5), percentile(out.last_us, 0.99),
+        percentile(out.last_us, 1.0), percentile(sent_first, 0.5), percentile(sent_first, 0.99),
+        percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0), per_entry, out.throttled);
   }
   boost::asio::post(io, [&] { engine.stop(); });
   std::this_thread::sleep_for(300ms);

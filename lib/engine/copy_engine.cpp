@@ -119,7 +119,8 @@ void copy_engine::add_follower(const follower_config& f, bool late) {
   hub_for(login); // its account is subscribed once its preflight passed: the hub refuses a foreign one
   followers_.push_back(std::make_unique<follower_session>(ctx_, login, f, audit_, guards_));
   auto& session = *followers_.back();
-  if (auto saved = restored_guards_.find(f.account); saved != restored_guards_.end()) session.restore_guard(saved->second);
+  if (auto saved = restored_guards_.find(f.account); saved != restored_guards_.end())
+    session.restore_guard(saved->second);
   if (!started_) return;
   session.start();
   if (late) {

@@ -35,11 +35,10 @@ void follower_guard::on_account(const projectx::account& account, guard::sys_tim
 }
 
 bool follower_guard::locked_by_venue(guard::sys_time now, const std::string& message) {
-  const bool changed =
-      calendar_ ? guard::escalate(state_, guard::guard_mode::locked, guard::guard_rule::refused,
-                                  calendar_->next_open(now), "the venue refused an entry: " + message)
-                : guard::escalate(state_, guard::guard_mode::halted, guard::guard_rule::refused, std::nullopt,
-                                  "the venue refused an entry: " + message);
+  const bool changed = calendar_ ? guard::escalate(state_, guard::guard_mode::locked, guard::guard_rule::refused,
+                                                   calendar_->next_open(now), "the venue refused an entry: " + message)
+                                 : guard::escalate(state_, guard::guard_mode::halted, guard::guard_rule::refused,
+                                                   std::nullopt, "the venue refused an entry: " + message);
   dirty_ = dirty_ || changed;
   return changed;
 }
@@ -152,8 +151,7 @@ std::optional<guard::live_verdict> follower_guard::check(guard::sys_time now, co
   const auto f = facts(book, ctx);
   bool holds = false;
   for (const auto& contract : book.contracts()) holds = holds || book.expected(contract) != 0;
-  auto verdict =
-      guard::check_live(guard::guard_inputs{*limits_, *calendar_, products_, state_, f}, holds, now);
+  auto verdict = guard::check_live(guard::guard_inputs{*limits_, *calendar_, products_, state_, f}, holds, now);
   if (verdict.action == guard::guard_action::none) return std::nullopt;
   const auto mode = guard::mode_after(verdict.action);
   const bool changed = mode && guard::escalate(state_, *mode, verdict.rule, verdict.until, verdict.detail);

@@ -12,9 +12,9 @@
 #include "projectx/models.hpp"
 #include "state/guard_store.hpp"
 
-#include <utility>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace copytrader::engine {
 

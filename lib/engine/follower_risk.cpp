@@ -13,7 +13,8 @@ namespace copytrader::engine {
 
 copy::entry_room follower_session::guard_screen::room(int direction, std::int32_t held, std::int32_t wanted) const {
   const auto& ctx = session.ctx_;
-  guard::entry_intent intent{contract, direction, held, wanted, std::nullopt, std::nullopt, guard::hedge_conflict::none};
+  guard::entry_intent intent{
+      contract, direction, held, wanted, std::nullopt, std::nullopt, guard::hedge_conflict::none};
   if (auto info = ctx.contract_info.find(contract); info != ctx.contract_info.end()) {
     intent.dollars_per_point = guard::dollars_per_point(info->second.tick_value, info->second.tick_size);
   }
@@ -37,11 +38,13 @@ void follower_session::note_guard_hold(const std::string& contract, const copy::
     return;
   }
   ++figures_.guard_holds;
-  ++figures_.guard_actions[{std::string(guard::to_string(v.rule)), v.most <= 0 || plan.target == plan.expected ? "skip" : "shrink"}];
+  ++figures_.guard_actions[{std::string(guard::to_string(v.rule)),
+                            v.most <= 0 || plan.target == plan.expected ? "skip" : "shrink"}];
   spdlog::warn("follower {}: account guard held the entry on {} at {} of the leader's {} ({}: {})", rules_.name,
                contract, plan.target, plan.leader_target, guard::to_string(v.rule), v.detail);
-  audit("guard", {}, fmt::format("{} held at {} of {}: {}: {}", contract, plan.target, plan.leader_target,
-                                 guard::to_string(v.rule), v.detail));
+  audit("guard", {},
+        fmt::format("{} held at {} of {}: {}: {}", contract, plan.target, plan.leader_target, guard::to_string(v.rule),
+                    v.detail));
 }
 
 void follower_session::restore_guard(const guard_record& saved) {
@@ -77,15 +80,16 @@ void follower_session::check_guard() {
                           last_guard_note_ != state.reason;
   if (!act && !state_news) return;
   last_guard_note_ = state.reason;
-  ++figures_.guard_actions[{std::string(guard::to_string(verdict->rule)), std::string(guard::to_string(verdict->action))}];
+  ++figures_
+        .guard_actions[{std::string(guard::to_string(verdict->rule)), std::string(guard::to_string(verdict->action))}];
   const log_fields fields{{"FOLLOWER", rules_.name}, {"GUARD", guard::to_string(verdict->rule)}};
   std::string until = "until an operator unlocks it";
   if (verdict->until) until = "until " + guard_.calendar()->local_text(*verdict->until);
   if (verdict->action == guard::guard_action::flatten_now) until = "";
   spdlog::error("follower {}: account guard {}: {}: {}{}{}", rules_.name, guard::to_string(verdict->action),
                 guard::to_string(verdict->rule), verdict->detail, until.empty() ? "" : ", ", until);
-  audit("guard", {}, fmt::format("{}: {}: {}", guard::to_string(verdict->action), guard::to_string(verdict->rule),
-                                 verdict->detail));
+  audit("guard", {},
+        fmt::format("{}: {}: {}", guard::to_string(verdict->action), guard::to_string(verdict->rule), verdict->detail));
   if (act) flatten();
 }
 

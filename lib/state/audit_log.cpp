@@ -29,7 +29,7 @@ outcome<std::unique_ptr<audit_log>> audit_log::open(const std::filesystem::path&
 
 void audit_log::record(std::string_view kind, std::string_view follower, std::string_view tag, std::string detail) {
   file_->post([&file = *file_, k = std::string(kind), f = std::string(follower), t = std::string(tag),
-               d = std::move(detail), now = unix_us_now()]{
+               d = std::move(detail), now = unix_us_now()] {
     sqlite_statement insert(file, "INSERT INTO audit VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!insert) return;
     sqlite3_bind_int64(insert.get(), 1, now);
@@ -42,9 +42,10 @@ void audit_log::record(std::string_view kind, std::string_view follower, std::st
 }
 
 void audit_log::watermark(projectx::trade_id last_trade) {
-  file_->post([&file = *file_, last_trade, now = unix_us_now()]{
-    sqlite_statement upsert(file, "INSERT INTO watermark VALUES (1, ?1, ?2) ON CONFLICT(id) DO UPDATE SET "
-                                  "trade_id = max(trade_id, excluded.trade_id), unix_us = excluded.unix_us");
+  file_->post([&file = *file_, last_trade, now = unix_us_now()] {
+    sqlite_statement upsert(file,
+                            "INSERT INTO watermark VALUES (1, ?1, ?2) ON CONFLICT(id) DO UPDATE SET "
+                            "trade_id = max(trade_id, excluded.trade_id), unix_us = excluded.unix_us");
     if (!upsert) return;
     sqlite3_bind_int64(upsert.get(), 1, last_trade);
     sqlite3_bind_int64(upsert.get(), 2, now);
@@ -66,8 +67,7 @@ std::size_t audit_log::count(std::string_view kind) {
   sqlite_statement select(*file_, "SELECT count(*) FROM audit WHERE kind = ?1");
   if (!select) return 0;
   sqlite3_bind_text(select.get(), 1, std::string(kind).c_str(), -1, SQLITE_TRANSIENT);
-  return sqlite3_step(select.get()) == SQLITE_ROW ? static_cast<std::size_t>(sqlite3_column_int64(select.get(), 0))
-                                                  : 0;
+  return sqlite3_step(select.get()) == SQLITE_ROW ? static_cast<std::size_t>(sqlite3_column_int64(select.get(), 0)) : 0;
 }
 
 } // namespace copytrader

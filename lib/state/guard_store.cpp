@@ -27,8 +27,9 @@ outcome<std::unique_ptr<guard_store>> guard_store::open(const std::filesystem::p
 std::map<projectx::account_number, guard_record> guard_store::read_all() {
   flush();
   std::map<projectx::account_number, guard_record> out;
-  sqlite_statement select(*file_, "SELECT account, trading_day, day_start_balance, high_water, mode, rule, "
-                                  "until_unix_s, reason FROM guard");
+  sqlite_statement select(*file_,
+                          "SELECT account, trading_day, day_start_balance, high_water, mode, rule, "
+                          "until_unix_s, reason FROM guard");
   if (!select) return out;
   auto* stmt = select.get();
   while (sqlite3_step(stmt) == SQLITE_ROW) {

@@ -17,11 +17,11 @@
 namespace copytrader {
 
 struct guard_record {
-  std::string trading_day;         // "2026-06-17": the day day_start_balance belongs to
+  std::string trading_day; // "2026-06-17": the day day_start_balance belongs to
   double day_start_balance = 0;
   double high_water = 0;
-  int mode = 0;                    // guard::guard_mode
-  int rule = 0;                    // guard::guard_rule
+  int mode = 0; // guard::guard_mode
+  int rule = 0; // guard::guard_rule
   std::optional<std::int64_t> until_unix_s;
   std::string reason;
   friend bool operator==(const guard_record&, const guard_record&) = default;

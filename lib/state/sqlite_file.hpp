@@ -31,7 +31,10 @@ public:
   sqlite_file& operator=(const sqlite_file&) = delete;
 
   // Queues `work` for the helper thread, after every earlier one.
-  template <class Work> void post(Work work) { boost::asio::post(strand_, std::move(work)); }
+  template <class Work>
+  void post(Work work) {
+    boost::asio::post(strand_, std::move(work));
+  }
   // Blocks until every queued write is done.
   void flush();
   // For blocking reads after flush(), and for the statements of the queued work.

@@ -1,5 +1,5 @@
 // The account guard end to end against the simulator: an entry shrunk to what the daily loss limit
-// leaves at the stops, a loss that reaches the limit flattening and locking the follower while the
+// or the MLL floor leaves at the stops, a loss that reaches the limit flattening and locking the follower while the
 // leader trades on, exits passing through the lock, the operator's unlock, and an entry skipped
 // because another account of the login holds the other direction (G7).
 
@@ -8,9 +8,9 @@
 #include "support/log_capture.hpp"
 #include "support/printers.hpp"
 
-#include <catch2/catch.hpp>
 #include <date/tz.h>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 using namespace copytrader;
 using namespace copytrader::testing;
@@ -21,11 +21,12 @@ namespace {
 // MES with a fixed 16-tick stop: 4 points x $5 + the closing fill's 0.37 = 20.37 a contract at the
 // stop, plus 0.37 for the opening fill: 20.74. A $100 daily limit leaves room for 4. The session
 // guard is off so that the test passes at any hour of any day (the calendar has its own tests).
-constexpr std::string_view guarded_rules = "    bracket: fixed\n"
-                                           "    risk:\n"
-                                           "      daily_loss_limit_usd: 100\n"
-                                           "      fee_per_fill_usd: 0.37\n"
-                                           "      session: {enforce: false}\n";
+constexpr std::string_view guarded_rules =
+    "    bracket: fixed\n"
+    "    risk:\n"
+    "      daily_loss_limit_usd: 100\n"
+    "      fee_per_fill_usd: 0.37\n"
+    "      session: {enforce: false}\n";
 
 std::string guard_state(engine_fixture& fx, std::int64_t account) {
   for (const auto* f : fx.engine->followers()) {
@@ -40,8 +41,7 @@ void set_balance(engine_fixture& fx, std::int64_t account, double balance) {
 
 } // namespace
 
-TEST_CASE("guard: the daily loss limit shrinks an entry, then locks and flattens; unlock resumes",
-          "[engine][guard]") {
+TEST_CASE("guard: the daily loss limit shrinks an entry, then locks and flattens; unlock resumes", "[engine][guard]") {
   log_capture log;
   engine_fixture fx(follower_entry("day", 2001, guarded_rules));
   fx.start();
@@ -100,9 +100,9 @@ TEST_CASE("guard: after the profit target the follower is close-only, and exits 
 TEST_CASE("guard G7: an entry opposite another account of the login is skipped and said", "[engine][guard][G7]") {
   log_capture log;
   // "held" holds a short the trader placed by hand before the start, left to the trader (on_start: alert).
-  engine_fixture fx(follower_entry("copy", 2001, "    bracket: fixed\n") +
-                        follower_entry("held", 2002, "    bracket: fixed\n"),
-                    "copy:\n  on_start: alert\n");
+  engine_fixture fx(
+      follower_entry("copy", 2001, "    bracket: fixed\n") + follower_entry("held", 2002, "    bracket: fixed\n"),
+      "copy:\n  on_start: alert\n");
   fx.act(R"({"account":2002,"op":"place","contract_id":"CON.F.US.MES.U26","side":1,"size":1,"type":2})");
   fx.start();
   fx.run_for(500ms);
@@ -140,12 +140,41 @@ TEST_CASE("guard: a restart keeps the lock and the day's start; reconciliation d
   fx.leader_close();
 }
 
+TEST_CASE("guard G1: an entry whose stops would come near the MLL floor shrinks, then is skipped", "[engine][guard]") {
+  log_capture log;
+  // Combine 50K, MLL 2,000: the floor is 48,000 and an entry keeps 100 above it. At 48,200 that
+  // leaves 100 at the stops: 4 MES at 20.74 each (16 ticks, the fills' fees).
+  engine_fixture fx(follower_entry("mll", 2001,
+                                   "    bracket: fixed\n    risk:\n      start_balance_usd: 50000\n"
+                                   "      max_loss_usd: 2000\n      fee_per_fill_usd: 0.37\n"
+                                   "      session: {enforce: false}\n"));
+  fx.start();
+  set_balance(fx, 2001, 48'200);
+  REQUIRE(fx.run_until([&] { return fx.engine->followers().front()->guard().balance() == 48'200; }));
+  fx.leader_market(6);
+  REQUIRE(fx.settle({{2001, 4}}));
+  CHECK(log.count("account guard held the entry on CON.F.US.MES.U26 at 4 of the leader's 6 (G1 max loss") == 1);
+  CHECK(guard_state(fx, 2001) == "active");
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+
+  // 48,110: 10 above what an entry must leave, less than one contract's risk: skipped.
+  set_balance(fx, 2001, 48'110);
+  REQUIRE(fx.run_until([&] { return fx.engine->followers().front()->guard().balance() == 48'110; }));
+  fx.leader_market(2);
+  fx.run_for(800ms);
+  CHECK(fx.position(2001) == 0);
+  CHECK(log.count("account guard held the entry on CON.F.US.MES.U26 at 0 of the leader's 2 (G1 max loss") == 1);
+  fx.leader_close();
+}
+
 TEST_CASE("guard G1: the worst case near the MLL floor flattens, cancels the legs and halts until unlock",
           "[engine][guard]") {
   log_capture log;
   // Combine 50K, MLL 2,000: the floor is 48,000; entries keep 100 above it, 50 above it flattens.
-  engine_fixture fx(follower_entry("mll", 2001, "    bracket: fixed\n    risk:\n      start_balance_usd: 50000\n"
-                                                "      max_loss_usd: 2000\n      session: {enforce: false}\n"));
+  engine_fixture fx(follower_entry("mll", 2001,
+                                   "    bracket: fixed\n    risk:\n      start_balance_usd: 50000\n"
+                                   "      max_loss_usd: 2000\n      session: {enforce: false}\n"));
   fx.start();
   REQUIRE(fx.run_until([&] { return fx.engine->followers().front()->guard().balance().has_value(); }));
   fx.leader_market(2);
@@ -176,7 +205,8 @@ TEST_CASE("guard G1: the worst case near the MLL floor flattens, cancels the leg
 
 TEST_CASE("guard G4: the size cap counts micros at a tenth of a mini", "[engine][guard]") {
   log_capture log;
-  engine_fixture fx(follower_entry("cap", 2001, "    bracket: fixed\n    risk: {max_contracts: 0.5, session: {enforce: false}}\n"));
+  engine_fixture fx(
+      follower_entry("cap", 2001, "    bracket: fixed\n    risk: {max_contracts: 0.5, session: {enforce: false}}\n"));
   fx.start();
   fx.leader_market(8); // 8 MES would be 0.8 mini-equivalents: 5 fit under 0.5
   REQUIRE(fx.settle({{2001, 5}}));

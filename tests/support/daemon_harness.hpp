@@ -126,7 +126,8 @@ struct running_daemon {
   std::filesystem::path log = dir.path() / "copytraderd.log";
   std::unique_ptr<child_process> daemon;
 
-  explicit running_daemon(daemon_setup s = {}) : setup(std::move(s)), sim(setup.sim_args, sim_world(setup), setup.sim_env) {
+  explicit running_daemon(daemon_setup s = {})
+      : setup(std::move(s)), sim(setup.sim_args, sim_world(setup), setup.sim_env) {
     dir.write("sim-ca.pem", sim.ca_pem, 0644);
     dir.write("leader.key", setup.leader_key + "\n");
     dir.write("follower.key", setup.follower_key + "\n");
