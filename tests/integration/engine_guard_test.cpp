@@ -235,19 +235,22 @@ TEST_CASE("guard G6: no opening inside a blackout window; what is open is still 
   fx.leader_close();
 }
 
-TEST_CASE("guard: an entry the venue refuses as an account violation locks the follower until unlock",
+TEST_CASE("guard: an entry the venue refuses as an account violation halts the follower; its exit still goes",
           "[engine][guard]") {
   log_capture log;
   engine_fixture fx(follower_entry("blocked", 2001, "    bracket: fixed\n"));
   fx.start();
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
   // The firm blocked the account (Liquidate & Block): canTrade still says true, orders get code 4.
   fx.control("/account", R"({"account":2001,"blocked":true})");
   fx.leader_market(1);
   REQUIRE(fx.run_until([&] { return guard_state(fx, 2001) == "halted"; }));
   CHECK(log.count("account guard halted: the venue refused an entry: AccountViolation (4)") == 1);
   fx.control("/account", R"({"account":2001,"blocked":false})");
-  fx.leader_close();
-  fx.run_for(300ms);
+  fx.leader_close(); // the exit goes through the halt
+  REQUIRE(fx.settle({{2001, 0}}));
+  CHECK(guard_state(fx, 2001) == "halted");
   fx.leader_market(2); // a new episode: not sent, the account stays locked until the operator says
   fx.run_for(800ms);
   CHECK(fx.position(2001) == 0);
