@@ -62,6 +62,13 @@ std::string decimal(const json::object& o, std::string_view key) {
   return fmt::format("{:.1f}", v->to_number<double>());
 }
 
+// A price as the venue gave it: 4980.25, not 4.98025E3.
+std::string price(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (v == nullptr || !v->is_number()) return "?";
+  return fmt::format("{}", v->to_number<double>());
+}
+
 // "locked (G2 daily loss) until 2026-06-16 17:00 CDT: day loss ..." or "active".
 std::string guard_state_text(const json::object& g) {
   std::string out = field(g, "state");
@@ -100,8 +107,8 @@ std::string render_risk(const json::object& risk) {
     fmt::format_to(put, "  money:  {}\n", money_text(g));
     if (g.contains("balance") && !g.at("balance").is_null())
       fmt::format_to(put, "  day:    start {}, realized {}, fees {}, high-water {}, {} mini-equivalents held\n",
-                     usd(g, "day_start_balance"), usd(g, "day_realized"), usd(g, "day_fees"),
-                     usd(g, "high_water"), decimal(g, "mini_equivalents"));
+                     usd(g, "day_start_balance"), usd(g, "day_realized"), usd(g, "day_fees"), usd(g, "high_water"),
+                     decimal(g, "mini_equivalents"));
     if (g.contains("warning")) fmt::format_to(put, "  WARNING: {}\n", field(g, "warning"));
   }
   return out;
@@ -154,6 +161,13 @@ std::string render_status(const json::object& s) {
     const auto& g = object(o, "guard");
     if (flag(g, "guarded") || (g.contains("state") && field(g, "state") != "active"))
       fmt::format_to(put, "{:<20} guard: {}; {}\n", "", guard_state_text(g), money_text(g));
+    for (const auto& leg : list(o, "orphan_legs")) {
+      const auto& l = leg.as_object();
+      fmt::format_to(put,
+                     "{:<20} ORPHAN {} {} {} {} at {} (order {}): the venue will not cancel it; cancel it by hand\n",
+                     "", field(l, "kind"), field(l, "side"), field(l, "size"), field(l, "contract"), price(l, "price"),
+                     field(l, "order"));
+    }
   }
   return out;
 }

@@ -148,9 +148,11 @@ std::string metrics_text(engine::copy_engine& engine) {
     if (!g.guarded() || !g.balance()) continue;
     const auto facts = g.facts(f->book(), ctx);
     if (auto room = guard::mll_headroom(*g.limits(), facts))
-      w.sample("copytrader_follower_headroom_usd", label("follower", f->rules().name) + "," + label("guard", "max_loss"), *room);
+      w.sample("copytrader_follower_headroom_usd",
+               label("follower", f->rules().name) + "," + label("guard", "max_loss"), *room);
     if (auto room = guard::daily_loss_headroom(*g.limits(), facts))
-      w.sample("copytrader_follower_headroom_usd", label("follower", f->rules().name) + "," + label("guard", "daily_loss"), *room);
+      w.sample("copytrader_follower_headroom_usd",
+               label("follower", f->rules().name) + "," + label("guard", "daily_loss"), *room);
   }
   w.family("copytrader_guard_actions_total", "counter", "The account guard's decisions, by rule and action");
   for (const auto* f : followers) {
@@ -159,6 +161,11 @@ std::string metrics_text(engine::copy_engine& engine) {
                label("follower", f->rules().name) + "," + label("guard", key.first) + "," + label("action", key.second),
                count);
   }
+
+  // Legs the venue refused to cancel (code 6): each can fire on a flat account and open a position.
+  w.family("copytrader_follower_orphan_legs", "gauge", "Working legs the venue refused to cancel (cancel by hand)");
+  for (const auto* f : followers)
+    w.sample("copytrader_follower_orphan_legs", label("follower", f->rules().name), f->orphan_legs().size());
 
   w.family("copytrader_copy_latency_seconds", "histogram", "Leader event seen to follower order confirmed");
   for (const auto* f : followers) {

@@ -21,8 +21,8 @@ json::array follower_positions(const engine::follower_session& f) {
     if (plan.hands_off)
       row["held"] = "hands-off";
     else if (plan.cap && plan.target != plan.leader_target && plan.cap->reason == copy::hold_reason::guard)
-      row["held"] = std::string(copy::to_string(plan.cap->reason)) + " (" +
-                    std::string(guard::to_string(plan.guard_rule)) + ")";
+      row["held"] =
+          std::string(copy::to_string(plan.cap->reason)) + " (" + std::string(guard::to_string(plan.guard_rule)) + ")";
     else if (plan.cap && plan.target != plan.leader_target)
       row["held"] = copy::to_string(plan.cap->reason);
     out.push_back(std::move(row));
@@ -77,6 +77,19 @@ json::object status_report(engine::copy_engine& engine) {
                    {"positions", follower_positions(*f)}};
     if (f->disabled_reason()) o["reason"] = *f->disabled_reason();
     o["guard"] = guard_report(*f, ctx);
+    if (auto orphans = f->orphan_legs(); !orphans.empty()) {
+      json::array legs;
+      for (const auto& leg : orphans) {
+        json::object l{{"order", leg.id},
+                       {"contract", leg.contract},
+                       {"kind", leg.is_stop() ? "stop" : "target"},
+                       {"side", leg.side == projectx::side::bid ? "buy" : "sell"},
+                       {"size", leg.size}};
+        if (auto price = leg.is_stop() ? leg.stop_price : leg.limit_price) l["price"] = *price;
+        legs.push_back(std::move(l));
+      }
+      o["orphan_legs"] = std::move(legs);
+    }
     followers.push_back(std::move(o));
   }
   return json::object{

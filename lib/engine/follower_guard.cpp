@@ -43,6 +43,13 @@ bool follower_guard::locked_by_venue(guard::sys_time now, const std::string& mes
   return changed;
 }
 
+bool follower_guard::cancel_not_allowed(const std::string& message) {
+  const bool changed = guard::escalate(state_, guard::guard_mode::halted, guard::guard_rule::account_state,
+                                       std::nullopt, "the venue refuses to cancel its orders: " + message);
+  dirty_ = dirty_ || changed;
+  return changed;
+}
+
 guard_record follower_guard::snapshot() const {
   guard_record r;
   if (trading_day_) r.trading_day = guard::format_day(*trading_day_);

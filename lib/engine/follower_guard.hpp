@@ -40,6 +40,10 @@ public:
   // whatever the numbers here say. Locked until the next trading day's open when the follower has
   // a calendar, else halted until unlock. Returns whether the state changed.
   bool locked_by_venue(guard::sys_time now, const std::string& message);
+  // The venue refuses to cancel this account's orders (cancel code 6): its leftover legs cannot be
+  // removed, so nothing may be opened until an operator has dealt with it. Halted (G0) until unlock.
+  // Returns whether the state changed.
+  bool cancel_not_allowed(const std::string& message);
   void unlock() {
     guard::unlock(state_);
     dirty_ = true;

@@ -4,6 +4,7 @@
 #include "copy/leg_plan.hpp"
 #include "core/crash_point.hpp"
 #include "engine/follower_session.hpp"
+#include "logging/log.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -25,16 +26,19 @@ asio::awaitable<void> follower_session::maintain_legs(const std::string& contrac
   const std::int32_t position = book_.confirmed(contract);
   if (position != 0) crash_point("legs_check"); // F5: filled, protection not yet verified
   const bool protect = rules_.bracket != bracket_mode::none;
-  const auto fixes = copy::plan_leg_fixes(position, book_.legs(contract), protect, protect);
+  auto fixes = copy::plan_leg_fixes(position, book_.legs(contract), protect, protect);
+  std::erase_if(fixes, [&](const copy::leg_fix& f) {
+    return f.kind == copy::leg_fix_kind::cancel && orphans_.contains(f.order);
+  });
   if (!fixes.empty()) plans_[contract].legs_settle = now + copy::leg_settle;
   for (const auto& fix : fixes) {
     switch (fix.kind) {
       case copy::leg_fix_kind::cancel: {
+        if (orphans_.contains(fix.order)) break; // the venue will not cancel it: asked once
         // A leg larger than the position, or on a flat one, reverses it if it fires: exit priority.
-        auto r = co_await login_.rest().cancel(rules_.account, fix.order, request_priority::exit);
+        auto r = co_await cancel_leg(contract, fix.order, request_priority::exit);
         spdlog::info("follower {}: cancelled leg {} on {} (position {}): {}", rules_.name, fix.order, contract,
                      position, px::to_string(r.kind));
-        audit("cancel_leg", {}, fmt::format("{} {} {}", fix.order, contract, px::to_string(r.kind)));
         break;
       }
       case copy::leg_fix_kind::resize: {
@@ -55,6 +59,41 @@ asio::awaitable<void> follower_session::maintain_legs(const std::string& contrac
     }
   }
   if (fixes.empty() && rules_.bracket == bracket_mode::mirror && position != 0) co_await mirror_leg_moves(contract, t);
+}
+
+asio::awaitable<px::place_outcome> follower_session::cancel_leg(const std::string& contract, px::order_id leg,
+                                                                request_priority priority) {
+  auto r = co_await login_.rest().cancel(rules_.account, leg, priority);
+  audit("cancel_leg", {}, fmt::format("{} {} {}", leg, contract, px::to_string(r.kind)));
+  if (r.refusal != px::refusal_kind::cancel_not_allowed) co_return r;
+  orphans_.insert(leg);
+  if (guard_.cancel_not_allowed(r.message)) {
+    last_guard_note_ = guard_.state().reason;
+    ++figures_.guard_actions[{std::string(guard::to_string(guard::guard_rule::account_state)), "halted"}];
+    const log_fields fields{{"FOLLOWER", rules_.name}, {"GUARD", guard::to_string(guard::guard_rule::account_state)}};
+    spdlog::error(
+        "follower {}: the venue refuses to cancel this account's orders ({}); leg {} on {} stays working "
+        "and no entry is sent. Take account {} out of the platform's own copier (a follower there cannot "
+        "cancel through the API; a live account cannot either), cancel its working orders by hand, then "
+        "copytraderctl unlock {}",
+        rules_.name, r.message, leg, contract, rules_.account, rules_.name);
+    audit("guard", {}, fmt::format("halted: {}", guard_.state().reason));
+    if (guards_ != nullptr && guard_.take_dirty()) guards_->save(rules_.account, guard_.snapshot());
+  } else {
+    spdlog::warn("follower {}: leg {} on {} stays working: the venue refuses to cancel it ({})", rules_.name, leg,
+                 contract, r.message);
+  }
+  co_return r;
+}
+
+std::vector<copy::working_order> follower_session::orphan_legs() const {
+  std::vector<copy::working_order> out;
+  for (const auto& contract : book_.contracts()) {
+    for (auto& leg : book_.legs(contract)) {
+      if (orphans_.contains(leg.id)) out.push_back(std::move(leg));
+    }
+  }
+  return out;
 }
 
 asio::awaitable<void> follower_session::place_protection(const std::string& contract, bool stop, std::int32_t size) {

@@ -109,6 +109,7 @@ void follower_session::lock_after_refusal(const std::string& message) {
 
 void follower_session::unlock_guard() {
   guard_.unlock();
+  orphans_.clear(); // the operator dealt with the account (out of the platform's copier): ask the venue again
   last_guard_note_.clear();
   spdlog::warn("follower {}: account guard unlocked by the operator", rules_.name);
   audit("guard", {}, "unlocked by the operator");

@@ -192,11 +192,11 @@ asio::awaitable<bool> follower_session::execute(const std::string& contract, con
   // After a close the venue leaves the old legs working; a reversal's new entry went first.
   for (px::order_id leg : old_legs) {
     if (ctx_.copy.dry_run) break;
-    auto r = co_await login_.rest().cancel(rules_.account, leg);
-    if (r.kind != px::outcome_kind::confirmed)
+    if (orphans_.contains(leg)) continue;
+    auto r = co_await cancel_leg(contract, leg, request_priority::exit);
+    if (r.kind != px::outcome_kind::confirmed && r.refusal != px::refusal_kind::cancel_not_allowed)
       spdlog::warn("follower {}: cancelling leftover leg {} on {}: {} ({})", rules_.name, leg, contract,
                    px::to_string(r.kind), r.message);
-    audit("cancel_leg", {}, fmt::format("{} {} {}", leg, contract, px::to_string(r.kind)));
   }
   if (!old_legs.empty()) plans_[contract].legs_settle = steady_clock::now() + copy::leg_settle;
   co_return true;

@@ -25,6 +25,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,8 @@ public:
   [[nodiscard]] bool idle() const noexcept { return !busy_ && !dirty_; }
   // Per follower contract: what its plan remembers and last saw (targets, expected, the hold).
   [[nodiscard]] const std::map<std::string, copy::contract_plan>& plans() const noexcept { return plans_; }
+  // Working legs the venue refused to cancel (cancel code 6): left on the account, shown in status.
+  [[nodiscard]] std::vector<copy::working_order> orphan_legs() const;
 
 private:
   struct contract_target {
@@ -130,6 +133,11 @@ private:
   boost::asio::awaitable<void> maintain_legs(const std::string& contract, const contract_target& t);
   boost::asio::awaitable<void> place_protection(const std::string& contract, bool stop, std::int32_t size);
   boost::asio::awaitable<void> mirror_leg_moves(const std::string& contract, const contract_target& t);
+  // Cancels a working leg. The venue's refusal for the account itself (cancel code 6) makes it an
+  // orphan: it is not asked again, entries stop (the guard halts, G0) and the operator is told what to
+  // do, once.
+  boost::asio::awaitable<projectx::place_outcome> cancel_leg(const std::string& contract, projectx::order_id leg,
+                                                             request_priority priority);
   // Sends a place and resolves an unknown outcome by the tag: the order found, or (absent twice)
   // the same tag sent again, at most three times in all.
   boost::asio::awaitable<projectx::place_outcome> place_resolved(const projectx::place_order_params& p,
@@ -166,6 +174,7 @@ private:
   bool stopped_ = false;
   std::optional<steady_clock::time_point> wake_due_;
   std::map<std::string, copy::contract_plan> plans_; // follower contract -> what its plan remembers
+  std::set<projectx::order_id> orphans_;             // legs the venue refused to cancel (code 6)
   struct event_steps {
     std::string event;
     int next = 0;

@@ -82,9 +82,15 @@ std::string_view to_string(refusal_kind kind) noexcept {
     case refusal_kind::account_violation: return "account violation";
     case refusal_kind::outside_trading_hours: return "outside trading hours";
     case refusal_kind::contract_not_active: return "contract not active";
+    case refusal_kind::cancel_not_allowed: return "cancel not allowed";
     case refusal_kind::other: return "other";
   }
   return "?";
+}
+
+refusal_kind classify_cancel_refusal(int error_code) noexcept {
+  constexpr int account_rejected = 6; // "Follower accounts cannot cancel orders", "Live accounts not supported"
+  return error_code == account_rejected ? refusal_kind::cancel_not_allowed : refusal_kind::other;
 }
 
 refusal_kind classify_refusal(int error_code, std::string_view message) noexcept {

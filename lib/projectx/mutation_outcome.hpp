@@ -40,11 +40,15 @@ enum class refusal_kind {
   account_violation,     // the account broke a rule of its firm (code 4, or AccountRejected)
   outside_trading_hours, // the market is closed or halted
   contract_not_active,   // the contract expired or is unknown
+  cancel_not_allowed,    // the account may not cancel through the API (cancel code 6: a follower in the
+                         // platform's own copier, or a live account)
   other,                 // any other refusal
 };
 [[nodiscard]] std::string_view to_string(refusal_kind kind) noexcept;
 // For Order/place's PlaceOrderErrorCode (a refusal, not an indefinite code).
 [[nodiscard]] refusal_kind classify_refusal(int error_code, std::string_view error_message) noexcept;
+// For Order/cancel's CancelOrderErrorCode: 6 AccountRejected is the account's, not the order's.
+[[nodiscard]] refusal_kind classify_cancel_refusal(int error_code) noexcept;
 
 struct place_outcome {
   outcome_kind kind = outcome_kind::unknown;

@@ -49,7 +49,9 @@ asio::awaitable<place_outcome> rest_client::modify(const modify_order_params& p)
   co_return co_await mutate(modify_order(p), false, request_priority::bracket_move);
 }
 asio::awaitable<place_outcome> rest_client::cancel(account_number account, order_id order, request_priority priority) {
-  co_return co_await mutate(cancel_order(account, order), false, priority);
+  auto out = co_await mutate(cancel_order(account, order), false, priority);
+  if (out.kind == outcome_kind::rejected) out.refusal = classify_cancel_refusal(out.error_code);
+  co_return out;
 }
 asio::awaitable<place_outcome> rest_client::close_position(account_number account, std::string_view contract_id) {
   co_return co_await mutate(projectx::close_position(account, contract_id), false, request_priority::exit);

@@ -1,6 +1,8 @@
 // The engine's safety policies end to end: every breaker trip said once, reset-breaker resuming the
-// current episode, and a background failure that is logged, counted and does not stop later work.
+// current episode, a background failure that is logged, counted and does not stop later work, and an
+// account whose orders the venue will not cancel.
 
+#include "control/reports.hpp"
 #include "core/background.hpp"
 #include "integration/engine_fixture.hpp"
 #include "support/log_capture.hpp"
@@ -73,4 +75,47 @@ TEST_CASE("reset-breaker: a follower held by the breaker follows the current epi
   fx.leader_close();
   REQUIRE(fx.settle({{2001, 0}}));
   CHECK(fx.tags_unique(2001));
+}
+
+TEST_CASE("an account the venue will not cancel for (code 6): asked once, entries stop, the legs shown as orphans",
+          "[engine][legs][cancel]") {
+  log_capture log;
+  engine_fixture fx(follower_entry("copier", 2001, "    bracket: fixed\n"));
+  fx.start();
+  const auto& follower = *fx.engine->followers().front();
+  // The trader also made the account a follower in the platform's own copier: cancels get code 6.
+  fx.control("/account", R"({"account":2001,"copy_follower":true})");
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close(); // the close goes; its stop and target stay working
+  REQUIRE(fx.run_until([&] { return follower.orphan_legs().size() == 2; }));
+  CHECK(fx.position(2001) == 0);
+  CHECK(fx.legs(2001).size() == 2);
+  CHECK(std::string(guard::to_string(follower.guard().state().mode)) == "halted");
+  CHECK(log.count("the venue refuses to cancel this account's orders (error code 6: Follower accounts cannot cancel "
+                  "orders)") == 1);
+  const auto status = control::status_report(*fx.engine);
+  const auto& shown = status.at("followers").as_array().at(0).as_object();
+  REQUIRE(shown.contains("orphan_legs"));
+  CHECK(shown.at("orphan_legs").as_array().size() == 2);
+
+  // Not asked again, and nothing opened while the legs are there.
+  fx.run_for(1500ms);
+  CHECK(fx.count_user_log("/api/Order/cancel", "follower_user") == 2);
+  fx.leader_market(1);
+  fx.run_for(800ms);
+  CHECK(fx.position(2001) == 0);
+  CHECK(log.count("held the entry on CON.F.US.MES.U26 at 0 of the leader's 1 (G0 account state") == 1);
+
+  // The trader takes the account out of the platform's copier and unlocks: the legs are cancelled.
+  fx.control("/account", R"({"account":2001,"copy_follower":false})");
+  fx.leader_close();
+  fx.run_for(300ms);
+  REQUIRE(fx.engine->unlock_guard("copier"));
+  REQUIRE(fx.poll_until([&] { return fx.legs(2001).empty(); }, 10s));
+  CHECK(follower.orphan_legs().empty());
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
 }

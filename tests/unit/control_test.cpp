@@ -110,6 +110,20 @@ TEST_CASE("ctl tables: a follower held below the leader shows both targets and w
   CHECK_THAT(text, Contains("MNQ 1/1") && !Contains("MNQ 1/1 ("));
 }
 
+TEST_CASE("ctl tables: legs the venue will not cancel are shown as orphans, with what to do", "[control]") {
+  const auto status = boost::json::parse(R"({
+    "copying":true,"dry_run":false,"leader":{"account":1001,"hub_connected":true,"positions":[]},
+    "breaker":{"tripped":false,"trips":0,"max_orders":5,"window_ms":1000},"logins":[],
+    "followers":[{"name":"es","account":2002,"state":"active","positions":[],
+      "guard":{"name":"es","guarded":false,"state":"halted","rule":"G0 account state","reason":"the venue refuses"},
+      "orphan_legs":[{"order":77,"contract":"CON.F.US.MES.U26","kind":"stop","side":"sell","size":1,"price":4980.25}]}],
+    "reload":{"attempted":false}})")
+                          .as_object();
+  const std::string text = render_status(status);
+  CHECK_THAT(text, Contains("ORPHAN stop sell 1 CON.F.US.MES.U26 at 4980.25 (order 77): the venue will not cancel it; "
+                            "cancel it by hand"));
+}
+
 TEST_CASE("ctl tables: stats, a signal's plan and a flatten", "[control]") {
   const auto stats = boost::json::parse(R"({"total_copies":7,"successful_copies":6,"failed_copies":1,
     "circuit_breaker_trips":0,"reconcile_corrections":2,"followers":[{"name":"small","orders_sent":9,"rejected":1,

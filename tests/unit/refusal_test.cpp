@@ -67,3 +67,11 @@ TEST_CASE("every documented and observed code-2 wording", "[projectx][refusal]")
   CHECK(classify_refusal(4, "Brackets cannot be used with Position Brackets.") == refusal_kind::account_violation);
   CHECK(classify_refusal(3, "An order with this custom tag already exists.") == refusal_kind::other);
 }
+
+TEST_CASE("a refused cancel: code 6 is the account's (it may not cancel), any other the order's",
+          "[projectx][refusal]") {
+  CHECK(classify_cancel_refusal(6) == refusal_kind::cancel_not_allowed); // follower in the platform's copier, live
+  CHECK(classify_cancel_refusal(2) == refusal_kind::other);              // OrderNotFound
+  CHECK(classify_cancel_refusal(3) == refusal_kind::other);              // Rejected (no longer working)
+  CHECK(to_string(refusal_kind::cancel_not_allowed) == "cancel not allowed");
+}
