@@ -157,7 +157,14 @@ config_result<config> load_config(const std::filesystem::path& given, const load
 
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    auto documents = YAML::LoadAll(text);
+    // A second document (after "---") would be silently ignored: followers pasted below it never run.
+    if (documents.size() > 1) {
+      const auto mark = documents[1].Mark();
+      return single_error(file, mark.is_null() ? 0 : mark.line + 1,
+                          "a second YAML document (after '---'); one file holds one configuration");
+    }
+    if (!documents.empty()) root = documents.front();
   } catch (const YAML::Exception& e) {
     return single_error(file, e.mark.is_null() ? 0 : e.mark.line + 1, "YAML syntax error: " + e.msg);
   }
@@ -207,7 +214,9 @@ config_result<config> load_config(const std::filesystem::path& given, const load
       m.read_enum("sink", l.sink, sink_names);
     });
   } // every mapping reports its unknown keys here
-  if (!reader.ok()) return reader.take_errors();
+  // Every error at once: the checks below run after a read error too, but stay quiet under a key
+  // that already has one (its value is a default, not what the file says).
+  reader.begin_checks();
 
   // Relative paths in the file mean "next to the file", whatever the working directory is.
   const std::filesystem::path dir = file.parent_path();

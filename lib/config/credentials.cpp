@@ -130,6 +130,18 @@ void resolve_credential(const credential_spec& spec, const std::filesystem::path
       path = *found;
     } else {
       path = config_file.parent_path() / given;
+      // By hand (--check-config, no $CREDENTIALS_DIRECTORY): the directory the shipped unit loads
+      // its credentials from, credentials/ beside the configuration (/etc/copytrader/credentials).
+      const auto unit_source = config_file.parent_path() / "credentials" / given;
+      std::error_code ec;
+      if (!have_credentials_dir && !std::filesystem::exists(path, ec) && std::filesystem::exists(unit_source, ec))
+        path = unit_source;
+      if (!std::filesystem::exists(path, ec)) {
+        reader.error_at(key, "key file " + path.string() + " does not exist" +
+                                 (have_credentials_dir ? ", nor in $CREDENTIALS_DIRECTORY (" + *credentials_dir + ")"
+                                                       : ", nor in " + unit_source.parent_path().string()));
+        return;
+      }
     }
   } else if (have_credentials_dir) {
     const std::filesystem::path dir(*credentials_dir);

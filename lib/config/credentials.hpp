@@ -1,6 +1,8 @@
 #pragma once
 // Where an account's API key comes from. Exactly one source: api_key_file, api_key_env or api_key;
-// with none, $CREDENTIALS_DIRECTORY/<default_name> (systemd LoadCredential=) when that is set.
+// with none, $CREDENTIALS_DIRECTORY/<default_name> (systemd LoadCredential=) when that is set. A
+// relative api_key_file is looked for in $CREDENTIALS_DIRECTORY, next to the configuration, then (by
+// hand, with no $CREDENTIALS_DIRECTORY) in credentials/ next to it, where the shipped unit loads from.
 
 #include "config/config.hpp"
 #include "config/config_loader.hpp"

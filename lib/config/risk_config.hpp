@@ -28,10 +28,10 @@ struct blackout_window {
 struct risk_limits {
   std::string profile; // the profile it started from, for messages
   guard::loss_limit_terms loss;
-  double high_water_usd = 0; // seeds the end-of-day high-water mark on the first start; 0 = start balance
+  double high_water_usd = 0;          // seeds the end-of-day high-water mark on the first start; 0 = start balance
   double mll_entry_buffer_usd = 100;  // an entry must leave this much above the floor
   double mll_flatten_buffer_usd = 50; // the worst case this close to the floor: flatten and halt
-  double daily_loss_limit_usd = 0;   // 0 = none
+  double daily_loss_limit_usd = 0;    // 0 = none
   daily_loss_action on_daily_loss = daily_loss_action::flatten_lock;
   double daily_profit_target_usd = 0; // 0 = none; reached: close-only for the rest of the day
   double max_contracts = 0;           // mini-equivalents, open + working + new; 0 = no cap

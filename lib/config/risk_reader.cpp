@@ -67,9 +67,12 @@ void read_session(yaml_reader& r, yaml_mapping& m, guard::session_hours& s) {
       const auto day = guard::parse_date(day_text);
       const auto close = guard::parse_clock(close_text);
       const std::string key = m.key_path("early_closes") + "." + day_text;
-      if (!day) r.error_at(key, "'" + day_text + "' is not a date YYYY-MM-DD");
-      else if (!close) r.error_at(key, "'" + close_text + "' is not a time of day HH:MM");
-      else s.early_closes[*day] = *close;
+      if (!day)
+        r.error_at(key, "'" + day_text + "' is not a date YYYY-MM-DD");
+      else if (!close)
+        r.error_at(key, "'" + close_text + "' is not a time of day HH:MM");
+      else
+        s.early_closes[*day] = *close;
     }
   }
 }
@@ -123,13 +126,17 @@ void read_limits(yaml_reader& r, yaml_mapping& m, risk_limits& l) {
   read_usd(r, m, "daily_profit_target_usd", l.daily_profit_target_usd);
   double max_contracts = l.max_contracts;
   if (m.read("max_contracts", max_contracts)) {
-    if (max_contracts < 0) r.error_at(m.key_path("max_contracts"), "must not be negative (mini-equivalents)");
-    else l.max_contracts = max_contracts;
+    if (max_contracts < 0)
+      r.error_at(m.key_path("max_contracts"), "must not be negative (mini-equivalents)");
+    else
+      l.max_contracts = max_contracts;
   }
   double weight = l.micro_weight;
   if (m.read("micro_weight", weight)) {
-    if (!(weight > 0 && weight <= 1)) r.error_at(m.key_path("micro_weight"), "must be above 0 and at most 1");
-    else l.micro_weight = weight;
+    if (!(weight > 0 && weight <= 1))
+      r.error_at(m.key_path("micro_weight"), "must be above 0 and at most 1");
+    else
+      l.micro_weight = weight;
   }
   read_usd(r, m, "slippage_reserve_usd", l.cost.slippage_reserve);
   read_usd(r, m, "fee_per_fill_usd", l.cost.fee_per_fill);

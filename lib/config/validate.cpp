@@ -1,5 +1,7 @@
 #include "config/validate.hpp"
 
+#include "config/validate_files.hpp"
+
 #include <boost/url/parse.hpp>
 
 #include <boost/asio/ip/address.hpp>
@@ -46,6 +48,18 @@ void check_account(yaml_reader& r, const std::string& key, account_id id) {
   if (id <= 0 || id > max_account_id) r.error_at(key, "must be a positive account id (1 to 2147483647)");
 }
 
+// ProjectX logs in with the platform's user name; an e-mail address is refused by the gateway as
+// bad credentials (code 3), which reads like a wrong key.
+void check_username(yaml_reader& r, const std::string& key, const std::string& username) {
+  if (username.empty()) {
+    r.error_at(key, "must not be empty");
+  } else if (username.find('@') != std::string::npos) {
+    r.error_at(key, "'" + username +
+                        "' looks like an e-mail address; ProjectX logs in with the platform user name (shown in "
+                        "the platform's account settings), not the e-mail");
+  }
+}
+
 bool valid_name(const std::string& name) {
   if (name.empty() || name.size() > 32) return false;
   for (char c : name) {
@@ -65,7 +79,7 @@ void check_bracket_ticks(yaml_reader& r, const std::string& key, std::int32_t ti
 
 void validate_follower(yaml_reader& r, const follower_config& f, const std::string& p) {
   if (!valid_name(f.name)) r.error_at(p + ".name", "must be 1 to 32 letters, digits, '_' or '-'");
-  if (f.login.username.empty()) r.error_at(p + ".username", "must not be empty");
+  check_username(r, p + ".username", f.login.username);
   check_account(r, p + ".account_id", f.account);
   if (!f.contract_id.empty() && !f.contract_map.empty()) {
     r.error_at(p + ".contract_map", "give contract_id or contract_map, not both");
@@ -187,6 +201,12 @@ void validate_listen(yaml_reader& r, const std::string& listen) {
       return;
     }
   }
+  if (!ok && colon != std::string::npos && listen.substr(colon + 1) == "0") {
+    r.error_at("control.metrics_listen",
+               "port 0 would listen on a port chosen at random that nothing can scrape; "
+               "give one from 1 to 65535 (e.g. 127.0.0.1:9464)");
+    return;
+  }
   if (!ok) r.error_at("control.metrics_listen", "'" + listen + "' is not host:port (e.g. 127.0.0.1:9464)");
 }
 
@@ -195,9 +215,7 @@ void validate_listen(yaml_reader& r, const std::string& listen) {
 void validate_config(const config& cfg, yaml_reader& r) {
   check_url(r, "api.base_url", cfg.api.base_url, {"https"});
   check_url(r, "api.user_hub_url", cfg.api.user_hub_url, {"wss", "https"});
-  if (!cfg.api.ca_file.empty() && !std::filesystem::is_regular_file(cfg.api.ca_file)) {
-    r.error_at("api.ca_file", cfg.api.ca_file.string() + " does not exist");
-  }
+  check_ca_file(r, cfg.api.ca_file);
   if (cfg.api.request_timeout < std::chrono::milliseconds(100) || cfg.api.request_timeout > std::chrono::seconds(60)) {
     r.error_at("api.request_timeout", "must be between 100ms and 60s");
   }
@@ -206,7 +224,7 @@ void validate_config(const config& cfg, yaml_reader& r) {
     r.error_at("api.hub_timeout", "must be between 1s and 300s");
   }
 
-  if (cfg.leader.login.username.empty()) r.error_at("leader.username", "must not be empty");
+  check_username(r, "leader.username", cfg.leader.login.username);
   check_account(r, "leader.account_id", cfg.leader.account);
 
   validate_followers(cfg, r);
@@ -222,7 +240,7 @@ void validate_config(const config& cfg, yaml_reader& r) {
   validate_listen(r, cfg.control.metrics_listen);
   if (!cfg.control.group.empty() && ::getgrnam(cfg.control.group.c_str()) == nullptr)
     r.error_at("control.group", "no group is named '" + cfg.control.group + "'");
-  if (cfg.state.directory.empty()) r.error_at("state.directory", "must not be empty");
+  check_state_directory(r, cfg.state.directory);
 
   static const std::set<std::string, std::less<>> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (!levels.contains(cfg.logging.level)) {

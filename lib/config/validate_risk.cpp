@@ -27,7 +27,8 @@ bool check_limits(yaml_reader& r, const std::string& where, const risk_limits& l
     r.error_at(where + ".session.last_entry", "must not be after session.flatten_at" + from);
   }
   if (l.session.flatten_at >= l.session.day_start) {
-    r.error_at(where + ".session.flatten_at", "must be before session.day_start (the day closes before it reopens)" + from);
+    r.error_at(where + ".session.flatten_at",
+               "must be before session.day_start (the day closes before it reopens)" + from);
   }
   if (l.loss.max_loss > 0) {
     if (l.loss.program == guard::account_program::combine && l.loss.start_balance <= 0) {
@@ -45,7 +46,8 @@ bool check_limits(yaml_reader& r, const std::string& where, const risk_limits& l
 
 void validate_risk(const config& cfg, yaml_reader& r) {
   std::map<std::string, bool> profile_ok;
-  for (const auto& [name, limits] : cfg.risk.profiles) profile_ok[name] = check_limits(r, "risk.profiles." + name, limits);
+  for (const auto& [name, limits] : cfg.risk.profiles)
+    profile_ok[name] = check_limits(r, "risk.profiles." + name, limits);
 
   std::set<std::string> codes;
   for (std::size_t i = 0; i < cfg.risk.product_groups.size(); ++i) {

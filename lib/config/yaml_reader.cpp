@@ -23,7 +23,17 @@ int line_of(const YAML::Node& node) {
 }
 
 void yaml_reader::error(int line, std::string key, std::string reason) {
+  if (reported_while_reading_ && under_reported_key(key)) return;
   errors_.items.push_back(diagnostic{file_, line, std::move(key), std::move(reason)});
+}
+
+bool yaml_reader::under_reported_key(std::string_view key) const {
+  for (std::size_t i = 0; i < *reported_while_reading_; ++i) {
+    const std::string_view reported = errors_.items[i].key;
+    if (reported.empty() || !key.starts_with(reported)) continue;
+    if (key.size() == reported.size() || key[reported.size()] == '.' || key[reported.size()] == '[') return true;
+  }
+  return false;
 }
 
 void yaml_reader::error_at(const std::string& key, std::string reason) { error(line_of(key), key, std::move(reason)); }

@@ -24,6 +24,9 @@ public:
 
   void error(int line, std::string key, std::string reason);
   void error_at(const std::string& key, std::string reason); // uses the line recorded for key
+  // From here on, a problem under a key that already has one (the key itself or an ancestor) is a
+  // consequence of that one and is not reported.
+  void begin_checks() noexcept { reported_while_reading_ = errors_.items.size(); }
 
   [[nodiscard]] int line_of(const std::string& key) const; // nearest recorded ancestor's line
   void record_line(const std::string& key, const YAML::Node& node);
@@ -35,7 +38,10 @@ public:
 
 private:
   std::filesystem::path file_;
+  [[nodiscard]] bool under_reported_key(std::string_view key) const;
+
   config_errors errors_;
+  std::optional<std::size_t> reported_while_reading_;
   std::map<std::string, int, std::less<>> lines_;
 };
 

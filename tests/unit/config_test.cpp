@@ -242,6 +242,24 @@ TEST_CASE("keys are found in the systemd credentials directory", "[config]") {
   CHECK_THAT(fx.errors(yaml), Contains("leader: no API key: set api_key_file, api_key_env or api_key"));
 }
 
+TEST_CASE("by hand, a relative key file is found where the shipped unit loads credentials from", "[config]") {
+  // `copytraderd --check-config --config /etc/copytrader/copytrader.yaml` as operations.md gives it:
+  // the keys are in /etc/copytrader/credentials/, and no $CREDENTIALS_DIRECTORY is set.
+  config_fixture fx;
+  fx.dir.write("credentials/c.key", "from-unit-credentials\n");
+  const auto yaml = replace_once(std::string(minimal_config), "api_key_file: b.key", "api_key_file: c.key");
+  auto cfg = fx.load(yaml);
+  INFO((cfg ? std::string() : cfg.error().to_string()));
+  REQUIRE(cfg);
+  CHECK(cfg->followers[1].login.api_key.reveal() == "from-unit-credentials");
+  // Next to the configuration still comes first.
+  fx.dir.write("c.key", "beside-the-configuration\n");
+  CHECK(fx.load(yaml)->followers[1].login.api_key.reveal() == "beside-the-configuration");
+  // In neither: both places are named.
+  const auto missing = replace_once(std::string(minimal_config), "api_key_file: b.key", "api_key_file: d.key");
+  CHECK_THAT(fx.errors(missing), Contains("key file DIR/d.key does not exist, nor in DIR/credentials"));
+}
+
 TEST_CASE("one login with two different keys is refused", "[config]") {
   config_fixture fx;
   auto yaml = replace_once(std::string(minimal_config), "username: fb", "username: fa");
