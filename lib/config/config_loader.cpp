@@ -229,6 +229,9 @@ config_result<config> load_config(const std::filesystem::path& given, const load
     resolve_credential(follower_specs[i], file, options, reader, cfg.followers[i].login);
   }
   validate_config(cfg, reader);
+  if (options.account_ids_unknown) {
+    reader.pardon([](const diagnostic& d) { return d.key.ends_with(".account_id"); });
+  }
   if (!reader.ok()) return reader.take_errors();
   return cfg;
 }

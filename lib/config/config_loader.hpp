@@ -15,6 +15,9 @@ namespace copytrader {
 struct load_options {
   // Injected so tests need not touch the process environment.
   std::function<std::optional<std::string>(const std::string&)> getenv = default_getenv;
+  // copytraderd --accounts / --contracts run before the ids are known: a missing or placeholder
+  // account_id is not an error then (nothing is traded).
+  bool account_ids_unknown = false;
 
   static std::optional<std::string> default_getenv(const std::string& name);
 };

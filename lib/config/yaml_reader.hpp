@@ -27,6 +27,11 @@ public:
   // From here on, a problem under a key that already has one (the key itself or an ancestor) is a
   // consequence of that one and is not reported.
   void begin_checks() noexcept { reported_while_reading_ = errors_.items.size(); }
+  // Drops the problems `pardoned` says are not problems for this use of the file.
+  template <typename Predicate>
+  void pardon(Predicate pardoned) {
+    std::erase_if(errors_.items, pardoned);
+  }
 
   [[nodiscard]] int line_of(const std::string& key) const; // nearest recorded ancestor's line
   void record_line(const std::string& key, const YAML::Node& node);
