@@ -48,6 +48,18 @@ void check_account(yaml_reader& r, const std::string& key, account_id id) {
   if (id <= 0 || id > max_account_id) r.error_at(key, "must be a positive account id (1 to 2147483647)");
 }
 
+// Orders name a contract by its ProjectX id, one month of one product; a symbol ("MES") matches no
+// position and fails only at run time.
+void check_contract_id(yaml_reader& r, const std::string& key, const std::string& id) {
+  if (id.starts_with("CON.") && id.size() > 4) return;
+  r.error_at(key, "'" + id +
+                      "' is not a ProjectX contract id (like CON.F.US.MES.Z26): a symbol or a name is not accepted; "
+                      "copytraderd --config FILE --contracts " +
+                      id +
+                      " lists the ids, and at each roll the map "
+                      "moves to the new month");
+}
+
 // ProjectX logs in with the platform's user name; an e-mail address is refused by the gateway as
 // bad credentials (code 3), which reads like a wrong key.
 void check_username(yaml_reader& r, const std::string& key, const std::string& username) {
@@ -83,6 +95,11 @@ void validate_follower(yaml_reader& r, const follower_config& f, const std::stri
   check_account(r, p + ".account_id", f.account);
   if (!f.contract_id.empty() && !f.contract_map.empty()) {
     r.error_at(p + ".contract_map", "give contract_id or contract_map, not both");
+  }
+  if (!f.contract_id.empty()) check_contract_id(r, p + ".contract_id", f.contract_id);
+  for (const auto& [leader, follower] : f.contract_map) {
+    check_contract_id(r, p + ".contract_map", leader);
+    check_contract_id(r, p + ".contract_map", follower);
   }
   if (!(f.size_ratio > 0) || !std::isfinite(f.size_ratio)) r.error_at(p + ".size_ratio", "must be greater than 0");
   if (f.fixed_size < 0) r.error_at(p + ".fixed_size", "must be 0 (use size_ratio) or a positive size");

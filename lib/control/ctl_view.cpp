@@ -161,6 +161,9 @@ std::string render_status(const json::object& s) {
     const auto& g = object(o, "guard");
     if (flag(g, "guarded") || (g.contains("state") && field(g, "state") != "active"))
       fmt::format_to(put, "{:<20} guard: {}; {}\n", "", guard_state_text(g), money_text(g));
+    for (const auto& contract : list(o, "unmapped"))
+      fmt::format_to(put, "{:<20} UNMAPPED: the leader holds {}, which contract_map leaves out; not copied\n", "",
+                     text(&contract));
     for (const auto& leg : list(o, "orphan_legs")) {
       const auto& l = leg.as_object();
       fmt::format_to(put,

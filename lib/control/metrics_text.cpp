@@ -162,6 +162,12 @@ std::string metrics_text(engine::copy_engine& engine) {
                count);
   }
 
+  // A leader position a follower's contract_map leaves out is not copied: visible, never silent.
+  w.family("copytrader_follower_unmapped_contracts", "gauge",
+           "Leader contracts held now that the follower's contract_map does not map (not copied)");
+  for (const auto* f : followers)
+    w.sample("copytrader_follower_unmapped_contracts", label("follower", f->rules().name), f->unmapped_held().size());
+
   // Legs the venue refused to cancel (code 6): each can fire on a flat account and open a position.
   w.family("copytrader_follower_orphan_legs", "gauge", "Working legs the venue refused to cancel (cancel by hand)");
   for (const auto* f : followers)

@@ -77,6 +77,11 @@ json::object status_report(engine::copy_engine& engine) {
                    {"positions", follower_positions(*f)}};
     if (f->disabled_reason()) o["reason"] = *f->disabled_reason();
     o["guard"] = guard_report(*f, ctx);
+    if (auto unmapped = f->unmapped_held(); !unmapped.empty()) {
+      json::array contracts;
+      for (auto& c : unmapped) contracts.emplace_back(std::move(c));
+      o["unmapped"] = std::move(contracts);
+    }
     if (auto orphans = f->orphan_legs(); !orphans.empty()) {
       json::array legs;
       for (const auto& leg : orphans) {

@@ -119,9 +119,13 @@ void follower_session::refresh_targets() {
     t.follows_episode = true;
     t.episode = 0;
   }
+  for (auto& [contract, held] : unmapped_) held = false;
   for (const auto& [leader_contract, state] : ctx_.contracts) {
     const std::string* mine = copy_context::follower_contract(leader_contract, state, rules_);
-    if (mine == nullptr) continue;
+    if (mine == nullptr) {
+      if (!state.manual && ctx_.leader_net(leader_contract, state) != 0) note_unmapped(leader_contract);
+      continue;
+    }
     auto it = targets_.find(*mine);
     if (it == targets_.end()) it = targets_.emplace(*mine, contract_target{}).first;
     contract_target& t = it->second;
@@ -228,7 +232,27 @@ void follower_session::hold_open_positions(start_policy policy) {
   }
 }
 
+void follower_session::note_unmapped(const std::string& leader_contract) {
+  auto [it, first] = unmapped_.try_emplace(leader_contract, true);
+  it->second = true;
+  if (!first) return;
+  const log_fields fields{{"FOLLOWER", rules_.name}, {"CONTRACT", leader_contract}};
+  spdlog::warn(
+      "follower {}: the leader holds {}, which its contract_map does not map: not copied. Map it "
+      "(copytraderd --contracts finds the ids; at a roll, the new month's) and reload",
+      rules_.name, leader_contract);
+}
+
+std::vector<std::string> follower_session::unmapped_held() const {
+  std::vector<std::string> out;
+  for (const auto& [contract, held] : unmapped_) {
+    if (held) out.push_back(contract);
+  }
+  return out;
+}
+
 void follower_session::update_rules(follower_config rules) {
+  unmapped_.clear(); // a contract the new map still leaves out is said again
   rules_ = std::move(rules);
   guard_.configure(rules_, ctx_.risk);
   nudge();

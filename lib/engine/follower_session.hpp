@@ -87,6 +87,8 @@ public:
   [[nodiscard]] bool idle() const noexcept { return !busy_ && !dirty_; }
   // Per follower contract: what its plan remembers and last saw (targets, expected, the hold).
   [[nodiscard]] const std::map<std::string, copy::contract_plan>& plans() const noexcept { return plans_; }
+  // Leader contracts held now that this follower's contract_map does not map (not copied; said once).
+  [[nodiscard]] std::vector<std::string> unmapped_held() const;
   // Working legs the venue refused to cancel (cancel code 6): left on the account, shown in status.
   [[nodiscard]] std::vector<copy::working_order> orphan_legs() const;
 
@@ -115,6 +117,7 @@ private:
   // Caps the contract for the leader's current episode on it (copy::hold).
   void hold(const std::string& contract, std::int32_t limit, copy::hold_reason why);
   void refresh_targets();
+  void note_unmapped(const std::string& leader_contract);
   // The account guard's live checks (session flatten, loss limits): acts and logs each decision once.
   void check_guard();
   void lock_after_refusal(const std::string& message);
@@ -175,6 +178,7 @@ private:
   std::optional<steady_clock::time_point> wake_due_;
   std::map<std::string, copy::contract_plan> plans_; // follower contract -> what its plan remembers
   std::set<projectx::order_id> orphans_;             // legs the venue refused to cancel (code 6)
+  std::map<std::string, bool> unmapped_; // leader contract contract_map leaves out -> held by the leader now
   struct event_steps {
     std::string event;
     int next = 0;

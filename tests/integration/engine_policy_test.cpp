@@ -119,3 +119,30 @@ TEST_CASE("an account the venue will not cancel for (code 6): asked once, entrie
   fx.leader_close();
   REQUIRE(fx.settle({{2001, 0}}));
 }
+
+TEST_CASE("a leader contract the follower's contract_map leaves out is said once, shown in status, not copied",
+          "[engine][mapping]") {
+  log_capture log;
+  // Maps the leader's ES to MES; the leader trades MES itself (another product, or the next month).
+  engine_fixture fx(
+      follower_entry("mapped", 2001, "    bracket: fixed\n    contract_map: {CON.F.US.EP.U26: CON.F.US.MES.U26}\n"));
+  fx.start();
+  const auto& follower = *fx.engine->followers().front();
+  fx.leader_market(1); // MES: unmapped
+  REQUIRE(fx.run_until([&] { return !follower.unmapped_held().empty(); }));
+  fx.leader_market(1); // again: said once
+  fx.run_for(500ms);
+  CHECK(fx.position(2001) == 0);
+  CHECK(log.count("follower mapped: the leader holds CON.F.US.MES.U26, which its contract_map does not map") == 1);
+  const auto status = control::status_report(*fx.engine);
+  const auto& shown = status.at("followers").as_array().at(0).as_object();
+  REQUIRE(shown.contains("unmapped"));
+  CHECK(shown.at("unmapped").as_array().at(0).as_string() == "CON.F.US.MES.U26");
+
+  fx.leader_close(); // no longer held: no longer shown
+  REQUIRE(fx.run_until([&] { return follower.unmapped_held().empty(); }));
+  fx.leader_market(1, std::nullopt, std::nullopt, {}, es); // the mapped contract is copied
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close(es);
+  REQUIRE(fx.settle({{2001, 0}}));
+}

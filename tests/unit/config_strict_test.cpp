@@ -72,3 +72,14 @@ TEST_CASE("metrics_listen on port 0 is refused for what it is", "[config][strict
                                     "  socket: ctl.sock\n  metrics_listen: 127.0.0.1:0\n")),
              Contains("control.metrics_listen: port 0 would listen on a port chosen at random"));
 }
+
+TEST_CASE("a contract map keyed by symbol is refused with where to find the ids", "[config][strict]") {
+  config_fixture fx;
+  const auto yaml = replace_once(std::string(minimal_config), "    account_id: 2002\n",
+                                 "    account_id: 2002\n    contract_map: {MES: CON.F.US.EP.Z26}\n");
+  CHECK_THAT(fx.errors(yaml),
+             Contains("followers[1].contract_map: 'MES' is not a ProjectX contract id") && Contains("--contracts MES"));
+  const auto id = replace_once(std::string(minimal_config), "    account_id: 2002\n",
+                               "    account_id: 2002\n    contract_id: ES\n");
+  CHECK_THAT(fx.errors(id), Contains("followers[1].contract_id: 'ES' is not a ProjectX contract id"));
+}
