@@ -178,9 +178,10 @@ std::string render_status(const json::object& s) {
 std::string render_stats(const json::object& s) {
   std::string out;
   auto put = std::back_inserter(out);
-  fmt::format_to(put, "total_copies {}  successful_copies {}  failed_copies {}  circuit_breaker_trips {}\n",
-                 field(s, "total_copies"), field(s, "successful_copies"), field(s, "failed_copies"),
-                 field(s, "circuit_breaker_trips"));
+  fmt::format_to(
+      put, "leader_changes {}  total_copies {}  successful_copies {}  failed_copies {}  circuit_breaker_trips {}\n",
+      field(s, "leader_changes"), field(s, "total_copies"), field(s, "successful_copies"), field(s, "failed_copies"),
+      field(s, "circuit_breaker_trips"));
   fmt::format_to(put, "reconcile_corrections {}\n\n", field(s, "reconcile_corrections"));
   fmt::format_to(put, "{:<16} {:>5} {:>5} {:>8} {:>5} {:>9} {:>9} {:>9} {:>4}  {}\n", "FOLLOWER", "SENT", "REJ",
                  "UNKNOWN", "POS", "P50_US", "P99_US", "MAX_US", "429", "LAST ERROR");

@@ -58,7 +58,9 @@ std::string metrics_text(engine::copy_engine& engine) {
 
   w.family("copytrader_copying", "gauge", "1 while the engine copies (the leader's account and positions are read)");
   w.sample("copytrader_copying", "", ctx.leader_ready ? 1 : 0);
-  w.family("copytrader_copies_total", "counter", "Leader changes that made the daemon act");
+  w.family("copytrader_leader_changes_total", "counter", "Changes of the leader's position the engine planned for");
+  w.sample("copytrader_leader_changes_total", "", ctx.counters.leader_changes);
+  w.family("copytrader_copies_total", "counter", "Follower orders and closes sent (copies)");
   w.sample("copytrader_copies_total", "", ctx.counters.total_copies);
   w.family("copytrader_copies_successful_total", "counter", "Follower orders confirmed");
   w.sample("copytrader_copies_successful_total", "", ctx.counters.successful_copies);

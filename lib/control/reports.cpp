@@ -126,6 +126,7 @@ json::object stats_report(engine::copy_engine& engine) {
     followers.push_back(json::object{
         {"name", f->rules().name},
         {"orders_sent", figures.orders_sent},
+        {"dry_run_orders", figures.dry_run_orders},
         {"confirmed", figures.confirmed},
         {"rejected", figures.rejected},
         {"unknown", figures.unknown},
@@ -144,6 +145,7 @@ json::object stats_report(engine::copy_engine& engine) {
     });
   }
   return json::object{
+      {"leader_changes", ctx.counters.leader_changes},
       {"total_copies", ctx.counters.total_copies},
       {"successful_copies", ctx.counters.successful_copies},
       {"failed_copies", ctx.counters.failed_copies},

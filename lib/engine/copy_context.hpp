@@ -55,10 +55,13 @@ struct leader_contract_state {
   std::uint64_t episode = 0;             // counts the episodes (flat to flat; a reversal starts one)
 };
 
+// One name, one meaning (docs/operations.md, "stats"): a copy is one follower order or close sent to
+// the venue; total = successful + failed + those still unresolved. Dry-run decisions are not copies.
 struct engine_counters {
-  std::uint64_t total_copies = 0;      // leader changes that made the daemon act
-  std::uint64_t successful_copies = 0; // follower orders confirmed (or resolved as placed)
-  std::uint64_t failed_copies = 0;     // follower orders refused, or unresolved
+  std::uint64_t leader_changes = 0;    // changes of the leader's position the engine planned for
+  std::uint64_t total_copies = 0;      // follower orders and closes sent
+  std::uint64_t successful_copies = 0; // of which confirmed (or resolved as placed)
+  std::uint64_t failed_copies = 0;     // of which refused, or left unresolved
   std::uint64_t reconcile_corrections = 0;
 };
 

@@ -262,7 +262,7 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
   state.event = change.trade ? std::to_string(*change.trade) : ctx_.local_event(manual ? 'm' : 'r');
   if (fill_price > 0) state.fill_price = fill_price;
   ctx_.episodes.on_leader_change(change.contract, change.old_net, change.new_net, change.entry_tag);
-  ++ctx_.counters.total_copies;
+  ++ctx_.counters.leader_changes;
 
   const bool adds = change.new_net != 0 && (change.old_net == 0 || (change.old_net > 0) != (change.new_net > 0) ||
                                             std::abs(change.new_net) > std::abs(change.old_net));

@@ -27,7 +27,8 @@ struct latency_histogram {
 };
 
 struct follower_figures {
-  std::uint64_t orders_sent = 0;
+  std::uint64_t orders_sent = 0;    // orders and closes sent to the venue
+  std::uint64_t dry_run_orders = 0; // what a dry run would have sent (never counted as sent)
   std::uint64_t confirmed = 0;
   std::uint64_t rejected = 0;
   std::uint64_t unknown = 0;          // outcomes that needed a tag search

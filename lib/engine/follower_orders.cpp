@@ -8,8 +8,10 @@
 #include "logging/log.hpp"
 
 #include <spdlog/spdlog.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdlib>
 
 namespace copytrader::engine {
 namespace asio = boost::asio;
@@ -49,7 +51,7 @@ std::string follower_session::next_tag(const std::string& event) {
 }
 
 copy::follower_bracket follower_session::planned_bracket(const std::string& contract, const contract_target& t,
-                                                       bool entry_long) const {
+                                                         bool entry_long) const {
   const leader_contract_state* leader = t.source.empty() ? nullptr : &ctx_.contracts.find(t.source)->second;
   std::optional<copy::leader_bracket> from_leader;
   if (leader) {
@@ -100,17 +102,21 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
   ++activity_;
   if (entry) login_.order_ceiling().use(now);
   plans_[contract].legs_settle = now + copy::leg_settle;
-  ++figures_.orders_sent;
 
   if (ctx_.copy.dry_run) {
     book_.place_failed(tag);
     book_.shadow_fill(contract, signed_size);
-    spdlog::info("dry run: follower {} would {} {} {} (tag {}, stop {} ticks, target {} ticks)", rules_.name,
-                 side_name(action.side), action.size, contract, tag, p.stop_loss ? p.stop_loss->ticks : 0,
-                 p.take_profit ? p.take_profit->ticks : 0);
+    ++figures_.dry_run_orders;
+    std::string legs;
+    if (p.stop_loss) legs += fmt::format(", stop {} ticks", std::abs(p.stop_loss->ticks));
+    if (p.take_profit) legs += fmt::format(", target {} ticks", std::abs(p.take_profit->ticks));
+    spdlog::info("dry run: follower {} would {} {} {} ({}, tag {}{})", rules_.name, side_name(action.side), action.size,
+                 contract, entry ? "entry" : "exit", tag, legs);
     audit("dry_run", tag, fmt::format("{} {} {}", side_name(action.side), action.size, contract));
     co_return true;
   }
+  ++figures_.orders_sent;
+  ++ctx_.counters.total_copies;
 
   crash_point("before_place"); // F2
   const auto outcome = co_await place_resolved(p, entry ? request_priority::entry : request_priority::exit);
@@ -124,7 +130,10 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
       }
       ++figures_.confirmed;
       ++ctx_.counters.successful_copies;
-      if (leader) {
+      // Timed once per leader change: a second order for the same change (a retry, or a resize a
+      // reload asked for) is not the copy's latency.
+      if (leader && leader->seen > last_timed_change_ && leader->seen > rules_changed_) {
+        last_timed_change_ = leader->seen;
         if (outcome.written != steady_clock::time_point{}) {
           figures_.sent_us.push_back(
               std::chrono::duration_cast<std::chrono::microseconds>(outcome.written - leader->seen).count());
@@ -246,16 +255,18 @@ asio::awaitable<void> follower_session::pause(std::chrono::milliseconds how_long
 asio::awaitable<bool> follower_session::close(const std::string& contract) {
   const auto now = steady_clock::now();
   const std::int32_t held = book_.confirmed(contract);
-  ++figures_.orders_sent;
   plans_[contract].legs_settle = now + copy::leg_settle;
   if (ctx_.copy.dry_run) {
     book_.shadow_fill(contract, -held);
-    spdlog::info("dry run: follower {} would close {} on {}", rules_.name, held, contract);
+    ++figures_.dry_run_orders;
+    spdlog::info("dry run: follower {} would close {} on {} (exit)", rules_.name, held, contract);
     audit("dry_run", {}, fmt::format("close {} {}", held, contract));
     co_return true;
   }
   book_.sent_close(contract, now);
   ++activity_;
+  ++figures_.orders_sent;
+  ++ctx_.counters.total_copies;
   const auto r = co_await login_.rest().close_position(rules_.account, contract);
   if (r.kind == px::outcome_kind::confirmed) {
     ++figures_.confirmed;

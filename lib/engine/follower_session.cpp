@@ -253,6 +253,7 @@ std::vector<std::string> follower_session::unmapped_held() const {
 
 void follower_session::update_rules(follower_config rules) {
   unmapped_.clear(); // a contract the new map still leaves out is said again
+  rules_changed_ = steady_clock::now();
   rules_ = std::move(rules);
   guard_.configure(rules_, ctx_.risk);
   nudge();

@@ -178,6 +178,8 @@ private:
   std::optional<steady_clock::time_point> wake_due_;
   std::map<std::string, copy::contract_plan> plans_; // follower contract -> what its plan remembers
   std::set<projectx::order_id> orphans_;             // legs the venue refused to cancel (code 6)
+  steady_clock::time_point last_timed_change_{};     // the leader change whose copy latency was recorded last
+  steady_clock::time_point rules_changed_{};         // a reload changed the rules: what it causes is not timed
   std::map<std::string, bool> unmapped_; // leader contract contract_map leaves out -> held by the leader now
   struct event_steps {
     std::string event;

@@ -1,0 +1,70 @@
+// The figures an operator reads are true (issue "Found by a new user", item 8): a copy is one
+// follower order or close sent, so successful_copies never exceeds total_copies; nothing is counted
+// before anything is sent; an order a reload causes is not copy latency; a dry run sends nothing and
+// counts nothing as sent, and says an exit is an exit.
+
+#include "integration/engine_fixture.hpp"
+#include "support/log_capture.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace copytrader;
+using namespace copytrader::testing;
+using namespace std::chrono_literals;
+
+TEST_CASE("figures: a copy is a follower order sent; successful and failed copies add up to at most the total",
+          "[engine][figures]") {
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n") +
+                    follower_entry("two", 2002, "    bracket: fixed\n"));
+  fx.start();
+  const auto& counters = fx.engine->context().counters;
+  CHECK(counters.total_copies == 0); // started, nothing sent yet
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}, {2002, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+  fx.run_for(300ms);
+  CHECK(counters.leader_changes == 2);
+  CHECK(counters.total_copies == 4); // an entry and a close for each follower
+  CHECK(counters.successful_copies == 4);
+  CHECK(counters.successful_copies + counters.failed_copies <= counters.total_copies);
+  for (const auto* f : fx.engine->followers()) CHECK(f->figures().orders_sent == 2);
+}
+
+TEST_CASE("figures: an order a reload causes is not timed as copy latency", "[engine][figures][reload]") {
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"));
+  fx.start();
+  const auto& figures = fx.engine->followers().front()->figures();
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  CHECK(figures.latency.count == 1);
+  // A new ratio: the follower is brought to 4 by an order the leader did not cause just now.
+  REQUIRE(fx.reload(follower_entry("one", 2001, "    bracket: fixed\n    size_ratio: 2\n")).items.empty());
+  REQUIRE(fx.settle({{2001, 4}}));
+  CHECK(figures.orders_sent == 2);
+  CHECK(figures.latency.count == 1);
+  fx.leader_market(1); // the leader's next change is timed again
+  REQUIRE(fx.settle({{2001, 6}}));
+  CHECK(figures.latency.count == 2);
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("figures: a dry run counts nothing as sent and labels entries and exits", "[engine][figures][dry_run]") {
+  log_capture log;
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"), "copy:\n  dry_run: true\n");
+  fx.start();
+  fx.leader_market(2);
+  fx.run_for(800ms);
+  fx.leader_market(-1);
+  fx.run_for(800ms);
+  const auto& figures = fx.engine->followers().front()->figures();
+  CHECK(figures.orders_sent == 0);
+  CHECK(figures.dry_run_orders == 2);
+  CHECK(fx.engine->context().counters.total_copies == 0);
+  CHECK(log.count("would buy 2 CON.F.US.MES.U26 (entry, tag ct-") == 1);
+  CHECK(log.count(", stop 16 ticks, target 24 ticks)") == 1);
+  CHECK(log.count("would sell 1 CON.F.US.MES.U26 (exit, tag ct-") == 1);
+  CHECK(log.count("stop 0 ticks") == 0);
+  fx.leader_close();
+}
