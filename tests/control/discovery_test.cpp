@@ -12,16 +12,7 @@ using Catch::Matchers::Contains;
 namespace {
 
 ctl_result run_copytraderd(const std::string& args) {
-  ctl_result r;
-  const std::string command = fmt::format("{} {} 2>&1 </dev/null", COPYTRADERD_PATH, args);
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char chunk[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) r.out.append(chunk, n);
-  const int status = ::pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return run_command(fmt::format("{} {} 2>&1 </dev/null", COPYTRADERD_PATH, args));
 }
 
 } // namespace

@@ -117,6 +117,19 @@ logging:
                      gateway, metrics, s.extra_followers, s.level, s.on_start, s.api_extra);
 }
 
+// Runs a shell command; its exit code and what it printed (stdout and stderr, as the command routes them).
+inline ctl_result run_command(const std::string& command) {
+  ctl_result r;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char chunk[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) r.out.append(chunk, n);
+  const int status = ::pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
 struct running_daemon {
   daemon_setup setup;
   sim_process sim;
@@ -158,18 +171,8 @@ struct running_daemon {
 
   // copytraderctl with the arguments (shell words), optionally behind a prefix such as setpriv.
   ctl_result ctl(const std::string& args, const std::string& prefix = "", const std::string& socket_path = "") const {
-    const std::string command =
-        fmt::format("{} env COPYTRADER_SOCKET={} {} {} 2>&1 </dev/null", prefix,
-                    socket_path.empty() ? socket.string() : socket_path, COPYTRADERCTL_PATH, args);
-    ctl_result r;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char chunk[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(chunk, 1, sizeof chunk, pipe)) > 0) r.out.append(chunk, n);
-    const int status = ::pclose(pipe);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return run_command(fmt::format("{} env COPYTRADER_SOCKET={} {} {} 2>&1 </dev/null", prefix,
+                                   socket_path.empty() ? socket.string() : socket_path, COPYTRADERCTL_PATH, args));
   }
 
   json::object ctl_json(const std::string& args) const {
