@@ -64,7 +64,15 @@ guard_record follower_guard::snapshot() const {
 }
 
 void follower_guard::restore(const guard_record& saved, guard::sys_time now) {
-  if (!limits_ || !calendar_) return;
+  if (!limits_ || !calendar_) {
+    // Without limits only a halt is kept (the venue refused an entry, or will not cancel): it ends
+    // by the operator's unlock alone, so a restart must not end it.
+    if (saved.mode == static_cast<int>(guard::guard_mode::halted)) {
+      guard::escalate(state_, guard::guard_mode::halted, static_cast<guard::guard_rule>(saved.rule), std::nullopt,
+                      saved.reason);
+    }
+    return;
+  }
   high_water_ = saved.high_water;
   high_water_known_ = true;
   const auto today = calendar_->day_of(now);

@@ -57,7 +57,12 @@ void follower_session::restore_guard(const guard_record& saved) {
 }
 
 void follower_session::check_guard() {
-  if (!guard_.guarded() || stopped_) return;
+  if (stopped_) return;
+  // An unguarded follower's halt (the venue's refusal, cancel code 6) and its unlock survive a restart too.
+  if (!guard_.guarded()) {
+    if (guard_.take_dirty() && guards_ != nullptr) guards_->save(rules_.account, guard_.snapshot());
+    return;
+  }
   const auto now = ctx_.venue_now();
   const auto verdict = guard_.check(now, book_, ctx_);
   if (auto ended = guard_.take_ended()) {

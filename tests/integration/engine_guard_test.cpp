@@ -235,7 +235,7 @@ TEST_CASE("guard G6: no opening inside a blackout window; what is open is still 
   fx.leader_close();
 }
 
-TEST_CASE("guard: an entry the venue refuses as an account violation halts the follower; its exit still goes",
+TEST_CASE("guard: a venue refusal halts the follower across a restart until unlock; its exit still goes",
           "[engine][guard]") {
   log_capture log;
   engine_fixture fx(follower_entry("blocked", 2001, "    bracket: fixed\n"));
@@ -251,12 +251,21 @@ TEST_CASE("guard: an entry the venue refuses as an account violation halts the f
   fx.leader_close(); // the exit goes through the halt
   REQUIRE(fx.settle({{2001, 0}}));
   CHECK(guard_state(fx, 2001) == "halted");
+  fx.run_for(200ms); // the next tick queues the halt's write
+  fx.stop();
+  fx.start(); // a follower without risk limits: its halt is kept all the same; only the operator ends it
+  CHECK(guard_state(fx, 2001) == "halted");
+  CHECK(log.count("account guard restored halted") == 1);
   fx.leader_market(2); // a new episode: not sent, the account stays locked until the operator says
   fx.run_for(800ms);
   CHECK(fx.position(2001) == 0);
   CHECK(log.count("account guard held the entry on CON.F.US.MES.U26 at 0 of the leader's 2 (refused after a breach") ==
         1);
   REQUIRE(fx.engine->unlock_guard("blocked"));
+  fx.run_for(200ms);
+  fx.stop();
+  fx.start(); // the unlock is kept too
+  CHECK(guard_state(fx, 2001) == "active");
   fx.leader_close();
   fx.run_for(300ms);
   fx.leader_market(1);
