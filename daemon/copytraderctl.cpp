@@ -223,8 +223,8 @@ std::optional<std::string> parse(int argc, char** argv, options& o) {
   } else if (o.words.size() != 1) {
     return command + " takes no further words";
   }
-  static const std::vector<std::string> known{"status",  "stats",   "watch", "reset-breaker", "enable", "disable",
-                                              "flatten", "copy",    "reload", "risk",         "unlock"};
+  static const std::vector<std::string> known{"status",  "stats", "watch",  "reset-breaker", "enable", "disable",
+                                              "flatten", "copy",  "reload", "risk",          "unlock"};
   if (std::find(known.begin(), known.end(), command) == known.end()) return "unknown command " + command;
   if (command == "copy" && (!r.contains("side") || !r.contains("size"))) return "copy needs --side and --size";
   r["command"] = command == "watch" ? "status" : command;

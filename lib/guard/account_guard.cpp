@@ -62,21 +62,23 @@ entry_verdict screen_entry(const guard_inputs& in, const entry_intent& intent, s
   const auto& limits = in.limits;
   const auto& facts = in.facts;
   if (in.state.blocks_entries()) {
-    return none_added(intent, in.state.rule, fmt::format("the account is {}: {}", to_string(in.state.mode),
-                                                         in.state.reason));
+    return none_added(intent, in.state.rule,
+                      fmt::format("the account is {}: {}", to_string(in.state.mode), in.state.reason));
   }
   if (!facts.can_trade) return none_added(intent, guard_rule::account_state, "canTrade is false");
   if (limits.session.enforce && in.calendar.phase(now) != session_phase::entries) {
     return none_added(intent, guard_rule::session, "outside the trading day's entry hours");
   }
   for (const auto& w : limits.blackouts) {
-    if (in_blackout(w, in.calendar, in.products, intent.contract, now)) return none_added(intent, guard_rule::blackout, "inside a blackout window");
+    if (in_blackout(w, in.calendar, in.products, intent.contract, now))
+      return none_added(intent, guard_rule::blackout, "inside a blackout window");
   }
   if (intent.hedge == hedge_conflict::standing) {
     return none_added(intent, guard_rule::hedging, "another account of the login holds the other direction");
   }
   if (intent.hedge == hedge_conflict::passing) {
-    auto v = none_added(intent, guard_rule::hedging, "another account of the login is still leaving the other direction");
+    auto v =
+        none_added(intent, guard_rule::hedging, "another account of the login is still leaving the other direction");
     v.wait = true;
     return v;
   }
@@ -102,7 +104,8 @@ entry_verdict screen_entry(const guard_inputs& in, const entry_intent& intent, s
     // Data still being read (just started, a contract learned on its first fill) is waited for a
     // moment: the plan turns a wait that lasts into a skip.
     if (!facts.balance || stale) {
-      auto v = none_added(intent, guard_rule::stale_data, facts.balance ? "the balance is too old" : "the balance is unknown");
+      auto v = none_added(intent, guard_rule::stale_data,
+                          facts.balance ? "the balance is too old" : "the balance is unknown");
       v.wait = true;
       return v;
     }
@@ -113,14 +116,14 @@ entry_verdict screen_entry(const guard_inputs& in, const entry_intent& intent, s
     }
     if (facts.money.unprotected) return none_added(intent, guard_rule::unprotected, "an open position has no stop");
     if (!intent.stop_points) return none_added(intent, guard_rule::unprotected, "the entry would carry no stop");
-    const double per_contract = *intent.stop_points * *intent.dollars_per_point + limits.cost.slippage_reserve +
-                                2 * limits.cost.fee_per_fill;
+    const double per_contract =
+        *intent.stop_points * *intent.dollars_per_point + limits.cost.slippage_reserve + 2 * limits.cost.fee_per_fill;
     if (auto headroom = mll_headroom(limits, facts)) {
       b.limit(contracts_within(*headroom - limits.mll_entry_buffer_usd, per_contract), guard_rule::max_loss,
               fmt::format("balance {:.2f}, open risk {:.2f}, floor {:.2f}, headroom {:.2f}, buffer {:.2f}, risk "
                           "{:.2f} a contract",
-                          *facts.balance, facts.money.open_risk, facts.money.worst_case_equity() - *headroom,
-                          *headroom, limits.mll_entry_buffer_usd, per_contract));
+                          *facts.balance, facts.money.open_risk, facts.money.worst_case_equity() - *headroom, *headroom,
+                          limits.mll_entry_buffer_usd, per_contract));
     }
     if (auto headroom = daily_loss_headroom(limits, facts)) {
       b.limit(contracts_within(*headroom, per_contract), guard_rule::daily_loss,
@@ -169,8 +172,8 @@ live_verdict check_live(const guard_inputs& in, bool holds_positions, sys_time n
                         facts.money.worst_case_equity(), *headroom, limits.mll_flatten_buffer_usd)};
   }
   if (auto headroom = daily_loss_headroom(limits, facts); headroom && *headroom <= 0) {
-    const auto action = limits.on_daily_loss == daily_loss_action::flatten_lock ? guard_action::flatten_lock
-                                                                                : guard_action::close_only;
+    const auto action =
+        limits.on_daily_loss == daily_loss_action::flatten_lock ? guard_action::flatten_lock : guard_action::close_only;
     return {action, guard_rule::daily_loss, in.calendar.next_open(now),
             fmt::format("day loss at the stops {:.2f} reached the limit {:.2f} (balance {:.2f}, day start {:.2f}, "
                         "open risk {:.2f})",

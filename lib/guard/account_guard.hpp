@@ -26,9 +26,9 @@ struct account_facts {
   std::optional<sys_time> balance_seen;
   bool can_trade = true;
   double day_start_balance = 0;
-  double high_water = 0;               // the highest end-of-day balance (kept by the daemon)
-  money_view money;                    // open risk at the stops
-  double mini_equivalents_held = 0;    // open positions and working entries, weighted
+  double high_water = 0;            // the highest end-of-day balance (kept by the daemon)
+  money_view money;                 // open risk at the stops
+  double mini_equivalents_held = 0; // open positions and working entries, weighted
 };
 
 // Another account of the same login holds the other direction in the entry's product group.
@@ -40,9 +40,9 @@ enum class hedge_conflict {
 
 struct entry_intent {
   std::string_view contract;
-  int direction = 1;          // +1 long, -1 short
-  std::int32_t held = 0;      // what the follower already holds in this direction (0 when opposite or flat)
-  std::int32_t wanted = 0;    // the size in this direction the plan would reach
+  int direction = 1;                 // +1 long, -1 short
+  std::int32_t held = 0;             // what the follower already holds in this direction (0 when opposite or flat)
+  std::int32_t wanted = 0;           // the size in this direction the plan would reach
   std::optional<double> stop_points; // the stop distance the entry carries; nullopt: none
   std::optional<double> dollars_per_point; // nullopt: the contract's data is unknown
   hedge_conflict hedge = hedge_conflict::none;
@@ -50,9 +50,9 @@ struct entry_intent {
 
 struct entry_verdict {
   std::int32_t most = std::numeric_limits<std::int32_t>::max(); // the largest size this direction may reach
-  guard_rule rule = guard_rule::none; // the rule that bound it, when it binds
-  bool wait = false; // plan again shortly instead of skipping (a passing hedge, data still being read)
-  std::string detail;                 // the figures, for the log line and status
+  guard_rule rule = guard_rule::none;                           // the rule that bound it, when it binds
+  bool wait = false;  // plan again shortly instead of skipping (a passing hedge, data still being read)
+  std::string detail; // the figures, for the log line and status
 
   [[nodiscard]] bool binds(std::int32_t wanted) const noexcept { return wait || most < wanted; }
 };

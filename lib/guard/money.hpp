@@ -58,8 +58,8 @@ struct day_ledger {
 struct money_view {
   double balance = 0;
   double day_start_balance = 0;
-  double open_risk = 0;         // the sum of loss_at_stop over open positions
-  bool unprotected = false;     // a position without a stop: the worst case is unbounded
+  double open_risk = 0;     // the sum of loss_at_stop over open positions
+  bool unprotected = false; // a position without a stop: the worst case is unbounded
   [[nodiscard]] double worst_case_equity() const noexcept { return balance - open_risk; }
   // The day's loss in the worst case: realized, fees and open risk (what a DLL counts).
   [[nodiscard]] double day_loss_worst() const noexcept { return day_start_balance - worst_case_equity(); }

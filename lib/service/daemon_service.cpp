@@ -6,9 +6,9 @@
 #include "control/metrics_text.hpp"
 #include "core/crash_point.hpp"
 #include "engine/copy_engine.hpp"
-#include "state/guard_store.hpp"
 #include "logging/log.hpp"
 #include "service/control_commands.hpp"
+#include "state/guard_store.hpp"
 #include "state/instance_lock.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -274,8 +274,8 @@ int run_daemon(const daemon_options& options, notifier& notify) {
   }
   std::unique_ptr<daemon_service> service;
   try {
-    service = std::make_unique<daemon_service>(io, helper, notify, options, std::move(cfg), audit->get(),
-                                               guards->get());
+    service =
+        std::make_unique<daemon_service>(io, helper, notify, options, std::move(cfg), audit->get(), guards->get());
   } catch (const std::exception& e) {
     spdlog::error("cannot start: {}", e.what());
     return exit_failure;

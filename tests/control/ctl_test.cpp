@@ -321,9 +321,10 @@ TEST_CASE("J4: canary API keys and session tokens appear in no output", "[ctl][J
 
 TEST_CASE("copytraderctl risk and unlock: the guard's numbers, a lock, and the operator's unlock", "[ctl][guard]") {
   daemon_setup setup;
-  setup.extra_followers = "  - name: guarded\n    username: follower_user\n    api_key_file: follower.key\n"
-                          "    account_id: 2003\n    bracket: fixed\n"
-                          "    risk: {daily_loss_limit_usd: 100, session: {enforce: false}}\n";
+  setup.extra_followers =
+      "  - name: guarded\n    username: follower_user\n    api_key_file: follower.key\n"
+      "    account_id: 2003\n    bracket: fixed\n"
+      "    risk: {daily_loss_limit_usd: 100, session: {enforce: false}}\n";
   running_daemon d(setup);
   REQUIRE(eventually([&] { return d.ctl("risk guarded").out.find("balance 50000.00") != std::string::npos; }));
   auto risk = d.ctl("risk guarded");
@@ -339,7 +340,8 @@ TEST_CASE("copytraderctl risk and unlock: the guard's numbers, a lock, and the o
 
   // A loss beyond the limit: locked until the next trading day's open, shown by risk and status.
   REQUIRE(d.sim.control("POST", "/account", R"({"account":2003,"balance":49850})").status == 200);
-  REQUIRE(eventually([&] { return d.ctl("risk guarded").out.find("locked (G2 daily loss) until") != std::string::npos; }));
+  REQUIRE(
+      eventually([&] { return d.ctl("risk guarded").out.find("locked (G2 daily loss) until") != std::string::npos; }));
   CHECK_THAT(d.ctl("status").out, Contains("guard: locked (G2 daily loss)"));
   const auto json_risk = d.ctl_json("risk guarded").at("followers").as_array().at(0).as_object();
   CHECK(json_risk.at("state").as_string() == "locked");
@@ -356,7 +358,10 @@ TEST_CASE("copytraderctl risk and unlock: the guard's numbers, a lock, and the o
   CHECK_THAT(d.ctl("risk guarded").out, Contains("state:  active"));
 
   const std::string metrics = http_get(d.metrics_port, "/metrics");
-  CHECK_THAT(metrics, Contains(R"(copytrader_follower_guard_state{follower="guarded"} 0)") &&
-                          Contains(R"(copytrader_follower_headroom_usd{follower="guarded",guard="daily_loss"} 100)") &&
-                          Contains(R"(copytrader_guard_actions_total{follower="guarded",guard="G2 daily loss",action="flatten_lock"} 1)"));
+  CHECK_THAT(
+      metrics,
+      Contains(R"(copytrader_follower_guard_state{follower="guarded"} 0)") &&
+          Contains(R"(copytrader_follower_headroom_usd{follower="guarded",guard="daily_loss"} 100)") &&
+          Contains(
+              R"(copytrader_guard_actions_total{follower="guarded",guard="G2 daily loss",action="flatten_lock"} 1)"));
 }

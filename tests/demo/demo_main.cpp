@@ -321,8 +321,9 @@ bool demo::guard_act() {
       std::cout << "      $ " << text.substr(at, end - at) << "\n";
   };
   std::cout << "\n== the account guard: follower guarded has a 150 USD daily loss limit ==\n";
-  act(fmt::format(R"({{"account":1001,"op":"place","contract_id":"{}","side":0,"size":2,"type":2,"sl_ticks":-16,"tp_ticks":24}})",
-                  mes));
+  act(fmt::format(
+      R"({{"account":1001,"op":"place","contract_id":"{}","side":0,"size":2,"type":2,"sl_ticks":-16,"tp_ticks":24}})",
+      mes));
   bool ok = wait_for_position(guarded, 2, 10s);
   std::this_thread::sleep_for(500ms);
   print("leader buys 2; guarded copies 2. copytraderctl risk guarded:", ctl("risk guarded"));

@@ -62,7 +62,8 @@ TEST_CASE("sizing, mapping and brackets: leader 5 gives 5, 2 and 1 (on ES); flat
 }
 
 TEST_CASE("invert and fixed_size: a long leader makes a fixed short follower", "[engine][invert]") {
-  engine_fixture fx(follower("inv", 2001, "    fixed_size: 2\n    invert: true\n    allow_hedge: true\n    bracket: fixed\n"));
+  engine_fixture fx(
+      follower("inv", 2001, "    fixed_size: 2\n    invert: true\n    allow_hedge: true\n    bracket: fixed\n"));
   fx.start();
   fx.leader_market(1);
   REQUIRE(fx.settle({{2001, -2}}));

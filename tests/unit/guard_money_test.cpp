@@ -8,9 +8,9 @@
 using namespace copytrader::guard;
 
 TEST_CASE("money: dollars per point is tickValue / tickSize", "[money]") {
-  CHECK(dollars_per_point(1.25, 0.25) == Approx(5));  // MES
+  CHECK(dollars_per_point(1.25, 0.25) == Approx(5));   // MES
   CHECK(dollars_per_point(12.50, 0.25) == Approx(50)); // ES
-  CHECK(dollars_per_point(0.50, 0.25) == Approx(2));  // MNQ
+  CHECK(dollars_per_point(0.50, 0.25) == Approx(2));   // MNQ
   CHECK(dollars_per_point(5.00, 0.25) == Approx(20));  // NQ
   CHECK_FALSE(dollars_per_point(1.25, 0));
   CHECK_FALSE(dollars_per_point(0, 0.25));

@@ -39,8 +39,9 @@ std::string with_risk(std::string_view follower_lines, std::string_view top = pr
 
 TEST_CASE("risk: a follower takes its profile and overrides key by key", "[config][risk]") {
   config_fixture fx;
-  auto cfg = fx.load(with_risk("    risk:\n      profile: topstep-50k-combine\n      max_contracts: 3\n"
-                               "      daily_loss_action: close_only\n"));
+  auto cfg =
+      fx.load(with_risk("    risk:\n      profile: topstep-50k-combine\n      max_contracts: 3\n"
+                        "      daily_loss_action: close_only\n"));
   INFO((cfg ? std::string() : cfg.error().to_string()));
   REQUIRE(cfg);
   CHECK_FALSE(cfg->followers[0].risk);
@@ -78,8 +79,9 @@ TEST_CASE("risk: an unknown profile, a negative amount, a bad time or zone is na
              Contains("followers[1].risk.session.last_entry: must not be after session.flatten_at"));
   CHECK_THAT(fx.errors(with_risk("    risk:\n      micro_weight: 0\n")),
              Contains("followers[1].risk.micro_weight: must be above 0 and at most 1"));
-  CHECK_THAT(fx.errors(with_risk("    risk:\n      blackouts: [{start: \"2026-12-10 07:35\", end: \"2026-12-10 07:25\"}]\n")),
-             Contains("followers[1].risk.blackouts[0].end: must be after start"));
+  CHECK_THAT(
+      fx.errors(with_risk("    risk:\n      blackouts: [{start: \"2026-12-10 07:35\", end: \"2026-12-10 07:25\"}]\n")),
+      Contains("followers[1].risk.blackouts[0].end: must be after start"));
   CHECK_THAT(fx.errors(with_risk("    risk:\n      max_loss: 2000\n")), Contains("followers[1].risk.max_loss"));
   CHECK_THAT(fx.errors(with_risk("    risk:\n      max_loss_usd: 2000\n")),
              Contains("followers[1].risk.start_balance_usd: a combine's floor needs its start balance"));
@@ -108,7 +110,8 @@ TEST_CASE("risk: product groups replace the defaults; a product in two groups is
   auto cfg = fx.load(with_risk("", "risk:\n  product_groups:\n    - {name: ES, minis: [EP], micros: [MES]}\n"));
   REQUIRE(cfg);
   CHECK(cfg->risk.product_groups.size() == 1);
-  CHECK_THAT(fx.errors(with_risk("", "risk:\n  product_groups:\n    - {name: ES, minis: [EP], micros: [MES]}\n"
-                                     "    - {name: X, micros: [MES]}\n")),
+  CHECK_THAT(fx.errors(with_risk("",
+                                 "risk:\n  product_groups:\n    - {name: ES, minis: [EP], micros: [MES]}\n"
+                                 "    - {name: X, micros: [MES]}\n")),
              Contains("product 'MES' is in two groups"));
 }

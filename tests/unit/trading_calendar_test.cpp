@@ -43,7 +43,7 @@ TEST_CASE("calendar: the weekend is closed and Sunday 17:00 opens Monday, across
   const auto friday_evening = utc(2026_y / 3 / 6, hm(23, 30)); // 17:30 CST
   CHECK(cal.day_of(friday_evening) == 2026_y / 3 / 9);
   CHECK(cal.phase(friday_evening) == session_phase::flat);
-  CHECK(cal.phase(utc(2026_y / 3 / 7, hm(18))) == session_phase::flat);  // Saturday
+  CHECK(cal.phase(utc(2026_y / 3 / 7, hm(18))) == session_phase::flat);     // Saturday
   CHECK(cal.phase(utc(2026_y / 3 / 8, hm(21, 59))) == session_phase::flat); // Sunday 16:59 CDT
   CHECK(cal.phase(utc(2026_y / 3 / 8, hm(22))) == session_phase::entries);  // Sunday 17:00 CDT
   CHECK(cal.bounds(2026_y / 3 / 9).opens == utc(2026_y / 3 / 8, hm(22)));
