@@ -88,6 +88,7 @@ asio::awaitable<px::place_outcome> follower_session::cancel_leg(const std::strin
 
 std::vector<copy::working_order> follower_session::orphan_legs() const {
   std::vector<copy::working_order> out;
+  if (orphans_.empty()) return out; // the usual case: status and every metrics scrape ask
   for (const auto& contract : book_.contracts()) {
     for (auto& leg : book_.legs(contract)) {
       if (orphans_.contains(leg.id)) out.push_back(std::move(leg));

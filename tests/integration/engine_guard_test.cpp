@@ -39,6 +39,16 @@ void set_balance(engine_fixture& fx, std::int64_t account, double balance) {
   fx.control("/account", fmt::format(R"({{"account":{},"balance":{}}})", account, balance));
 }
 
+// After an unlock: the leader's current episode ends, and its next one (of `size`) is copied in full.
+void next_episode_copied(engine_fixture& fx, std::int64_t account, int size) {
+  fx.leader_close();
+  fx.run_for(500ms);
+  fx.leader_market(size);
+  REQUIRE(fx.settle({{account, size}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{account, 0}}));
+}
+
 } // namespace
 
 TEST_CASE("guard: the daily loss limit shrinks an entry, then locks and flattens; unlock resumes", "[engine][guard]") {
@@ -72,12 +82,7 @@ TEST_CASE("guard: the daily loss limit shrinks an entry, then locks and flattens
   fx.run_for(300ms);
   REQUIRE(fx.engine->unlock_guard("day"));
   CHECK(guard_state(fx, 2001) == "active");
-  fx.leader_close();
-  fx.run_for(500ms);
-  fx.leader_market(2);
-  REQUIRE(fx.settle({{2001, 2}}));
-  fx.leader_close();
-  REQUIRE(fx.settle({{2001, 0}}));
+  next_episode_copied(fx, 2001, 2);
 }
 
 TEST_CASE("guard: after the profit target the follower is close-only, and exits still go", "[engine][guard]") {
@@ -195,12 +200,7 @@ TEST_CASE("guard G1: the worst case near the MLL floor flattens, cancels the leg
   fx.run_for(300ms);
   CHECK(guard_state(fx, 2001) == "halted");
   REQUIRE(fx.engine->unlock_guard("mll"));
-  fx.leader_close();
-  fx.run_for(300ms);
-  fx.leader_market(1);
-  REQUIRE(fx.settle({{2001, 1}}));
-  fx.leader_close();
-  REQUIRE(fx.settle({{2001, 0}}));
+  next_episode_copied(fx, 2001, 1);
 }
 
 TEST_CASE("guard G4: the size cap counts micros at a tenth of a mini", "[engine][guard]") {
@@ -266,10 +266,5 @@ TEST_CASE("guard: a venue refusal halts the follower across a restart until unlo
   fx.stop();
   fx.start(); // the unlock is kept too
   CHECK(guard_state(fx, 2001) == "active");
-  fx.leader_close();
-  fx.run_for(300ms);
-  fx.leader_market(1);
-  REQUIRE(fx.settle({{2001, 1}}));
-  fx.leader_close();
-  REQUIRE(fx.settle({{2001, 0}}));
+  next_episode_copied(fx, 2001, 1);
 }
