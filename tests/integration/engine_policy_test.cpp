@@ -2,6 +2,7 @@
 // current episode, a background failure that is logged, counted and does not stop later work, and an
 // account whose orders the venue will not cancel.
 
+#include "control/metrics_text.hpp"
 #include "control/reports.hpp"
 #include "core/background.hpp"
 #include "integration/engine_fixture.hpp"
@@ -98,6 +99,8 @@ TEST_CASE("an account the venue will not cancel for (code 6): asked once, entrie
   const auto& shown = status.at("followers").as_array().at(0).as_object();
   REQUIRE(shown.contains("orphan_legs"));
   CHECK(shown.at("orphan_legs").as_array().size() == 2);
+  CHECK(control::metrics_text(*fx.engine).find(R"(copytrader_follower_orphan_legs{follower="copier"} 2)") !=
+        std::string::npos);
 
   // Not asked again, and nothing opened while the legs are there.
   fx.run_for(1500ms);
@@ -138,6 +141,8 @@ TEST_CASE("a leader contract the follower's contract_map leaves out is said once
   const auto& shown = status.at("followers").as_array().at(0).as_object();
   REQUIRE(shown.contains("unmapped"));
   CHECK(shown.at("unmapped").as_array().at(0).as_string() == "CON.F.US.MES.U26");
+  CHECK(control::metrics_text(*fx.engine).find(R"(copytrader_follower_unmapped_contracts{follower="mapped"} 1)") !=
+        std::string::npos);
 
   fx.leader_close(); // no longer held: no longer shown
   REQUIRE(fx.run_until([&] { return follower.unmapped_held().empty(); }));
