@@ -89,7 +89,8 @@ int main(int argc, char** argv) {
     }
     cfg.followers.push_back(f);
   }
-  cfg.safety.rate_limit = {10'000'000, std::chrono::seconds(60)};
+  cfg.safety.rate_limit.max_requests = 10'000'000;
+  cfg.safety.rate_limit.window = std::chrono::seconds(60);
   cfg.safety.max_orders_per_minute = 1'000'000;
   cfg.safety.circuit_breaker = {1'000'000, std::chrono::seconds(1)};
   cfg.safety.max_followers = followers;

@@ -82,6 +82,10 @@ struct circuit_breaker_config {
 struct rate_limit_config {
   std::int32_t max_requests = 180;
   duration window = std::chrono::seconds(60);
+  // Requests of each login's window kept for exits (safety/exit_reserve.hpp); empty: auto, three
+  // per follower of the login, at most half the window.
+  std::optional<std::int32_t> exit_reserve;
+  bool entries_use_reserve = false;
 };
 
 struct safety_config {

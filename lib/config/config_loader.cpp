@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -123,9 +124,19 @@ void read_safety(yaml_reader& reader, yaml_mapping& m, safety_config& safety) {
     s.read("max_orders", c.max_orders);
     s.read("window", c.window);
   });
-  read_section(reader, m, "rate_limit", safety.rate_limit, [](yaml_mapping& s, rate_limit_config& c) {
+  read_section(reader, m, "rate_limit", safety.rate_limit, [&reader](yaml_mapping& s, rate_limit_config& c) {
     s.read("max_requests", c.max_requests);
     s.read("window", c.window);
+    s.read("entries_use_reserve", c.entries_use_reserve);
+    if (auto reserve = s.read_optional("exit_reserve"); reserve && *reserve != "auto") {
+      std::int32_t n = 0;
+      const auto* end = reserve->data() + reserve->size();
+      const auto [stop, ec] = std::from_chars(reserve->data(), end, n);
+      if (ec != std::errc() || stop != end)
+        reader.error_at(s.key_path("exit_reserve"), "'" + *reserve + "' is neither auto nor a whole number");
+      else
+        c.exit_reserve = n;
+    }
   });
   m.read("max_followers", safety.max_followers);
   m.read("allow_many_followers", safety.allow_many_followers);

@@ -182,6 +182,9 @@ void validate_safety(const safety_config& s, yaml_reader& r) {
   check_positive(r, "safety.circuit_breaker.window", s.circuit_breaker.window);
   if (s.rate_limit.max_requests < 1) r.error_at("safety.rate_limit.max_requests", "must be at least 1");
   check_positive(r, "safety.rate_limit.window", s.rate_limit.window);
+  if (s.rate_limit.exit_reserve &&
+      (*s.rate_limit.exit_reserve < 0 || *s.rate_limit.exit_reserve >= s.rate_limit.max_requests))
+    r.error_at("safety.rate_limit.exit_reserve", "must be auto or from 0 to max_requests - 1");
   if (s.rate_limit.max_requests >= 1 && s.rate_limit.window.count() > 0) {
     // max_requests / window must not exceed the gateway's 200 per 60 s, or the venue answers 429.
     const auto lhs = static_cast<std::int64_t>(s.rate_limit.max_requests) * 60'000;

@@ -67,9 +67,11 @@ asio::awaitable<bool> request_budget::acquire(request_priority priority) {
   const auto now = std::chrono::steady_clock::now();
   const auto next = bucket_.next_grant_time(now).value_or(now);
   if (next - now >= std::chrono::seconds(1)) {
-    spdlog::warn("rate limit approaching, waiting {} s ({} of {} requests in the window used, login {})",
-                 std::chrono::duration_cast<std::chrono::seconds>(next - now).count() + 1,
-                 bucket_.capacity() - bucket_.available(now), bucket_.capacity(), login_);
+    spdlog::warn(
+        "rate limit approaching, waiting {} s ({} of {} requests in the window used, {} kept for exits, "
+        "login {})",
+        std::chrono::duration_cast<std::chrono::seconds>(next - now).count() + 1,
+        bucket_.capacity() - bucket_.available(now), bucket_.capacity(), bucket_.reserve(), login_);
   }
   // Woken only by a grant or by close(); a wake-up with neither is a bug, not a reason to spin.
   while (!waiters_.at(ticket).granted && !closed_) {
@@ -79,12 +81,23 @@ asio::awaitable<bool> request_budget::acquire(request_priority priority) {
   co_return waiters_.at(ticket).granted;
 }
 
+bool request_budget::try_acquire(request_priority priority) {
+  return !closed_ && bucket_.take_now(priority, std::chrono::steady_clock::now());
+}
+
 void request_budget::throttled(std::optional<std::chrono::seconds> retry_after) {
   const auto cooldown = retry_after.value_or(std::chrono::seconds(5));
   bucket_.cool_down(std::chrono::steady_clock::now(), cooldown);
   spdlog::warn("HTTP 429 for login {}: pausing its requests for {} s", login_, cooldown.count());
   // The cool-down may push the next grant later than the timer is armed for: it wakes, grants
   // nothing and sleeps again until then.
+  pump();
+}
+
+void request_budget::set_reserve(std::size_t reserve, bool entries_may_use) {
+  bucket_.set_reserve(reserve, entries_may_use);
+  // A smaller reserve may let a waiter go now; a larger one may push the next grant later, which the
+  // armed timer finds when it wakes.
   pump();
 }
 

@@ -33,7 +33,16 @@ public:
 
   // True once the request may go; false when the budget was closed first (nothing may be sent).
   [[nodiscard]] boost::asio::awaitable<bool> acquire(request_priority priority);
+  // For a request that must not wait in the queue (a follower's entry or bracket move: a follower
+  // waiting here could not send its exit): a slot now, or false and nothing taken.
+  [[nodiscard]] bool try_acquire(request_priority priority);
+  // When a request of this lane would find a slot it may take.
+  [[nodiscard]] steady_time next_free_for(request_priority priority) {
+    return bucket_.next_free_for(priority, std::chrono::steady_clock::now());
+  }
   void throttled(std::optional<std::chrono::seconds> retry_after);
+  // The exit reserve (token_bucket): waiters that may now go are granted at once.
+  void set_reserve(std::size_t reserve, bool entries_may_use);
   // The daemon is stopping: every waiting request is released ungranted, and so is every later one.
   void close();
 
@@ -42,6 +51,9 @@ public:
   [[nodiscard]] std::uint64_t throttled_count() const noexcept { return bucket_.throttled_count(); }
   [[nodiscard]] std::size_t waiting() const noexcept { return bucket_.waiting(); }
   [[nodiscard]] std::uint64_t granted(request_priority p) const noexcept { return bucket_.granted(p); }
+  [[nodiscard]] std::uint64_t granted_total() const noexcept { return bucket_.granted_total(); }
+  [[nodiscard]] std::size_t reserve() const noexcept { return bucket_.reserve(); }
+  [[nodiscard]] std::uint64_t reserve_grants() const noexcept { return bucket_.reserve_grants(); }
   // Timer wake-ups since start, of the budget's timer and of its waiters: about one per grant that
   // had to wait. A wait that spins shows here as thousands.
   [[nodiscard]] std::uint64_t wakeups() const noexcept { return wakeups_; }

@@ -12,12 +12,12 @@ std::size_t sliding_window::available(steady_time now) {
   return used_.size() >= limit_ ? 0 : limit_ - used_.size();
 }
 
-steady_time sliding_window::next_free(steady_time now) {
+steady_time sliding_window::next_free(steady_time now, std::size_t count) {
   steady_time at = now < blocked_until_ ? blocked_until_ : now;
   expire(at);
-  if (used_.size() < limit_) return at;
-  // The slot used (size - limit) uses ago comes back first.
-  return used_[used_.size() - limit_] + window_;
+  if (used_.size() + count <= limit_) return at;
+  // The oldest uses come back first: `count` slots are free once (size + count - limit) have.
+  return used_[used_.size() + count - limit_ - 1] + window_;
 }
 
 void sliding_window::block_until(steady_time until) {

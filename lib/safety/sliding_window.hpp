@@ -20,8 +20,8 @@ public:
 
   // Free slots at `now`.
   std::size_t available(steady_time now);
-  // The earliest time at or after `now` with a free slot.
-  steady_time next_free(steady_time now);
+  // The earliest time at or after `now` with `count` free slots (count <= limit).
+  steady_time next_free(steady_time now, std::size_t count = 1);
   // Records a use at `now`; the caller checked available() first.
   void use(steady_time now) { used_.push_back(now); }
   // Marks every slot used until `until` (a 429 cool-down: nothing goes out before it).
