@@ -62,6 +62,20 @@ std::string decimal(const json::object& o, std::string_view key) {
   return fmt::format("{:.1f}", v->to_number<double>());
 }
 
+std::uint64_t number(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v != nullptr && v->is_number() ? v->to_number<std::uint64_t>() : 0;
+}
+
+// "a leader round trip costs 20.0 requests (3 measured): 9.0 a minute sustained", once measured.
+std::string round_trip_text(const json::object& login) {
+  const auto* cost = login.if_contains("requests_per_round_trip");
+  if (cost == nullptr || !cost->is_number()) return "no leader round trip measured yet";
+  return fmt::format("a leader round trip costs {} requests ({} measured): {} a minute sustained",
+                     decimal(login, "requests_per_round_trip"), field(login, "round_trips"),
+                     decimal(login, "round_trips_per_minute"));
+}
+
 // A price as the venue gave it: 4980.25, not 4.98025E3.
 std::string price(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -146,6 +160,10 @@ std::string render_status(const json::object& s) {
                    field(o, "username"), field(o, "tokens"), field(o, "capacity"), field(o, "waiting"),
                    field(o, "throttled"), total == 0 ? 0 : (100 * read_count + total / 2) / total, total,
                    flag(o, "hub_connected") ? "connected" : "DISCONNECTED");
+    fmt::format_to(put, "          {} kept for exits ({} to close every follower at once{}); {}\n",
+                   field(o, "exit_reserve"), field(o, "exit_reserve_needed"),
+                   number(o, "exit_reserve") < number(o, "exit_reserve_needed") ? ": TOO FEW, see the journal" : "",
+                   round_trip_text(o));
   }
   const auto& reload = object(s, "reload");
   if (flag(reload, "attempted"))
@@ -182,7 +200,8 @@ std::string render_stats(const json::object& s) {
       put, "leader_changes {}  total_copies {}  successful_copies {}  failed_copies {}  circuit_breaker_trips {}\n",
       field(s, "leader_changes"), field(s, "total_copies"), field(s, "successful_copies"), field(s, "failed_copies"),
       field(s, "circuit_breaker_trips"));
-  fmt::format_to(put, "reconcile_corrections {}\n\n", field(s, "reconcile_corrections"));
+  fmt::format_to(put, "reconcile_corrections {}\n", field(s, "reconcile_corrections"));
+  fmt::format_to(put, "reads_deferred {}\n\n", field(s, "reads_deferred"));
   fmt::format_to(put, "{:<16} {:>5} {:>5} {:>8} {:>5} {:>9} {:>9} {:>9} {:>4}  {}\n", "FOLLOWER", "SENT", "REJ",
                  "UNKNOWN", "POS", "P50_US", "P99_US", "MAX_US", "429", "LAST ERROR");
   for (const auto& f : list(s, "followers")) {

@@ -68,6 +68,9 @@ std::string metrics_text(engine::copy_engine& engine) {
   w.sample("copytrader_copies_failed_total", "", ctx.counters.failed_copies);
   w.family("copytrader_reconcile_corrections_total", "counter", "Leader positions corrected by a REST read");
   w.sample("copytrader_reconcile_corrections_total", "", ctx.counters.reconcile_corrections);
+  w.family("copytrader_reconcile_reads_deferred_total", "counter",
+           "Periodic reconciliation reads put off while a login was down to its exit reserve");
+  w.sample("copytrader_reconcile_reads_deferred_total", "", ctx.counters.reads_deferred);
   w.family("copytrader_circuit_breaker_trips_total", "counter", "Times the circuit breaker tripped");
   w.sample("copytrader_circuit_breaker_trips_total", "", ctx.breaker.trips());
   w.family("copytrader_circuit_breaker_tripped", "gauge", "1 while the breaker refuses entries");
@@ -90,6 +93,23 @@ std::string metrics_text(engine::copy_engine& engine) {
     for (std::size_t i = 0; i < l.granted.size(); ++i)
       w.sample("copytrader_requests_total", label("login", l.username) + "," + label("priority", lanes[i]),
                l.granted[i]);
+  }
+  w.family("copytrader_rate_limit_exit_reserve", "gauge", "Requests of the login's window kept for exits");
+  for (const auto& l : logins)
+    w.sample("copytrader_rate_limit_exit_reserve", label("login", l.username), l.exit_reserve);
+  w.family("copytrader_exit_reserve_grants_total", "counter", "Exits sent on the login's reserve");
+  for (const auto& l : logins)
+    w.sample("copytrader_exit_reserve_grants_total", label("login", l.username), l.reserve_grants);
+  // Absent until a leader round trip has been measured: 0 would read as free.
+  w.family("copytrader_round_trip_requests", "gauge", "Requests one leader round trip costs the login (moving mean)");
+  for (const auto& l : logins) {
+    if (l.requests_per_round_trip)
+      w.sample("copytrader_round_trip_requests", label("login", l.username), *l.requests_per_round_trip);
+  }
+  w.family("copytrader_round_trips_per_minute", "gauge", "Leader round trips a minute the login's window sustains");
+  for (const auto& l : logins) {
+    if (l.round_trips_per_minute)
+      w.sample("copytrader_round_trips_per_minute", label("login", l.username), *l.round_trips_per_minute);
   }
   w.family("copytrader_throttled_total", "counter", "HTTP 429 answers from the venue");
   for (const auto& l : logins) w.sample("copytrader_throttled_total", label("login", l.username), l.throttled);

@@ -4,6 +4,8 @@
 
 #include <boost/json/array.hpp>
 
+#include <cmath>
+
 namespace copytrader::control {
 namespace json = boost::json;
 
@@ -28,6 +30,12 @@ json::array follower_positions(const engine::follower_session& f) {
     out.push_back(std::move(row));
   }
   return out;
+}
+
+// A figure not measured yet is null, not 0: 0 would read as free.
+json::value optional_number(const std::optional<double>& v) {
+  if (!v) return nullptr;
+  return std::round(*v * 10) / 10; // one decimal is all a reader needs
 }
 
 std::int32_t sum_of(const json::array& positions, const char* key) {
@@ -67,7 +75,13 @@ json::object status_report(engine::copy_engine& engine) {
          json::object{
              {"exit", l.granted[0]}, {"entry", l.granted[1]}, {"bracket_move", l.granted[2]}, {"read", l.granted[3]}}},
         {"hub_connected", l.hub_connected},
-        {"hub_connections", l.hub_connections}});
+        {"hub_connections", l.hub_connections},
+        {"exit_reserve", l.exit_reserve},
+        {"exit_reserve_needed", l.exit_reserve_needed},
+        {"reserve_grants", l.reserve_grants},
+        {"round_trips", l.round_trips},
+        {"requests_per_round_trip", optional_number(l.requests_per_round_trip)},
+        {"round_trips_per_minute", optional_number(l.round_trips_per_minute)}});
   }
   json::array followers;
   for (const auto* f : engine.followers()) {
@@ -151,6 +165,7 @@ json::object stats_report(engine::copy_engine& engine) {
       {"failed_copies", ctx.counters.failed_copies},
       {"circuit_breaker_trips", ctx.breaker.trips()},
       {"reconcile_corrections", ctx.counters.reconcile_corrections},
+      {"reads_deferred", ctx.counters.reads_deferred},
       {"followers", std::move(followers)},
   };
 }

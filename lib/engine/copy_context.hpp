@@ -63,6 +63,7 @@ struct engine_counters {
   std::uint64_t successful_copies = 0; // of which confirmed (or resolved as placed)
   std::uint64_t failed_copies = 0;     // of which refused, or left unresolved
   std::uint64_t reconcile_corrections = 0;
+  std::uint64_t reads_deferred = 0; // periodic reconciliation reads put off while a login was short
 };
 
 struct copy_context {

@@ -72,6 +72,7 @@ copy_engine::copy_engine(asio::any_io_executor executor, const config& cfg, audi
   };
   hub_for(login_for(cfg.leader.login));
   for (const auto& f : cfg.followers) add_follower(f, false);
+  apply_exit_reserves();
 }
 
 copy_engine::~copy_engine() = default;
@@ -193,7 +194,7 @@ asio::awaitable<bool> copy_engine::leader_preflight() {
 void copy_engine::on_hub_connected(const std::string& username) {
   if (!ctx_.leader_ready || stopped_) return; // the start-up reconciliation comes anyway
   // The gap may have lost events: read what the venue says.
-  tasks_.spawn("reconciliation", reconcile("hub reconnect of " + username, true));
+  tasks_.spawn("reconciliation", reconcile("hub reconnect of " + username, true, false));
 }
 
 void copy_engine::on_events(const std::string& username, std::vector<px::user_event>&& events) {
@@ -292,6 +293,7 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
     state.entry_order = change.order;
   }
   nudge_all();
+  meter_leader_move(now);
   // Logged after the followers had their turn: no log line is formatted before the sends.
   asio::post(executor_, [contract = change.contract, from = change.old_net, to = change.new_net, cause = change.cause,
                          event = state.event, note = std::move(note), tripped = std::move(tripped)] {
@@ -317,7 +319,9 @@ void copy_engine::nudge_all() {
 }
 
 asio::awaitable<void> copy_engine::learn_contract(std::string contract) {
-  if (ctx_.contract_info.contains(contract)) co_return;
+  // The leader's order events for a new contract come in twos and threes: one read serves them all.
+  if (ctx_.contract_info.contains(contract) || !learning_.insert(contract).second) co_return;
+  const scope_exit done([this, contract] { learning_.erase(contract); });
   auto info = co_await login_for(config_.leader.login).rest().contract_by_id(contract);
   if (info) {
     ctx_.contract_info[contract] = *info;
@@ -349,6 +353,7 @@ asio::awaitable<void> copy_engine::ticker() {
       spdlog::error("leader trade {} on {} was voided by the venue; copies are not undone, check the followers",
                     v.trade, v.contract);
     for (auto& f : followers_) f->tick(now);
+    meter_tick(now);
     end_settled_retired();
     end_unheld_signals(now);
     if (ctx_.leader_ready && now >= next_recheck_) {
@@ -364,11 +369,11 @@ asio::awaitable<void> copy_engine::ticker() {
       next_reconcile_ = now + config_.copy.reconcile_interval;
       if (anything_open()) {
         const bool followers_too = reconcile_rounds_++ % follower_read_every == 0;
-        tasks_.spawn("reconciliation", reconcile("periodic", followers_too));
+        tasks_.spawn("reconciliation", reconcile("periodic", followers_too, true));
       } else if (++idle_rounds_ % follower_read_every == 0) {
         // Flat, as far as the events say: a hub that accepted the subscriptions but delivers
         // nothing (faults.md A6) would hide a leader fill for ever. The leader is read now and then.
-        tasks_.spawn("reconciliation", reconcile("idle check", false));
+        tasks_.spawn("reconciliation", reconcile("idle check", false, true));
       }
     }
   }

@@ -62,6 +62,12 @@ struct login_figures {
   std::size_t waiting = 0;
   std::uint64_t throttled = 0;                         // 429s
   std::array<std::uint64_t, priority_lanes> granted{}; // requests sent since start, per priority lane
+  std::size_t exit_reserve = 0;                        // requests of the window kept for exits
+  std::size_t exit_reserve_needed = 0;                 // what closing every follower of the login at once costs
+  std::uint64_t reserve_grants = 0;                    // exits that went on the reserve
+  std::uint64_t round_trips = 0;                       // leader round trips measured
+  std::optional<double> requests_per_round_trip;
+  std::optional<double> round_trips_per_minute; // the window sustains, at that cost
   bool hub_connected = false;
   std::uint64_t hub_connections = 0;
   std::string hub_error;
@@ -127,10 +133,20 @@ private:
   void on_leader_change(const copy::position_change& change, double fill_price);
   void on_hub_connected(const std::string& username);
   void nudge_all();
+  // Each login's exit reserve sized for its followers now (start, reload), with a warning when it
+  // cannot close them all at once.
+  void apply_exit_reserves();
+  // The round-trip meters: told of each leader change, and ticked.
+  void meter_leader_move(steady_clock::time_point now);
+  void meter_tick(steady_clock::time_point now);
   boost::asio::awaitable<void> start_copying();
   boost::asio::awaitable<bool> leader_preflight();
   boost::asio::awaitable<bool> reconcile_leader(std::string reason);
-  boost::asio::awaitable<void> reconcile(std::string reason, bool followers_too);
+  // One round at a time. A `deferrable` (periodic) round is put off, for the leader or a follower,
+  // while that login is down to its exit reserve; a reconnect's round is not, and one asked for
+  // while another runs is run once more after it, however many asked meanwhile.
+  boost::asio::awaitable<void> reconcile(std::string reason, bool followers_too, bool deferrable);
+  [[nodiscard]] bool budget_short(const credential& login);
   boost::asio::awaitable<void> ticker();
   boost::asio::awaitable<void> learn_contract(std::string contract);
   [[nodiscard]] bool anything_open() const;
@@ -160,6 +176,9 @@ private:
   unsigned reconcile_rounds_ = 0;
   unsigned idle_rounds_ = 0;
   bool reconciling_ = false;
+  std::set<std::string> learning_;             // contracts whose details are being read: each is read once
+  std::optional<std::string> reconcile_again_; // a reconnect's round asked for while one ran
+  bool reconcile_again_followers_ = false;
   bool started_ = false;
   bool stopped_ = false;
   projectx::trade_id watermark_ = 0;

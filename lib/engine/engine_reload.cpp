@@ -87,6 +87,7 @@ void copy_engine::apply(const config& next) {
         break;
     }
   }
+  apply_exit_reserves();
 }
 
 void copy_engine::end_follower(std::size_t index, std::string_view why) {

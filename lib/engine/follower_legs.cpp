@@ -42,11 +42,12 @@ asio::awaitable<void> follower_session::maintain_legs(const std::string& contrac
         break;
       }
       case copy::leg_fix_kind::resize: {
+        if (!take_budget_turn(request_priority::bracket_move, contract)) co_return;
         px::modify_order_params m;
         m.account = rules_.account;
         m.order = fix.order;
         m.size = fix.size;
-        auto r = co_await login_.rest().modify(m);
+        auto r = co_await login_.rest().modify(m, px::budget_turn::taken);
         spdlog::info("follower {}: resized leg {} on {} to {} (position {}): {}", rules_.name, fix.order, contract,
                      fix.size, position, px::to_string(r.kind));
         audit("resize_leg", {}, fmt::format("{} {} {} {}", fix.order, contract, fix.size, px::to_string(r.kind)));
@@ -135,6 +136,7 @@ asio::awaitable<void> follower_session::mirror_leg_moves(const std::string& cont
   const auto& leader = ctx_.contracts.find(t.source)->second;
   auto& done = plans_[contract].mirrored_moves;
   if (done == leader.leg_moves) co_return;
+  const auto before = done;
   done = leader.leg_moves;
   const auto prices = ctx_.legs.prices(t.source);
   const auto average = book_.average_price(contract);
@@ -155,7 +157,11 @@ asio::awaitable<void> follower_session::mirror_leg_moves(const std::string& cont
     m.account = rules_.account;
     m.order = leg.id;
     (leg.is_stop() ? m.stop_price : m.limit_price) = wanted;
-    auto r = co_await login_.rest().modify(m);
+    if (!take_budget_turn(request_priority::bracket_move, contract)) {
+      plans_[contract].mirrored_moves = before; // not mirrored yet: again when a slot is due
+      co_return;
+    }
+    auto r = co_await login_.rest().modify(m, px::budget_turn::taken);
     spdlog::info("follower {}: moved {} leg {} on {} to {} (the leader's moved): {}", rules_.name,
                  leg.is_stop() ? "stop" : "target", leg.id, contract, wanted, px::to_string(r.kind));
     audit("move_leg", {}, fmt::format("{} {} {} {}", leg.id, contract, wanted, px::to_string(r.kind)));

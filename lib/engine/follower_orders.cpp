@@ -11,6 +11,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
 #include <cstdlib>
 
 namespace copytrader::engine {
@@ -79,6 +81,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
                              ctx_.safety.max_orders_per_minute, contract));
     co_return true;
   }
+  if (entry && !ctx_.copy.dry_run && !take_budget_turn(request_priority::entry, contract)) co_return true;
   const leader_contract_state* leader = t.source.empty() ? nullptr : &ctx_.contracts.find(t.source)->second;
   const std::string local = leader && !leader->event.empty() ? std::string() : ctx_.local_event('r');
   const std::string& event = local.empty() ? leader->event : local;
@@ -119,7 +122,8 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
   ++ctx_.counters.total_copies;
 
   crash_point("before_place"); // F2
-  const auto outcome = co_await place_resolved(p, entry ? request_priority::entry : request_priority::exit);
+  const auto outcome = co_await place_resolved(p, entry ? request_priority::entry : request_priority::exit,
+                                               entry ? px::budget_turn::taken : px::budget_turn::wait);
   if (outcome.kind == px::outcome_kind::confirmed) crash_point("place_answered"); // F4: before the book knows
   const std::int64_t latency = leader ? micros_since(leader->seen) : 0;
   switch (outcome.kind) {
@@ -192,14 +196,35 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
   }
 }
 
+bool follower_session::take_budget_turn(request_priority priority, const std::string& contract) {
+  auto& budget = login_.budget();
+  if (budget.try_acquire(priority)) {
+    budget_short_said_ = false;
+    return true;
+  }
+  const auto now = steady_clock::now();
+  const auto due = budget.next_free_for(priority);
+  wake_at(due); // a slot held by exits waiting ahead is looked at again on the next tick
+  if (!budget_short_said_) {
+    budget_short_said_ = true;
+    spdlog::warn(
+        "follower {}: {} on {} waits for login {}'s request budget ({} of {} left, {} kept for exits); "
+        "planned again in {} ms",
+        rules_.name, priority == request_priority::entry ? "an entry" : "a bracket move", contract,
+        rules_.login.username, budget.available(), budget.capacity(), budget.reserve(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::max(due, now) - now).count());
+  }
+  return false;
+}
+
 asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::place_order_params& p,
-                                                                    request_priority priority) {
+                                                                    request_priority priority, px::budget_turn first) {
   // On the venue's clock: a window from a host clock minutes ahead would miss the order and resend it.
   const auto since =
       ctx_.venue_clock.now(steady_clock::now(), std::chrono::system_clock::now()) - std::chrono::minutes(5);
   px::place_outcome last;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    last = co_await login_.rest().place(p, priority);
+    last = co_await login_.rest().place(p, priority, attempt == 0 ? first : px::budget_turn::wait);
     if (last.kind == px::outcome_kind::confirmed) co_return last;
     if (last.kind == px::outcome_kind::not_sent) {
       // Nothing reached the venue: the same tag again after a pause.

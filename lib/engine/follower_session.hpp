@@ -143,8 +143,13 @@ private:
                                                              request_priority priority);
   // Sends a place and resolves an unknown outcome by the tag: the order found, or (absent twice)
   // the same tag sent again, at most three times in all.
-  boost::asio::awaitable<projectx::place_outcome> place_resolved(const projectx::place_order_params& p,
-                                                                 request_priority priority);
+  boost::asio::awaitable<projectx::place_outcome> place_resolved(
+      const projectx::place_order_params& p, request_priority priority,
+      projectx::budget_turn first = projectx::budget_turn::wait);
+  // A slot of the login's window now for an entry or a bracket move, which never wait in the login's
+  // queue: waiting there, this follower could not send an exit the leader makes meanwhile. Without
+  // one, the contract is planned again when a slot is due (said once until one is had).
+  bool take_budget_turn(request_priority priority, const std::string& contract);
   boost::asio::awaitable<std::optional<projectx::order>> find_by_tag(std::string_view tag, projectx::timestamp since);
   boost::asio::awaitable<void> pause(std::chrono::milliseconds how_long);
 
@@ -170,8 +175,9 @@ private:
   bool separate_protection_ = false; // Position Brackets account: no order brackets, stops placed apart
   bool retired_ = false;
   bool flatten_pending_ = false;
-  int reads_ = 0;              // reconciliation reads under way
-  std::uint64_t activity_ = 0; // the account's events and our sends: a read that overlaps one is stale
+  bool budget_short_said_ = false; // take_budget_turn said the login's window is spent
+  int reads_ = 0;                  // reconciliation reads under way
+  std::uint64_t activity_ = 0;     // the account's events and our sends: a read that overlaps one is stale
   bool dirty_ = false;
   bool busy_ = false;
   bool stopped_ = false;

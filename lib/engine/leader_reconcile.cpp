@@ -1,6 +1,7 @@
 // Reconciliation: the venue's positions replace what the events said, for the leader (a fill found
 // late is judged by the leader's trades against max_copy_age, faults.md D11) and, every sixth round
-// or after a reconnect, for the followers.
+// or after a reconnect, for the followers. Periodic rounds give way to exits when a login's budget
+// is down to its exit reserve (issue 19).
 
 #include "core/crash_point.hpp"
 #include "engine/copy_engine.hpp"
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 namespace copytrader::engine {
 namespace asio = boost::asio;
@@ -81,16 +83,44 @@ asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
   co_return true;
 }
 
-asio::awaitable<void> copy_engine::reconcile(std::string reason, bool followers_too) {
-  if (reconciling_ || stopped_) co_return;
+bool copy_engine::budget_short(const credential& login) {
+  auto& budget = login_for(login).budget();
+  return budget.waiting() > 0 || budget.available() <= budget.reserve();
+}
+
+asio::awaitable<void> copy_engine::reconcile(std::string reason, bool followers_too, bool deferrable) {
+  if (stopped_) co_return;
+  if (reconciling_) {
+    if (!deferrable) {
+      reconcile_again_ = std::move(reason);
+      reconcile_again_followers_ = reconcile_again_followers_ || followers_too;
+    }
+    co_return;
+  }
+  if (deferrable && budget_short(config_.leader.login)) {
+    ++ctx_.counters.reads_deferred;
+    spdlog::debug("reconciliation ({}) put off: login {} is down to its exit reserve", reason,
+                  config_.leader.login.username);
+    co_return;
+  }
   reconciling_ = true;
   const scope_exit done([this] { reconciling_ = false; });
-  fail_point("reconcile");
-  co_await reconcile_leader(reason);
-  if (followers_too) {
-    for (auto* f : follower_snapshot()) {
-      if (!f->disabled_reason() && !f->stopped()) co_await f->reconcile(reason);
+  for (;;) {
+    fail_point("reconcile");
+    co_await reconcile_leader(reason);
+    for (auto* f : followers_too ? follower_snapshot() : std::vector<follower_session*>{}) {
+      if (f->disabled_reason() || f->stopped()) continue;
+      if (deferrable && budget_short(f->rules().login)) {
+        ++ctx_.counters.reads_deferred;
+        continue;
+      }
+      co_await f->reconcile(reason);
     }
+    if (!reconcile_again_ || stopped_) break;
+    reason = std::move(*reconcile_again_);
+    followers_too = std::exchange(reconcile_again_followers_, false);
+    deferrable = false;
+    reconcile_again_.reset();
   }
   nudge_all();
 }

@@ -19,6 +19,11 @@ void login_session::start() {
   tasks_.spawn("token of " + username(), auth_.keep_fresh(), task_policy::fatal);
 }
 
+void login_session::keep_for_exits(const exit_reserve_plan& plan, bool entries_may_use) {
+  exit_reserve_ = plan;
+  budget_.set_reserve(plan.reserve, entries_may_use);
+}
+
 void login_session::stop() {
   budget_.close(); // a request waiting for its turn is released unsent: a stop never waits for the budget
   auth_.stop();

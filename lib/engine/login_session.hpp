@@ -7,7 +7,9 @@
 #include "projectx/auth_session.hpp"
 #include "projectx/https_client.hpp"
 #include "projectx/rest_client.hpp"
+#include "safety/exit_reserve.hpp"
 #include "safety/request_budget.hpp"
+#include "safety/round_trip_meter.hpp"
 #include "safety/sliding_window.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -33,6 +35,11 @@ public:
   projectx::https_client& http() noexcept { return http_; }
   // safety.max_orders_per_minute: entries sent under this login in the last minute.
   sliding_window& order_ceiling() noexcept { return order_ceiling_; }
+  // What a leader round trip costs this login, and what the window sustains (status, metrics).
+  round_trip_meter& round_trips() noexcept { return round_trips_; }
+  // The budget keeps plan.reserve requests of the window for exits (and entries, if allowed).
+  void keep_for_exits(const exit_reserve_plan& plan, bool entries_may_use);
+  [[nodiscard]] const exit_reserve_plan& exit_reserve() const noexcept { return exit_reserve_; }
 
 private:
   background_tasks& tasks_;
@@ -41,6 +48,8 @@ private:
   request_budget budget_;
   projectx::rest_client rest_;
   sliding_window order_ceiling_;
+  round_trip_meter round_trips_;
+  exit_reserve_plan exit_reserve_;
 };
 
 } // namespace copytrader::engine

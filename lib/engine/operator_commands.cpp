@@ -211,25 +211,4 @@ void copy_engine::end_unheld_signals(steady_clock::time_point now) {
   }
 }
 
-std::vector<login_figures> copy_engine::logins() {
-  std::vector<login_figures> out;
-  for (auto& [username, login] : logins_) {
-    login_figures f;
-    f.username = username;
-    f.tokens = login->budget().available();
-    f.capacity = login->budget().capacity();
-    f.waiting = login->budget().waiting();
-    f.throttled = login->budget().throttled_count();
-    for (std::size_t i = 0; i < f.granted.size(); ++i)
-      f.granted[i] = login->budget().granted(static_cast<request_priority>(i));
-    if (auto hub = hubs_.find(username); hub != hubs_.end()) {
-      f.hub_connected = hub->second->connected();
-      f.hub_connections = hub->second->connections();
-      f.hub_error = hub->second->last_error();
-    }
-    out.push_back(std::move(f));
-  }
-  return out;
-}
-
 } // namespace copytrader::engine

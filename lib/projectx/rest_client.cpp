@@ -18,7 +18,7 @@ void rest_client::note_throttled(const http_result& r) {
 }
 
 asio::awaitable<place_outcome> rest_client::mutate(rest_request request, bool expects_order_id,
-                                                   request_priority priority) {
+                                                   request_priority priority, budget_turn turn) {
   auto token = co_await auth_.token();
   if (!token) {
     place_outcome out;
@@ -27,7 +27,8 @@ asio::awaitable<place_outcome> rest_client::mutate(rest_request request, bool ex
     co_return out;
   }
   const std::string bearer(*token);
-  const bool granted = co_await wait_turn(priority);
+  bool granted = true;
+  if (turn == budget_turn::wait) granted = co_await wait_turn(priority);
   if (!granted) {
     place_outcome out;
     out.kind = outcome_kind::not_sent;
@@ -42,11 +43,12 @@ asio::awaitable<place_outcome> rest_client::mutate(rest_request request, bool ex
   co_return out;
 }
 
-asio::awaitable<place_outcome> rest_client::place(const place_order_params& p, request_priority priority) {
-  co_return co_await mutate(place_order(p), true, priority);
+asio::awaitable<place_outcome> rest_client::place(const place_order_params& p, request_priority priority,
+                                                  budget_turn turn) {
+  co_return co_await mutate(place_order(p), true, priority, turn);
 }
-asio::awaitable<place_outcome> rest_client::modify(const modify_order_params& p) {
-  co_return co_await mutate(modify_order(p), false, request_priority::bracket_move);
+asio::awaitable<place_outcome> rest_client::modify(const modify_order_params& p, budget_turn turn) {
+  co_return co_await mutate(modify_order(p), false, request_priority::bracket_move, turn);
 }
 asio::awaitable<place_outcome> rest_client::cancel(account_number account, order_id order, request_priority priority) {
   auto out = co_await mutate(cancel_order(account, order), false, priority);

@@ -18,6 +18,10 @@
 
 namespace copytrader::projectx {
 
+// Whether a mutation still waits for its turn in the login's budget, or its caller already took one
+// (request_budget::try_acquire).
+enum class budget_turn : std::uint8_t { wait, taken };
+
 class rest_client {
 public:
   // With a budget, every request first waits for its grant: exits > entries > bracket moves > reads.
@@ -26,8 +30,9 @@ public:
 
   // An entry unless told otherwise (a reducing or closing order is an exit).
   boost::asio::awaitable<place_outcome> place(const place_order_params& p,
-                                              request_priority priority = request_priority::entry);
-  boost::asio::awaitable<place_outcome> modify(const modify_order_params& p);
+                                              request_priority priority = request_priority::entry,
+                                              budget_turn turn = budget_turn::wait);
+  boost::asio::awaitable<place_outcome> modify(const modify_order_params& p, budget_turn turn = budget_turn::wait);
   // A leg that no longer fits the position is cancelled at exit priority: it could reverse it.
   boost::asio::awaitable<place_outcome> cancel(account_number account, order_id order,
                                                request_priority priority = request_priority::bracket_move);
@@ -47,7 +52,8 @@ public:
   [[nodiscard]] std::uint64_t throttled() const noexcept { return throttled_; }
 
 private:
-  boost::asio::awaitable<place_outcome> mutate(rest_request request, bool expects_order_id, request_priority priority);
+  boost::asio::awaitable<place_outcome> mutate(rest_request request, bool expects_order_id, request_priority priority,
+                                               budget_turn turn = budget_turn::wait);
   // False when the login's budget was closed (stopping): nothing may be sent.
   boost::asio::awaitable<bool> wait_turn(request_priority priority);
   void note_throttled(const http_result& r);
