@@ -367,7 +367,8 @@ asio::awaitable<void> copy_engine::ticker() {
     }
     if (ctx_.leader_ready && now >= next_reconcile_) {
       next_reconcile_ = now + config_.copy.reconcile_interval;
-      if (anything_open()) {
+      // With the leader's hub down, its fills reach the daemon only by these reads: every interval.
+      if (anything_open() || !leader_hub_connected()) {
         const bool followers_too = reconcile_rounds_++ % follower_read_every == 0;
         tasks_.spawn("reconciliation", reconcile("periodic", followers_too, true));
       } else if (++idle_rounds_ % follower_read_every == 0) {

@@ -33,8 +33,10 @@ namespace {
 std::string followers_yaml(const std::vector<follower_spec>& followers) {
   std::string out;
   for (const auto& f : followers) {
+    // One login for all (COPYTRADER_TEST_ONE_LOGIN): a follower on the leader's login is on it still.
+    const std::string login = one_login() ? "follower_user" : f.login;
     out += fmt::format("  - name: {}\n    username: {}\n    api_key_file: {}.key\n    account_id: {}\n{}", f.name,
-                       f.login, f.login.substr(0, f.login.find('_')), f.account, f.rules);
+                       login, login.substr(0, login.find('_')), f.account, f.rules);
   }
   return out;
 }

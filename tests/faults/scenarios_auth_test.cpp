@@ -45,7 +45,7 @@ follower_spec on_leader_login() {
 } // namespace
 
 TEST_CASE("C4: a follower login refused (InvalidCredentials); that login is isolated, no hot retry, others copy",
-          "[fault][C4]") {
+          "[fault][C4][own_login]") {
   fault_harness h({one_follower().front(), on_leader_login()});
   h.inject("/fault/rest", R"({"path":"/api/Auth/loginKey","username":"follower_user","kind":"business_error",)"
                           R"("error_code":3,"count":1000})");
@@ -62,8 +62,9 @@ TEST_CASE("C4: a follower login refused (InvalidCredentials); that login is isol
 TEST_CASE("C4: the leader's login refused (ApiKeyAuthenticationDisabled); nothing is copied until it logs in",
           "[fault][C4]") {
   fault_harness h;
-  h.inject("/fault/rest", R"({"path":"/api/Auth/loginKey","username":"leader_user","kind":"business_error",)"
-                          R"("error_code":10,"count":2})");
+  h.inject("/fault/rest", fmt::format(R"({{"path":"/api/Auth/loginKey","username":"{}","kind":"business_error",)"
+                                      R"("error_code":10,"count":2}})",
+                                      leader_login()));
   h.fx.act(R"({"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":2,"type":2})");
   h.fx.start(false);
   h.fx.run_for(3s);
@@ -81,15 +82,16 @@ TEST_CASE("C5: the hub reconnects after the tokens died; the upgrade carries the
           "[fault][C5]") {
   fault_harness h;
   h.fx.start();
-  h.inject("/expire_tokens", R"({"username":"leader_user"})");
+  h.inject("/expire_tokens", fmt::format(R"({{"username":"{}"}})", leader_login()));
   h.inject("/fault/hub", R"({"kind":"close","mode":"fin"})");
   h.open_bracketed(2);
   h.check("");
-  CHECK(h.fx.count_user_log("/hubs/user", "leader_user", 101u) >= 2);
+  CHECK(h.fx.count_user_log("/hubs/user", leader_login(), 101u) >= 2);
   CHECK(h.fx.count_user_log("/hubs/user", "", 401u) <= 1); // at most the one try with the dead token
 }
 
-TEST_CASE("C6: 16 followers on one login meet 401 at once; one login (single flight), each copy once", "[fault][C6]") {
+TEST_CASE("C6: 16 followers on one login meet 401 at once; one login (single flight), each copy once",
+          "[fault][C6][own_login]") {
   std::string accounts;
   std::vector<follower_spec> many;
   for (int i = 0; i < 16; ++i) {

@@ -174,7 +174,8 @@ TEST_CASE("D10: leader fills stamped a day ahead and a day behind; copied as the
   CHECK(h.fx.position(2001) == 5);
 }
 
-TEST_CASE("E5: a follower login's key revoked mid-session; that login isolated, the others copy", "[fault][E5]") {
+TEST_CASE("E5: a follower login's key revoked mid-session; that login isolated, the others copy",
+          "[fault][E5][own_login]") {
   fault_harness h({one_follower().front(),
                    {"mine", 1002, "    size_ratio: 1.0\n    bracket: fixed\n    sl_ticks: 16\n    tp_ticks: 24\n", true,
                     "leader_user"}});
@@ -198,7 +199,7 @@ TEST_CASE("H4: a maintenance window (places OutsideTradingHours, hubs refused); 
           "[fault][H4]") {
   fault_harness h(standard_followers(), quick_reconcile);
   h.fx.start();
-  const auto connects = h.fx.count_user_log("/hubs/user", "leader_user");
+  const auto connects = h.fx.count_user_log("/hubs/user", leader_login());
   h.inject("/fault/rest", R"({"path":"/api/Order/place","kind":"business_error","error_code":5,)"
                           R"("message":"Outside trading hours","count":1000})");
   h.inject("/fault/hub", R"({"kind":"handshake_error","count":1000})");
@@ -208,7 +209,7 @@ TEST_CASE("H4: a maintenance window (places OutsideTradingHours, hubs refused); 
   CHECK(h.fx.count_log("/api/Order/place", 2001) == 1); // refused once, the episode sat out
   CHECK(h.fx.count_log("/api/Order/place", 2002) == 1);
   // Reconnects back off: a handful of attempts in 10 s, not one per tick.
-  CHECK(h.fx.count_user_log("/hubs/user", "leader_user") - connects <= 8);
+  CHECK(h.fx.count_user_log("/hubs/user", leader_login()) - connects <= 8);
   h.fx.control("/fault/clear", "{}"); // the market reopens
   h.fx.leader_close();
   h.fx.run_for(3s);

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -21,6 +22,29 @@ std::string text_or_empty(const json::object& o, std::string_view key) {
   auto it = o.find(key);
   if (it == o.end() || !it->value().is_string()) return {};
   return std::string(it->value().as_string());
+}
+
+} // namespace
+
+bool one_login() {
+  static const bool on = [] {
+    const char* v = std::getenv("COPYTRADER_TEST_ONE_LOGIN");
+    return v != nullptr && std::string_view(v) == "1";
+  }();
+  return on;
+}
+
+std::string_view leader_login() { return one_login() ? "follower_user" : "leader_user"; }
+
+namespace {
+
+// The simulator's default world with the leader's accounts under the followers' login.
+std::optional<std::string> world_for_this_run(std::optional<std::string> world) {
+  if (world || !one_login()) return world;
+  return std::string(R"({"users":[{"username":"follower_user","api_key":"follower-key"}],
+   "accounts":[{"id":1001,"username":"follower_user"},{"id":1002,"username":"follower_user"},
+    {"id":2001,"username":"follower_user"},
+    {"id":2002,"username":"follower_user"},{"id":2003,"username":"follower_user","position_brackets":true}]})");
 }
 
 } // namespace
@@ -42,7 +66,7 @@ void trip_breaker_on_third_entry(engine_fixture& fx) {
 
 engine_fixture::engine_fixture(std::string followers, std::string extra, std::vector<std::string> sim_args,
                                std::int64_t leader_account, std::optional<std::string> world)
-    : sim(std::move(sim_args), std::move(world)), leader_account_(leader_account) {
+    : sim(std::move(sim_args), world_for_this_run(std::move(world))), leader_account_(leader_account) {
   sim.dir.write("leader.key", "leader-key\n", 0600);
   sim.dir.write("follower.key", "follower-key\n", 0600);
   std::filesystem::create_directories(sim.dir.path() / "state");
@@ -82,8 +106,8 @@ config engine_fixture::load(const std::string& followers, const std::string& ext
   ca_file: ca.pem
   request_timeout: 2s
 {4}leader:
-  username: leader_user
-  api_key_file: leader.key
+  username: {5}
+  api_key_file: {6}
   account_id: {3}
 followers:
 {1}
@@ -96,7 +120,8 @@ logging:
   level: info
 {2}
 )",
-                                       sim.port, followers, extra, leader_account_, api_keys);
+                                       sim.port, followers, extra, leader_account_, api_keys, leader_login(),
+                                       one_login() ? "follower.key" : "leader.key");
   auto path = sim.dir.write("copytrader.yaml", yaml, 0600);
   auto loaded = load_config(path);
   INFO(yaml);

@@ -43,6 +43,12 @@ class engine_fixture;
 // the breaker and is not (the follower is left at 2, the leader at 3).
 void trip_breaker_on_third_entry(engine_fixture& fx);
 
+// COPYTRADER_TEST_ONE_LOGIN=1: the leader and every follower under one login, follower_user (the
+// fault suite's second run, issue 19): the leader's configuration and the default world say so.
+bool one_login();
+// The leader's login in this run: leader_user, or follower_user under one_login().
+std::string_view leader_login();
+
 class engine_fixture {
 public:
   // `followers` is the YAML list under `followers:` (each entry uses follower_user / follower.key);
