@@ -55,4 +55,25 @@ std::vector<leg_fix> plan_leg_fixes(std::int32_t position, const std::vector<wor
   return out;
 }
 
+std::vector<px::order_id> leftover_cancels(const std::vector<working_order>& legs) {
+  std::vector<px::order_id> out;
+  std::vector<const working_order*> paired;
+  for (const auto& leg : legs) {
+    if (leg.parent)
+      paired.push_back(&leg);
+    else
+      out.push_back(leg.id);
+  }
+  // Stops before targets, then one per parent.
+  std::stable_sort(paired.begin(), paired.end(),
+                   [](const auto* a, const auto* b) { return a->is_stop() && !b->is_stop(); });
+  std::vector<px::order_id> parents;
+  for (const auto* leg : paired) {
+    if (std::find(parents.begin(), parents.end(), *leg->parent) != parents.end()) continue;
+    parents.push_back(*leg->parent);
+    out.push_back(leg->id);
+  }
+  return out;
+}
+
 } // namespace copytrader::copy

@@ -26,4 +26,11 @@ struct leg_fix {
 std::vector<leg_fix> plan_leg_fixes(std::int32_t position, const std::vector<working_order>& legs, bool want_stop,
                                     bool want_target);
 
+// After a close, the leftover legs to cancel at once: one leg of each bracket pair (its stop, the
+// leg that can open a position soonest) and every leg with no pair. A venue that cancels a leg's
+// sibling with it (projectx-api.md 4.4, [UNCONFIRMED]; the simulator's cancel_leg_cancels_sibling)
+// is then asked once per pair; at one that does not, the legs check after leg_settle finds the
+// sibling still working on the flat account and cancels it (plan_leg_fixes).
+std::vector<projectx::order_id> leftover_cancels(const std::vector<working_order>& legs);
+
 } // namespace copytrader::copy

@@ -1,5 +1,6 @@
 #include "engine/follower_session.hpp"
 
+#include "copy/leg_plan.hpp"
 #include "copy/sizing.hpp"
 #include "logging/log.hpp"
 
@@ -187,13 +188,14 @@ asio::awaitable<bool> follower_session::execute(const std::string& contract, con
   std::vector<px::order_id> old_legs;
   for (const auto& action : actions) {
     if (action.kind == copy::action_kind::flatten) {
-      for (const auto& leg : book_.legs(contract)) old_legs.push_back(leg.id);
+      old_legs = copy::leftover_cancels(book_.legs(contract));
       if (!co_await close(contract)) co_return false;
     } else if (!co_await send_market(contract, t, action)) {
       co_return false;
     }
   }
-  // After a close the venue leaves the old legs working; a reversal's new entry went first.
+  // After a close the venue leaves the old legs working; a reversal's new entry went first. One of
+  // each pair now; a sibling the venue left working is cancelled by the legs check after leg_settle.
   for (px::order_id leg : old_legs) {
     if (ctx_.copy.dry_run) break;
     if (orphans_.contains(leg)) continue;

@@ -49,6 +49,8 @@ TEST_CASE("D6: the follower's own stop closed it first; the leader's later stop 
   h.fx.move_price(6495.0); // now the leader's: flat, and the follower must not go short
   h.check("");
   CHECK(h.fx.position(2001) == 0);
+  // Flat already: the leader's exit costs this follower no request (issue 19).
+  CHECK(h.fx.count_log("/api/Position/closeContract", 2001) == 0);
 }
 
 TEST_CASE("D7: the leader reverses in one fill; the follower gets the delta and new legs", "[fault][D7]") {

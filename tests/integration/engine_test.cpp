@@ -61,6 +61,26 @@ TEST_CASE("sizing, mapping and brackets: leader 5 gives 5, 2 and 1 (on ES); flat
   CHECK(*fx.audit->read_watermark() >= 3000000000);
 }
 
+TEST_CASE("after a close, one cancel per bracket pair where the venue cancels the sibling with it, two where not",
+          "[engine][legs][budget]") {
+  for (const bool venue_cancels_sibling : {false, true}) {
+    DYNAMIC_SECTION("cancel_leg_cancels_sibling: " << venue_cancels_sibling) {
+      engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"));
+      fx.control("/switch", fmt::format(R"({{"cancel_leg_cancels_sibling":{}}})", venue_cancels_sibling));
+      fx.start();
+      fx.leader_market(1);
+      REQUIRE(fx.settle({{2001, 1}}));
+      fx.leader_close();
+      REQUIRE(fx.settle({{2001, 0}}));
+      // Whichever the venue does, nothing is left working on the flat account.
+      CHECK(fx.poll_until([&] { return fx.legs(2001).empty(); }, 5s));
+      fx.run_for(500ms);
+      CHECK(fx.count_log("/api/Order/cancel", 2001) == (venue_cancels_sibling ? 1U : 2U));
+      CHECK(fx.legs(2001).empty());
+    }
+  }
+}
+
 TEST_CASE("invert and fixed_size: a long leader makes a fixed short follower", "[engine][invert]") {
   engine_fixture fx(
       follower("inv", 2001, "    fixed_size: 2\n    invert: true\n    allow_hedge: true\n    bracket: fixed\n"));

@@ -197,6 +197,23 @@ TEST_CASE("leg plan: legs fit the position, on the closing side; flat cancels al
   CHECK(plan_leg_fixes(3, {}, false, false).empty()); // bracket: none
 }
 
+TEST_CASE("after a close, one leg of each bracket pair is cancelled at once, the stop; unpaired legs all",
+          "[legs][budget]") {
+  auto child = [](px::order_id id, int type, px::order_id parent) {
+    auto w = leg(id, type, px::side::ask, 1);
+    w.parent = parent;
+    return w;
+  };
+  // Two entries' pairs (targets listed first), and a stop the daemon placed on its own.
+  const std::vector<working_order> legs{child(11, px::order_type::limit, 10), child(12, px::order_type::stop, 10),
+                                        child(21, px::order_type::limit, 20), child(22, px::order_type::stop, 20),
+                                        leg(30, px::order_type::stop, px::side::ask, 2)};
+  CHECK(leftover_cancels(legs) == std::vector<px::order_id>{30, 12, 22});
+  // A pair whose stop already went: its target.
+  CHECK(leftover_cancels({child(11, px::order_type::limit, 10)}) == std::vector<px::order_id>{11});
+  CHECK(leftover_cancels({}).empty());
+}
+
 TEST_CASE("capped target: an episode the follower may not add to", "[planner][cap]") {
   CHECK(capped_target(5, std::nullopt) == 5);
   CHECK(capped_target(5, 2) == 2);  // held at what it has
