@@ -3,6 +3,7 @@
 // (the exit reserve), reads never take the reserve, periodic reads are put off rather than queued and
 // run later, and the round-trip figure status shows is what the venue counted.
 
+#include "control/metrics_text.hpp"
 #include "integration/engine_fixture.hpp"
 
 #include <fmt/format.h>
@@ -205,4 +206,9 @@ TEST_CASE("the requests a leader round trip costs a login are what the venue cou
   CHECK(*f.round_trips_per_minute == Approx(static_cast<double>(capacity) * 60.0 / static_cast<double>(window.count()) /
                                             static_cast<double>(counted)));
   CHECK(counted >= 3 * 2); // at least an entry and a close for each follower
+  // The same figures for Prometheus.
+  const std::string metrics = control::metrics_text(*fx.engine);
+  CHECK_THAT(metrics, Catch::Matchers::Contains(fmt::format(R"(copytrader_round_trip_requests{{login="{}"}} {})", login,
+                                                            static_cast<double>(counted))));
+  CHECK_THAT(metrics, Catch::Matchers::Contains(R"(copytrader_rate_limit_exit_reserve{login="leader_user"} 9)"));
 }

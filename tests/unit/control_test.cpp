@@ -96,6 +96,26 @@ TEST_CASE("ctl tables: status shows what an operator acts on", "[control]") {
   CHECK_THAT(text, Contains("REFUSED"));
 }
 
+TEST_CASE("ctl tables: each login's exit reserve and what a leader round trip costs it", "[control][reserve]") {
+  const auto status = boost::json::parse(R"({
+    "copying":true,"dry_run":false,"leader":{"account":1001,"hub_connected":true,"positions":[]},
+    "breaker":{"tripped":false,"trips":0,"max_orders":5,"window_ms":1000},
+    "logins":[{"username":"trader","tokens":52,"capacity":180,"waiting":0,"throttled":0,"hub_connected":true,
+               "requests":{"exit":10,"entry":20,"bracket_move":10,"read":60},"exit_reserve":15,
+               "exit_reserve_needed":15,"reserve_grants":0,"round_trips":4,"requests_per_round_trip":21.0,
+               "round_trips_per_minute":8.571},
+              {"username":"crowded","tokens":180,"capacity":180,"waiting":0,"throttled":0,"hub_connected":true,
+               "requests":{},"exit_reserve":90,"exit_reserve_needed":120,"reserve_grants":0,"round_trips":0,
+               "requests_per_round_trip":null,"round_trips_per_minute":null}],
+    "followers":[],"reload":{"attempted":false}})")
+                          .as_object();
+  const std::string text = render_status(status);
+  CHECK_THAT(text, Contains("15 kept for exits (15 to close every follower at once); a leader round trip costs 21.0 "
+                            "requests (4 measured): 8.6 a minute sustained"));
+  CHECK_THAT(text, Contains("90 kept for exits (120 to close every follower at once: TOO FEW, see the journal); "
+                            "no leader round trip measured yet"));
+}
+
 TEST_CASE("ctl tables: a follower held below the leader shows both targets and why", "[control]") {
   const auto status = boost::json::parse(R"({
     "copying":true,"dry_run":false,"leader":{"account":1001,"hub_connected":true,"positions":[]},
