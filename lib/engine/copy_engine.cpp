@@ -398,16 +398,4 @@ bool copy_engine::leader_hub_connected() const {
   return it != hubs_.end() && it->second->connected();
 }
 
-std::string copy_engine::status_line() const {
-  std::string line = ctx_.leader_ready ? "copying" : "NOT COPYING (" + ctx_.leader_problem + ")";
-  line += leader_hub_connected() ? ", leader hub connected" : ", leader hub disconnected";
-  if (ctx_.breaker.tripped()) line += ", BREAKER TRIPPED";
-  if (ctx_.copy.dry_run) line += ", dry run";
-  std::size_t active = 0;
-  for (const auto& f : followers_) active += (!f->retired() && !f->disabled_reason()) ? 1U : 0U;
-  line += fmt::format(", {} of {} followers active, copies {} ok {} failed {}", active, followers_.size(),
-                      ctx_.counters.total_copies, ctx_.counters.successful_copies, ctx_.counters.failed_copies);
-  return line;
-}
-
 } // namespace copytrader::engine
