@@ -221,7 +221,8 @@ config_result<config> load_config(const std::filesystem::path& given, const load
     read_section(reader, top, "state", cfg.state,
                  [](yaml_mapping& m, state_config& s) { m.read("directory", s.directory); });
     read_section(reader, top, "logging", cfg.logging, [](yaml_mapping& m, logging_config& l) {
-      m.read("level", l.level);
+      // People type "warning" (syslog's and Python's name); spdlog's is "warn": one name from here on.
+      if (m.read("level", l.level) && l.level == "warning") l.level = "warn";
       m.read_enum("sink", l.sink, sink_names);
     });
   } // every mapping reports its unknown keys here

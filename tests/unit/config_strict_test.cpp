@@ -83,3 +83,13 @@ TEST_CASE("a contract map keyed by symbol is refused with where to find the ids"
                                "    account_id: 2002\n    contract_id: ES\n");
   CHECK_THAT(fx.errors(id), Contains("followers[1].contract_id: 'ES' is not a ProjectX contract id"));
 }
+
+TEST_CASE("logging.level: warning is taken as warn, as people type it", "[config][strict]") {
+  config_fixture fx;
+  const auto loaded =
+      fx.load(replace_once(std::string(minimal_config), "sink: stderr", "sink: stderr\n  level: warning"));
+  REQUIRE(loaded);
+  CHECK(loaded->logging.level == "warn");
+  CHECK_THAT(fx.errors(replace_once(std::string(minimal_config), "sink: stderr", "sink: stderr\n  level: warnings")),
+             Contains("logging.level: 'warnings' is not one of"));
+}
