@@ -22,7 +22,9 @@ void copy_engine::apply_exit_reserves() {
 }
 
 void copy_engine::meter_leader_move(steady_clock::time_point now) {
-  const bool flat = ctx_.tracker.open_contracts().empty();
+  // On the leader's change, before the followers' sends run: no list of contracts is built.
+  bool flat = true;
+  ctx_.tracker.for_each_open([&flat](const std::string&) { flat = false; });
   for (auto& [username, login] : logins_) login->round_trips().leader_moved(flat, now, login->budget().granted_total());
 }
 

@@ -81,6 +81,18 @@ TEST_CASE("after a close, one cancel per bracket pair where the venue cancels th
   }
 }
 
+TEST_CASE("a new leader contract's details are read once, however many of its order events come first",
+          "[engine][budget]") {
+  engine_fixture fx(follower("one", 2001, "    bracket: fixed\n"));
+  fx.start();
+  const auto before = fx.count_log("/api/Contract/searchById");
+  fx.leader_market(1, -16, 24); // the entry and its two legs: three order events for a contract not yet known
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_market(1, -16, 24);
+  REQUIRE(fx.settle({{2001, 2}}));
+  CHECK(fx.count_log("/api/Contract/searchById") - before == 1);
+}
+
 TEST_CASE("invert and fixed_size: a long leader makes a fixed short follower", "[engine][invert]") {
   engine_fixture fx(
       follower("inv", 2001, "    fixed_size: 2\n    invert: true\n    allow_hedge: true\n    bracket: fixed\n"));
