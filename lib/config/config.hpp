@@ -113,6 +113,32 @@ struct logging_config {
   log_sink sink = log_sink::automatic;
 };
 
+// Alerts (docs/operations.md, "Alerts"): where the trader hears of what needs them.
+enum class alert_format { webhook, discord, slack, telegram, ntfy };
+enum class alert_severity { info, warning, critical };
+
+struct alert_target_config {
+  std::string name;
+  alert_format format = alert_format::webhook;
+  // The webhook URL (webhook, discord, slack), the bot token (telegram) or the topic (ntfy): whoever
+  // holds it can post to the trader's phone, so it is read and kept like an API key.
+  secret token;
+  std::string token_source; // where it came from, for messages; never the value
+  std::string server;       // telegram and ntfy: the service's base URL (their public one by default)
+  std::string chat_id;      // telegram
+  alert_severity min_severity = alert_severity::info;
+  int line = 0;
+};
+
+struct alerts_config {
+  std::vector<alert_target_config> targets;
+  duration repeat_interval = std::chrono::minutes(15); // the same kind for the same follower: one alert per interval
+  duration hub_down_after = std::chrono::seconds(60);  // a hub down this long is alerted
+  duration timeout = std::chrono::seconds(5);          // one delivery attempt
+  std::int32_t max_attempts = 4;                       // per alert and target, then it counts as failed
+  std::int32_t queue_limit = 50;                       // per target; more are dropped and counted
+};
+
 struct config {
   std::filesystem::path file; // the file this was loaded from (absolute)
   api_config api;
@@ -124,10 +150,13 @@ struct config {
   control_config control;
   state_config state;
   logging_config logging;
+  alerts_config alerts;
 };
 
 std::string_view to_string(bracket_mode) noexcept;
 std::string_view to_string(start_policy) noexcept;
 std::string_view to_string(log_sink) noexcept;
+std::string_view to_string(alert_format) noexcept;
+std::string_view to_string(alert_severity) noexcept;
 
 } // namespace copytrader

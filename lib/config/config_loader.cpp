@@ -1,5 +1,6 @@
 #include "config/config_loader.hpp"
 
+#include "config/alerts_reader.hpp"
 #include "config/credentials.hpp"
 #include "config/risk_reader.hpp"
 #include "config/validate.hpp"
@@ -183,8 +184,11 @@ config_result<config> load_config(const std::filesystem::path& given, const load
   yaml_reader reader(file);
   config cfg;
   cfg.file = file;
-  credential_spec leader_spec{"leader", "leader", {}, {}, {}};
+  credential_spec leader_spec;
+  leader_spec.key_path = "leader";
+  leader_spec.default_name = "leader";
   std::vector<credential_spec> follower_specs;
+  std::vector<credential_spec> alert_specs;
   {
     yaml_mapping top(reader, root, "");
     if (!top.valid()) return reader.take_errors();
@@ -203,7 +207,8 @@ config_result<config> load_config(const std::filesystem::path& given, const load
           const std::string path = "followers[" + std::to_string(i) + "]";
           yaml_mapping entry(reader, list[i], path);
           follower_config follower;
-          credential_spec spec{path, "", {}, {}, {}};
+          credential_spec spec;
+          spec.key_path = path;
           if (entry.valid()) read_follower(reader, entry, follower, spec, cfg.risk);
           cfg.followers.push_back(std::move(follower));
           follower_specs.push_back(std::move(spec));
@@ -225,6 +230,7 @@ config_result<config> load_config(const std::filesystem::path& given, const load
       if (m.read("level", l.level) && l.level == "warning") l.level = "warn";
       m.read_enum("sink", l.sink, sink_names);
     });
+    read_alerts_section(reader, top, cfg.alerts, alert_specs);
   } // every mapping reports its unknown keys here
   // Every error at once: the checks below run after a read error too, but stay quiet under a key
   // that already has one (its value is a default, not what the file says).
@@ -240,7 +246,9 @@ config_result<config> load_config(const std::filesystem::path& given, const load
   for (std::size_t i = 0; i < cfg.followers.size(); ++i) {
     resolve_credential(follower_specs[i], file, options, reader, cfg.followers[i].login);
   }
+  resolve_alert_tokens(alert_specs, file, options, reader, cfg.alerts);
   validate_config(cfg, reader);
+  validate_alerts(cfg.alerts, reader);
   if (options.account_ids_unknown) {
     reader.pardon([](const diagnostic& d) { return d.key.ends_with(".account_id"); });
   }

@@ -10,9 +10,9 @@
 namespace copytrader {
 
 void read_credential_keys(yaml_mapping& mapping, credential_spec& spec) {
-  spec.api_key_file = mapping.read_optional("api_key_file");
-  spec.api_key_env = mapping.read_optional("api_key_env");
-  spec.api_key = mapping.read_optional("api_key");
+  spec.api_key_file = mapping.read_optional(spec.base + "_file");
+  spec.api_key_env = mapping.read_optional(spec.base + "_env");
+  spec.api_key = mapping.read_optional(spec.base);
 }
 
 namespace {
@@ -31,7 +31,7 @@ std::string trim(const std::string& text) {
 }
 
 std::optional<std::string> read_key_file(const std::filesystem::path& path, const std::string& key,
-                                         yaml_reader& reader) {
+                                         const std::string& what, yaml_reader& reader) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) {
@@ -47,7 +47,7 @@ std::optional<std::string> read_key_file(const std::filesystem::path& path, cons
     return std::nullopt;
   }
   if (std::filesystem::file_size(path, ec) > max_key_file_bytes) {
-    reader.error_at(key, "key file " + path.string() + " is larger than an API key can be");
+    reader.error_at(key, "key file " + path.string() + " is larger than " + what + " can be");
     return std::nullopt;
   }
   std::ifstream in(path, std::ios::binary);
@@ -81,43 +81,50 @@ std::optional<std::filesystem::path> find_credential(const std::filesystem::path
 
 void resolve_credential(const credential_spec& spec, const std::filesystem::path& config_file,
                         const load_options& options, yaml_reader& reader, credential& out) {
+  resolve_credential(spec, config_file, options, reader, out.api_key, out.source);
+}
+
+void resolve_credential(const credential_spec& spec, const std::filesystem::path& config_file,
+                        const load_options& options, yaml_reader& reader, secret& value, std::string& source) {
+  const std::string file_key = spec.base + "_file";
+  const std::string env_key = spec.base + "_env";
   const int sources =
       int(spec.api_key_file.has_value()) + int(spec.api_key_env.has_value()) + int(spec.api_key.has_value());
   if (sources > 1) {
-    reader.error_at(spec.key_path, "give only one of api_key_file, api_key_env and api_key");
+    reader.error_at(spec.key_path, "give only one of " + file_key + ", " + env_key + " and " + spec.base);
     return;
   }
   const std::optional<std::string> credentials_dir = options.getenv("CREDENTIALS_DIRECTORY");
   const bool have_credentials_dir = credentials_dir && !credentials_dir->empty();
 
   if (spec.api_key) {
-    const std::string key = spec.key_path + ".api_key";
+    const std::string key = spec.key_path + "." + spec.base;
     if (spec.api_key->empty()) {
       reader.error_at(key, "is empty");
     } else if (readable_by_group_or_others(config_file)) {
-      reader.error_at(key, "an inline API key is refused because " + config_file.string() +
-                               " is readable by group or others (chmod 600 it, or use api_key_file)");
+      reader.error_at(key, "an inline " + spec.what + " is refused because " + config_file.string() +
+                               " is readable by group or others (chmod 600 it, or use " + file_key + ")");
     } else {
-      out.api_key = secret(*spec.api_key);
-      out.source = "inline";
+      value = secret(*spec.api_key);
+      source = "inline";
     }
     return;
   }
 
   if (spec.api_key_env) {
-    const std::string key = spec.key_path + ".api_key_env";
-    const auto value = spec.api_key_env->empty() ? std::nullopt : options.getenv(*spec.api_key_env);
-    if (!value || trim(*value).empty()) {
+    const std::string key = spec.key_path + "." + env_key;
+    const auto variable = spec.api_key_env->empty() ? std::nullopt : options.getenv(*spec.api_key_env);
+    if (!variable || trim(*variable).empty()) {
       reader.error_at(key, "environment variable '" + *spec.api_key_env + "' is not set or empty");
     } else {
-      out.api_key = secret(trim(*value));
-      out.source = "environment variable " + *spec.api_key_env;
+      value = secret(trim(*variable));
+      source = "environment variable " + *spec.api_key_env;
     }
     return;
   }
 
   std::filesystem::path path;
-  std::string key = spec.key_path + ".api_key_file";
+  std::string key = spec.key_path + "." + file_key;
   if (spec.api_key_file) {
     const std::filesystem::path given(*spec.api_key_file);
     if (given.empty()) {
@@ -148,15 +155,13 @@ void resolve_credential(const credential_spec& spec, const std::filesystem::path
     path = find_credential(dir, spec.default_name).value_or(dir / spec.default_name);
     key = spec.key_path;
   } else {
-    reader.error_at(spec.key_path,
-                    "no API key: set api_key_file, api_key_env or api_key "
-                    "(or run under systemd with LoadCredential=" +
-                        spec.default_name + ":...)");
+    reader.error_at(spec.key_path, "no " + spec.what + ": set " + file_key + ", " + env_key + " or " + spec.base +
+                                       " (or run under systemd with LoadCredential=" + spec.default_name + ":...)");
     return;
   }
-  if (auto text = read_key_file(path, key, reader)) {
-    out.api_key = secret(std::move(*text));
-    out.source = "file " + path.string();
+  if (auto text = read_key_file(path, key, spec.what, reader)) {
+    value = secret(std::move(*text));
+    source = "file " + path.string();
   }
 }
 
