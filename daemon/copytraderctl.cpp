@@ -51,6 +51,7 @@ constexpr std::string_view usage_text =
     "  reload                    reload the configuration, as SIGHUP does\n"
     "  risk [NAME]               the account guard: balance, floor, headroom, day loss, open risk, lock\n"
     "  unlock NAME               end the guard's lock or halt of a follower\n"
+    "  test-alert [TARGET]       send a test alert to one alert target (or every one) and wait for its answer\n"
     "\n"
     "  --socket PATH   the control socket (default $COPYTRADER_SOCKET, else /run/copytrader/control.sock)\n"
     "  --json          print the daemon's JSON answer instead of a table\n"
@@ -215,7 +216,7 @@ std::optional<std::string> parse(int argc, char** argv, options& o) {
   if (o.words.empty()) return "a command is required";
   const std::string& command = o.words[0];
   const bool takes_name = command == "enable" || command == "disable" || command == "flatten" || command == "unlock";
-  if (command == "risk" && o.words.size() <= 2) {
+  if ((command == "risk" || command == "test-alert") && o.words.size() <= 2) {
     if (o.words.size() == 2) r["name"] = o.words[1];
   } else if (takes_name && !r.contains("all")) {
     if (o.words.size() != 2) return command + " takes one follower name";
@@ -224,7 +225,7 @@ std::optional<std::string> parse(int argc, char** argv, options& o) {
     return command + " takes no further words";
   }
   static const std::vector<std::string> known{"status",  "stats", "watch",  "reset-breaker", "enable", "disable",
-                                              "flatten", "copy",  "reload", "risk",          "unlock"};
+                                              "flatten", "copy",  "reload", "risk",          "unlock", "test-alert"};
   if (std::find(known.begin(), known.end(), command) == known.end()) return "unknown command " + command;
   if (command == "copy" && (!r.contains("side") || !r.contains("size"))) return "copy needs --side and --size";
   r["command"] = command == "watch" ? "status" : command;
@@ -276,6 +277,10 @@ int print_answer(const options& o, const std::string& command, const std::string
     std::printf("configuration reloaded\n");
   } else if (command == "risk") {
     std::fputs(copytrader::control::render_risk(r).c_str(), stdout);
+  } else if (command == "test-alert") {
+    for (const auto& t : r.contains("targets") ? r.at("targets").as_array() : json::array{})
+      std::printf("test alert delivered to %s (%s)\n", t.as_object().at("name").as_string().c_str(),
+                  t.as_object().at("detail").as_string().c_str());
   } else if (command == "unlock") {
     std::printf("%s: guard %s\n", r.contains("name") ? r.at("name").as_string().c_str() : "?",
                 r.contains("state") ? r.at("state").as_string().c_str() : "?");

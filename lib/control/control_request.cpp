@@ -12,7 +12,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, command>, 10> commands{{
+constexpr std::array<std::pair<std::string_view, command>, 11> commands{{
     {"status", command::status},
     {"stats", command::stats},
     {"reset-breaker", command::reset_breaker},
@@ -23,6 +23,7 @@ constexpr std::array<std::pair<std::string_view, command>, 10> commands{{
     {"copy", command::copy},
     {"risk", command::risk},
     {"unlock", command::unlock},
+    {"test-alert", command::test_alert},
 }};
 
 bool plain_name(std::string_view s, std::size_t longest, bool dots = false) {
@@ -118,8 +119,8 @@ outcome<request> parse_request(std::string_view line) {
 
   // Strict: a key the command does not take is an error, not silently ignored.
   const bool takes_name = r.what == command::enable || r.what == command::disable || r.what == command::flatten ||
-                          r.what == command::unlock || r.what == command::risk;
-  const bool name_optional = r.what == command::risk;
+                          r.what == command::unlock || r.what == command::risk || r.what == command::test_alert;
+  const bool name_optional = r.what == command::risk || r.what == command::test_alert;
   for (const auto& [key, value] : o) {
     const bool allowed =
         key == "command" || (takes_name && key == "name") || (r.what == command::flatten && key == "all") ||
@@ -138,7 +139,8 @@ outcome<request> parse_request(std::string_view line) {
   } else if (takes_name && !r.all) {
     const auto* name = o.if_contains("name");
     if (name == nullptr || !name->is_string() || !plain_name(name->as_string(), 64))
-      return failure("name must be a follower's name (letters, digits, _ or -)");
+      return failure(r.what == command::test_alert ? "name must be an alert target's name (letters, digits, _ or -)"
+                                                   : "name must be a follower's name (letters, digits, _ or -)");
     r.name = std::string(name->as_string());
   } else if (r.all && o.contains("name")) {
     return failure("flatten takes a name or all, not both");

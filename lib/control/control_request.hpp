@@ -6,6 +6,7 @@
 //   {"command":"status"}                 {"command":"stats"}              {"command":"reset-breaker"}
 //   {"command":"enable","name":"small"}  {"command":"disable","name":"small"}
 //   {"command":"flatten","name":"small"} {"command":"flatten","all":true} {"command":"reload"}
+//   {"command":"test-alert"}             {"command":"test-alert","name":"phone"}
 //   {"command":"copy","side":"long","size":2,"sl_ticks":8,"tp_ticks":12,"strategy":"s",
 //    "contract":"CON.F.US.MES.U26","dry_run":true}
 
@@ -21,7 +22,7 @@ namespace copytrader::control {
 
 inline constexpr std::size_t max_request_bytes = 4096;
 
-enum class command { status, stats, reset_breaker, enable, disable, flatten, reload, copy, risk, unlock };
+enum class command { status, stats, reset_breaker, enable, disable, flatten, reload, copy, risk, unlock, test_alert };
 std::string_view to_string(command c) noexcept;
 
 // A manual signal, copied to the followers as a leader entry would be.
@@ -37,7 +38,7 @@ struct copy_signal {
 
 struct request {
   command what = command::status;
-  std::string name; // enable, disable, flatten (empty with all)
+  std::string name; // enable, disable, flatten (empty with all); risk, test-alert (empty: all)
   bool all = false; // flatten --all
   std::optional<copy_signal> signal;
 };

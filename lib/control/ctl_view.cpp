@@ -169,6 +169,16 @@ std::string render_status(const json::object& s) {
   if (flag(reload, "attempted"))
     fmt::format_to(put, "reload:   {} at {}\n", flag(reload, "ok") ? "ok" : "REFUSED (see the journal)",
                    field(reload, "when"));
+  if (const auto& a = object(s, "alerts"); !list(a, "targets").empty()) {
+    fmt::format_to(put, "alerts:   {} sent, {} failed, {} dropped, {} held back as repeats\n", number(a, "sent"),
+                   number(a, "failed"), number(a, "dropped"), number(a, "coalesced"));
+    for (const auto& t : list(a, "targets")) {
+      const auto& o = t.as_object();
+      fmt::format_to(put, "  {} ({}): {} sent, {} queued{}\n", field(o, "name"), field(o, "format"), number(o, "sent"),
+                     number(o, "queued"),
+                     field(o, "last_error").empty() ? "" : ", last error: " + field(o, "last_error"));
+    }
+  }
   fmt::format_to(put, "\n{:<20} {:>9} {:<10} {}\n", "FOLLOWER", "ACCOUNT", "STATE", "POSITION/TARGET");
   for (const auto& f : list(s, "followers")) {
     const auto& o = f.as_object();

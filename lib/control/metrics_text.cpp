@@ -209,4 +209,22 @@ std::string metrics_text(engine::copy_engine& engine) {
   return w.take();
 }
 
+std::string alert_metrics_text(const alerts::alert_figures& figures) {
+  writer w;
+  w.family("copytrader_alerts_raised_total", "counter", "Alerts raised, before coalescing");
+  w.sample("copytrader_alerts_raised_total", "", figures.raised);
+  w.family("copytrader_alerts_coalesced_total", "counter", "Alerts held back as repeats of one sent");
+  w.sample("copytrader_alerts_coalesced_total", "", figures.coalesced);
+  w.family("copytrader_alerts_sent_total", "counter",
+           "Alert messages a target took (test-alert's are answered, not counted)");
+  w.sample("copytrader_alerts_sent_total", "", figures.totals.delivered);
+  w.family("copytrader_alerts_failed_total", "counter", "Alert messages refused or out of attempts");
+  w.sample("copytrader_alerts_failed_total", "", figures.totals.failed);
+  w.family("copytrader_alerts_dropped_total", "counter", "Alert messages dropped: a target's queue was full");
+  w.sample("copytrader_alerts_dropped_total", "", figures.totals.dropped);
+  w.family("copytrader_alert_queue", "gauge", "Alert messages waiting, per target");
+  for (const auto& t : figures.targets) w.sample("copytrader_alert_queue", label("target", t.name), t.queued);
+  return w.take();
+}
+
 } // namespace copytrader::control

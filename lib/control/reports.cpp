@@ -170,4 +170,20 @@ json::object stats_report(engine::copy_engine& engine) {
   };
 }
 
+boost::json::object alert_report(const alerts::alert_figures& figures) {
+  boost::json::array targets;
+  for (const auto& t : figures.targets)
+    targets.push_back(boost::json::object{{"name", t.name},
+                                          {"format", to_string(t.format)},
+                                          {"sent", t.counters.delivered},
+                                          {"failed", t.counters.failed},
+                                          {"dropped", t.counters.dropped},
+                                          {"queued", t.queued},
+                                          {"last_error", t.last_error}});
+  return boost::json::object{{"raised", figures.raised},          {"coalesced", figures.coalesced},
+                             {"sent", figures.totals.delivered},  {"failed", figures.totals.failed},
+                             {"dropped", figures.totals.dropped}, {"retries", figures.totals.retries},
+                             {"targets", std::move(targets)}};
+}
+
 } // namespace copytrader::control

@@ -3,6 +3,7 @@
 // net per contract, its bracket legs, the episode filter, the circuit breaker, contract details
 // and the counters. One io thread owns it; sessions read it when they plan.
 
+#include "alerts/alert.hpp"
 #include "config/config.hpp"
 #include "copy/leader_legs.hpp"
 #include "copy/planner.hpp"
@@ -96,6 +97,11 @@ struct copy_context {
   bool leader_ready = false;
   std::string leader_problem = "starting";
   engine_counters counters;
+  // Where alerts go (the daemon's dispatcher); raising one only queues it.
+  std::function<void(alerts::alert)> alert_sink;
+  void raise(alerts::alert_kind kind, std::string follower, std::string what, std::string action) const {
+    if (alert_sink) alert_sink(alerts::alert{kind, std::move(follower), std::move(what), std::move(action), 0});
+  }
   copy::venue_clock venue_clock;  // learned from the leader's and the followers' trade events
   std::uint64_t local_events = 0; // numbering for corrections' tags
 

@@ -288,6 +288,9 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
         "copytraderctl reset-breaker, exits still go",
         adds ? "an entry on" : "an exit on", change.contract, config_.safety.circuit_breaker.max_orders,
         config_.safety.circuit_breaker.window.count());
+  if (!tripped.empty())
+    ctx_.raise(alerts::alert_kind::breaker_tripped, "", tripped,
+               "find out why the leader moved so fast, then copytraderctl reset-breaker");
   if (adds && change.order && ctx_.legs.pending(*change.order)) {
     state.legs_due = now + config_.copy.bracket_wait;
     state.entry_order = change.order;
@@ -344,6 +347,7 @@ asio::awaitable<void> copy_engine::ticker() {
     if (stopped_) break;
     const auto now = std::chrono::steady_clock::now();
     fail_point("engine_tick"); // the engine's own task failing: the daemon must end, not go deaf
+    watch_hubs(now);
     for (const auto& change : ctx_.tracker.poll(now)) {
       spdlog::warn("leader {}: position event says {}, trades said {}; adopted after the settle time", change.contract,
                    change.new_net, change.old_net);

@@ -6,6 +6,7 @@
 // Reconciliation runs at start (on_start), after every hub reconnect, and every reconcile_interval
 // while anything is open.
 
+#include "alerts/outage_watch.hpp"
 #include "config/config.hpp"
 #include "engine/copy_context.hpp"
 #include "engine/follower_roster.hpp"
@@ -117,6 +118,8 @@ public:
   [[nodiscard]] const config& configuration() const noexcept { return config_; }
   // One line for STATUS= and the log.
   [[nodiscard]] std::string status_line() const;
+  // Where alerts go (the daemon's dispatcher, engine_alerts.cpp); without one they are only logged.
+  void set_alert_sink(std::function<void(alerts::alert)> sink) { ctx_.alert_sink = std::move(sink); }
 
 private:
   login_session& login_for(const credential& c);
@@ -139,6 +142,8 @@ private:
   // The round-trip meters: told of each leader change, and ticked.
   void meter_leader_move(steady_clock::time_point now);
   void meter_tick(steady_clock::time_point now);
+  // Each login's hub down longer than alerts.hub_down_after is alerted, once per outage.
+  void watch_hubs(steady_clock::time_point now);
   boost::asio::awaitable<void> start_copying();
   boost::asio::awaitable<bool> leader_preflight();
   boost::asio::awaitable<bool> reconcile_leader(std::string reason);
@@ -176,8 +181,9 @@ private:
   unsigned reconcile_rounds_ = 0;
   unsigned idle_rounds_ = 0;
   bool reconciling_ = false;
-  std::set<std::string> learning_;             // contracts whose details are being read: each is read once
-  std::optional<std::string> reconcile_again_; // a reconnect's round asked for while one ran
+  std::map<std::string, alerts::outage_watch> hub_watch_; // per login
+  std::set<std::string> learning_;                        // contracts whose details are being read: each is read once
+  std::optional<std::string> reconcile_again_;            // a reconnect's round asked for while one ran
   bool reconcile_again_followers_ = false;
   bool started_ = false;
   bool stopped_ = false;

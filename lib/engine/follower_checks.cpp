@@ -50,6 +50,11 @@ asio::awaitable<bool> follower_session::reconcile(std::string reason) {
     spdlog::warn("follower {}: reconciliation ({}): {} is {} at the venue, the book had {}", rules_.name, reason,
                  contract, now, was);
     audit("reconcile", {}, fmt::format("{} {} -> {} ({})", contract, was, now, reason));
+    ctx_.raise(alerts::alert_kind::drift_corrected, rules_.name,
+               fmt::format("{} is {} at the venue where the book had {} (found by reconciliation: {}); the daemon "
+                           "copies from the venue's figure now",
+                           contract, now, was, reason),
+               "if nobody traded the account by hand, look at copytraderctl status and the journal");
   }
   nudge();
   co_return true;
@@ -101,6 +106,8 @@ asio::awaitable<bool> follower_session::preflight() {
     const log_fields fields{{"FOLLOWER", rules_.name}};
     spdlog::error("follower {} disabled: {}", rules_.name, *disabled_);
     figures_.last_error = *disabled_;
+    ctx_.raise(alerts::alert_kind::follower_disabled, rules_.name, "not copied: " + *disabled_,
+               "fix the account or the configuration (then copytraderctl reload); it is checked again every minute");
     co_return false;
   }
   nudge();

@@ -182,6 +182,11 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
       note_failure(fmt::format("{} {} {} refused (tag {}): {}", side_name(action.side), action.size, contract, tag,
                                outcome.message));
       audit("rejected", tag, outcome.message);
+      ctx_.raise(
+          alerts::alert_kind::order_refused, rules_.name,
+          fmt::format("{} {} {} ({}) was refused by the venue: {}", side_name(action.side), action.size, contract,
+                      entry ? "an entry, not sent again this episode" : "an exit, tried again", outcome.message),
+          "copytraderctl status; journalctl -u copytraderd FOLLOWER=" + rules_.name);
       co_return entry; // an entry is held for the episode; an exit is tried again after a pause
     default:
       book_.place_failed(tag);
@@ -192,6 +197,12 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
                       "will check the account",
                       side_name(action.side), action.size, contract, tag, outcome.message));
       audit("unresolved", tag, outcome.message);
+      ctx_.raise(alerts::alert_kind::outcome_unknown, rules_.name,
+                 fmt::format("{} {} {} (tag {}): whether the venue took it could not be learned ({})",
+                             side_name(action.side), action.size, contract, tag, outcome.message),
+                 "look at the account in the platform; reconciliation reads it every reconcile_interval, and "
+                 "copytraderctl flatten " +
+                     rules_.name + " closes it");
       co_return false;
   }
 }
@@ -310,6 +321,10 @@ asio::awaitable<bool> follower_session::close(const std::string& contract) {
   ++figures_.rejected;
   ++ctx_.counters.failed_copies;
   note_failure(fmt::format("close of {} refused: {}", contract, r.message));
+  ctx_.raise(alerts::alert_kind::order_refused, rules_.name,
+             fmt::format("the close of {} {} was refused by the venue: {}; the position is still open", held, contract,
+                         r.message),
+             "close it in the platform if it stays open; copytraderctl status shows what the daemon holds");
   co_await reconcile("a close was refused"); // perhaps there was nothing to close: read the account
   co_return false;
 }

@@ -95,6 +95,11 @@ void follower_session::check_guard() {
                 guard::to_string(verdict->rule), verdict->detail, until.empty() ? "" : ", ", until);
   audit("guard", {},
         fmt::format("{}: {}: {}", guard::to_string(verdict->action), guard::to_string(verdict->rule), verdict->detail));
+  ctx_.raise(
+      alerts::alert_kind::guard_action, rules_.name,
+      fmt::format("account guard {} ({}): {}{}{}", guard::to_string(verdict->action), guard::to_string(verdict->rule),
+                  verdict->detail, until.empty() ? "" : ", ", until),
+      "copytraderctl risk " + rules_.name + "; copytraderctl unlock " + rules_.name + " once the account is fine");
   if (act) flatten();
 }
 
@@ -109,6 +114,9 @@ void follower_session::lock_after_refusal(const std::string& message) {
                 state.until && guard_.calendar() ? guard_.calendar()->local_text(*state.until)
                                                  : "copytraderctl unlock " + rules_.name);
   audit("guard", {}, fmt::format("{}: {}", guard::to_string(state.mode), state.reason));
+  ctx_.raise(alerts::alert_kind::guard_action, rules_.name,
+             fmt::format("account guard {}: {}; no entries are copied", guard::to_string(state.mode), state.reason),
+             "look at the account in the platform; copytraderctl unlock " + rules_.name + " once it may trade again");
   if (guards_ != nullptr && guard_.take_dirty()) guards_->save(rules_.account, guard_.snapshot());
 }
 

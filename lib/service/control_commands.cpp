@@ -107,6 +107,23 @@ std::string copy_signal(const control::copy_signal& s, control_hooks& hooks) {
   return ok(json::object{{"dry_run", s.dry_run}, {"followers", std::move(followers)}});
 }
 
+// Answers once every target chosen has answered or timed out; refused when any did not take it.
+asio::awaitable<std::string> test_alert(const control::request& request, control_hooks& hooks) {
+  if (hooks.alerts == nullptr || hooks.alerts->figures().targets.empty())
+    co_return control::error_response("no alert targets are configured (alerts.targets; see docs/operations.md)");
+  if (!request.name.empty() && !hooks.alerts->has_target(request.name))
+    co_return control::error_response("no alert target is named '" + request.name + "'");
+  const auto results = co_await hooks.alerts->test(request.name);
+  json::array targets;
+  std::string failed;
+  for (const auto& r : results) {
+    targets.push_back(json::object{{"name", r.target}, {"delivered", r.delivered}, {"detail", r.detail}});
+    if (!r.delivered) failed += fmt::format("{}{}: {}", failed.empty() ? "" : "; ", r.target, r.detail);
+  }
+  if (!failed.empty()) co_return control::error_response("the test alert was not delivered to " + failed);
+  co_return ok(json::object{{"targets", std::move(targets)}});
+}
+
 } // namespace
 
 asio::awaitable<std::string> answer_control(control::request request, control_hooks& hooks) {
@@ -114,6 +131,7 @@ asio::awaitable<std::string> answer_control(control::request request, control_ho
     case command::status: {
       auto report = control::status_report(hooks.engine);
       report["reload"] = reload_json(hooks.last_reload());
+      if (hooks.alerts != nullptr) report["alerts"] = control::alert_report(hooks.alerts->figures());
       co_return ok(report);
     }
     case command::stats: co_return ok(control::stats_report(hooks.engine));
@@ -145,6 +163,7 @@ asio::awaitable<std::string> answer_control(control::request request, control_ho
       if (!report) co_return control::error_response("no follower is named '" + request.name + "'");
       co_return ok(*report);
     }
+    case command::test_alert: co_return co_await test_alert(request, hooks);
     case command::unlock: {
       if (!hooks.engine.unlock_guard(request.name))
         co_return control::error_response("no follower is named '" + request.name + "'");

@@ -1,5 +1,6 @@
 #include "service/daemon_service.hpp"
 
+#include "alerts/alert_dispatcher.hpp"
 #include "config/config_loader.hpp"
 #include "control/control_server.hpp"
 #include "control/metrics_server.hpp"
@@ -7,6 +8,7 @@
 #include "core/crash_point.hpp"
 #include "engine/copy_engine.hpp"
 #include "logging/log.hpp"
+#include "projectx/tls_context.hpp"
 #include "service/control_commands.hpp"
 #include "state/guard_store.hpp"
 #include "state/instance_lock.hpp"
@@ -19,6 +21,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
 
 #include <grp.h>
 #include <unistd.h>
@@ -52,6 +56,20 @@ void log_errors(const config_errors& errors) {
   for (const auto& item : errors.items) spdlog::error("{}", item.to_string());
 }
 
+// Alerts are posted with the trust the API's connections have (the system store and api.ca_file).
+std::shared_ptr<asio::ssl::context> alert_tls(const config& cfg) {
+  auto tls = projectx::make_client_tls(cfg.api.ca_file);
+  if (!tls) throw std::runtime_error("alerts: " + tls.error().message);
+  return std::shared_ptr<asio::ssl::context>(std::move(*tls));
+}
+
+// Names the sender in each alert, for a trader who runs a copier on more than one machine.
+std::string alert_origin_name(const config& cfg) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return fmt::format("copytrader on {}, leader {}", host[0] != '\0' ? host : "?", cfg.leader.account);
+}
+
 class daemon_service {
 public:
   daemon_service(asio::io_context& io, asio::thread_pool& helper, notifier& notify, const daemon_options& options,
@@ -65,14 +83,19 @@ public:
         watchdog_timer_(io),
         status_timer_(io),
         engine_(io.get_executor(), *config_, audit, guards),
+        alerts_(engine_.tasks(), alert_tls(*config_), config_->alerts, alert_origin_name(*config_)),
         audit_(audit),
-        hooks_{engine_, [this] { return reload("copytraderctl reload"); }, [this] { return last_reload_; }} {
+        hooks_{engine_, [this] { return reload("copytraderctl reload"); }, [this] { return last_reload_; }, &alerts_} {
+    engine_.set_alert_sink([this](alerts::alert a) { alerts_.raise(std::move(a)); });
     // The failure policy's last step (core/background.hpp): the work the daemon cannot do without
     // failed, so it stops, the audit trail says why, and the exit code makes systemd restart it.
     engine_.tasks().on_fatal([this](const std::string& task, const std::string& what) {
       if (!fatal_.empty()) return;
       fatal_ = task + ": " + what;
       if (audit_ != nullptr) audit_->record("fatal", "", "", fatal_);
+      alerts_.raise(alerts::alert{alerts::alert_kind::daemon_stopped, "",
+                                  "stopped by a failure it cannot recover from (" + fatal_ + "); systemd restarts it",
+                                  "journalctl -u copytraderd -e", 0});
       stop();
     });
   }
@@ -95,8 +118,9 @@ public:
     if (!control) return control.error();
     control_ = std::move(*control);
     if (!config_->control.metrics_listen.empty()) {
-      auto metrics = control::metrics_server::open(io_.get_executor(), config_->control.metrics_listen,
-                                                   [this] { return control::metrics_text(engine_); });
+      auto metrics = control::metrics_server::open(io_.get_executor(), config_->control.metrics_listen, [this] {
+        return control::metrics_text(engine_) + control::alert_metrics_text(alerts_.figures());
+      });
       if (!metrics) return metrics.error();
       metrics_ = std::move(*metrics);
       spdlog::info("metrics on http://{}/metrics", config_->control.metrics_listen);
@@ -112,6 +136,9 @@ public:
     }
     spdlog::info("copytraderd started: {}", status_line(*config_, last_reload_));
     notify_.ready(status_line(*config_, last_reload_));
+    alerts_.start();
+    alerts_.raise(alerts::alert{alerts::alert_kind::daemon_started, "",
+                                "started: " + status_line(*config_, last_reload_), "copytraderctl status", 0});
     engine_.tasks().spawn("engine", engine_.run(), task_policy::fatal);
     engine_.tasks().spawn("status", status_loop(), task_policy::fatal);
     if (control_) engine_.tasks().spawn("control socket", control_->run(), task_policy::fatal);
@@ -125,6 +152,10 @@ public:
         continue;
       }
       spdlog::info("received {}, stopping", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+      alerts_.raise(alerts::alert{alerts::alert_kind::daemon_stopped, "",
+                                  fmt::format("stopped by {}: nothing is copied until it runs again",
+                                              signal_number == SIGTERM ? "SIGTERM (systemctl stop)" : "SIGINT"),
+                                  "systemctl start copytraderd, if the stop was not meant", 0});
       stop();
       break;
     }
@@ -181,6 +212,7 @@ private:
       config_ = std::make_shared<const config>(std::move(next));
       set_log_level(config_->logging.level);
       engine_.apply(*config_);
+      alerts_.apply(config_->alerts);
       last_reload_.ok = true;
       last_reload_.message.clear();
       spdlog::info("configuration reloaded: {}", status_line(*config_, last_reload_));
@@ -189,6 +221,14 @@ private:
       last_reload_.message = errors.to_string();
       spdlog::error("reload refused, still running on the previous configuration:");
       log_errors(errors);
+      alerts_.raise(alerts::alert{alerts::alert_kind::reload_refused, "",
+                                  "the reload (" + origin +
+                                      ") was refused; still running on the previous "
+                                      "configuration:\n" +
+                                      last_reload_.message,
+                                  "copytraderd --check-config --config " + options_.config_file.string() +
+                                      ", fix what it says, then copytraderctl reload",
+                                  0});
     }
     notify_.ready(status_line(*config_, last_reload_));
     reloading_ = false;
@@ -202,6 +242,7 @@ private:
     status_timer_.cancel();
     signals_.cancel();
     engine_.stop();
+    alerts_.stop(); // what is queued (the stop's own alert) gets its last attempt within alerts.timeout
     if (control_) control_->stop();
     if (metrics_) metrics_->stop();
   }
@@ -215,6 +256,7 @@ private:
   asio::steady_timer watchdog_timer_;
   asio::steady_timer status_timer_;
   engine::copy_engine engine_;
+  alerts::alert_dispatcher alerts_;
   audit_log* audit_;
   std::string fatal_;
   reload_record last_reload_;

@@ -1,6 +1,7 @@
 // copytraderctl against a running copytraderd and projectx-sim, all real processes on loopback:
 // every command, who may connect, bad requests, the metrics endpoint and `watch` in a terminal.
 
+#include "support/alert_receiver.hpp"
 #include "support/daemon_harness.hpp"
 
 #include <regex>
@@ -364,4 +365,56 @@ TEST_CASE("copytraderctl risk and unlock: the guard's numbers, a lock, and the o
           Contains(R"(copytrader_follower_headroom_usd{follower="guarded",guard="daily_loss"} 100)") &&
           Contains(
               R"(copytrader_guard_actions_total{follower="guarded",guard="G2 daily loss",action="flatten_lock"} 1)"));
+}
+
+TEST_CASE("alerts: start, test-alert, a refused reload and the stop reach the receiver; the URL never shows",
+          "[ctl][alerts]") {
+  alert_receiver receiver;
+  const std::string canary = "HOOK-CANARY-93b2";
+  daemon_setup setup;
+  setup.extra_ca = receiver.ca_pem();
+  setup.extra_files["hook.url"] = receiver.url("/hook/" + canary) + "\n";
+  setup.extra = "alerts:\n  targets:\n    - name: hook\n      format: webhook\n      url_file: hook.url\n";
+  auto d = std::make_unique<running_daemon>(setup);
+  const auto kinds = [&] {
+    std::vector<std::string> out;
+    for (const auto& r : receiver.requests()) out.emplace_back(json::parse(r.body).at("kind").as_string());
+    return out;
+  };
+  REQUIRE(receiver.wait_for(1, 10s));
+  CHECK(kinds().front() == "daemon_started");
+  CHECK(receiver.requests().front().target == "/hook/" + canary);
+
+  auto tested = d->ctl("test-alert hook");
+  INFO(tested.out);
+  CHECK(tested.code == 0);
+  CHECK_THAT(tested.out, Contains("test alert delivered to hook (HTTP 200)"));
+  CHECK(kinds().back() == "test");
+  auto unknown = d->ctl("test-alert nope");
+  CHECK(unknown.code == 1);
+  CHECK_THAT(unknown.out, Contains("no alert target is named 'nope'"));
+
+  const auto config_path = d->dir.path() / "copytrader.yaml";
+  const std::string good = read_file(config_path);
+  d->dir.write("copytrader.yaml", good + "nonsense_key: 1\n");
+  CHECK(d->ctl("reload").code == 1);
+  REQUIRE(receiver.wait_for(3, 10s));
+  const auto refused = json::parse(receiver.requests().back().body);
+  CHECK(refused.at("kind").as_string() == "reload_refused");
+  CHECK_THAT(std::string(refused.at("text").as_string()), Contains("nonsense_key: unknown key"));
+  d->dir.write("copytrader.yaml", good);
+
+  // The test alert is answered to the operator, not counted: started and the refused reload are.
+  auto status = d->ctl("status");
+  CHECK_THAT(status.out, Contains("alerts:   2 sent, 0 failed, 0 dropped") && Contains("hook (webhook): 2 sent"));
+  const auto metrics = http_get(d->metrics_port, "/metrics");
+  CHECK_THAT(metrics, Contains("copytrader_alerts_sent_total 2"));
+  d->daemon->signal(SIGTERM); // the stop's alert is sent before the daemon exits
+  d->daemon->wait_exit(deadline);
+  d->daemon.reset();
+  REQUIRE(receiver.wait_for(4, 10s));
+  CHECK(kinds().back() == "daemon_stopped");
+  CHECK(read_file(d->log).find(canary) == std::string::npos);
+  CHECK(status.out.find(canary) == std::string::npos);
+  CHECK(metrics.find(canary) == std::string::npos);
 }

@@ -131,6 +131,7 @@ logging:
 
 void engine_fixture::start(bool wait_until_copying) {
   engine = std::make_unique<engine::copy_engine>(io.get_executor(), cfg, audit.get(), guards.get());
+  if (alert_sink) engine->set_alert_sink(alert_sink);
   running_ = true;
   finished_ = false;
   asio::co_spawn(io, engine->run(), [this](std::exception_ptr e) {

@@ -103,6 +103,7 @@ public:
   std::unique_ptr<guard_store> guards;
   std::unique_ptr<engine::copy_engine> engine;
   config cfg;
+  std::function<void(alerts::alert)> alert_sink; // given to each engine start() makes
 
 private:
   config load(const std::string& followers, const std::string& extra);

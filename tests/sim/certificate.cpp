@@ -6,7 +6,9 @@
 #include <openssl/x509v3.h>
 
 #include <memory>
+#include <random>
 #include <stdexcept>
+#include <string>
 
 namespace copytrader::sim {
 namespace {
@@ -88,7 +90,11 @@ std::string pem_of(EVP_PKEY* key) {
 
 server_identity make_server_identity() {
   key_ptr ca_key = new_key();
-  cert_ptr ca = new_certificate("projectx-sim test CA", 1, ca_key.get(), nullptr, ca_key.get());
+  // A name of its own: two throwaway CAs in one trust file (the simulator's and an alert receiver's)
+  // must not be taken for each other.
+  std::random_device random;
+  const std::string ca_name = "projectx-sim test CA " + std::to_string(random()) + std::to_string(random());
+  cert_ptr ca = new_certificate(ca_name.c_str(), 1, ca_key.get(), nullptr, ca_key.get());
   key_ptr server_key = new_key();
   cert_ptr server = new_certificate("127.0.0.1", 2, server_key.get(), ca.get(), ca_key.get());
   return server_identity{pem_of(ca.get()), pem_of(server.get()), pem_of(server_key.get())};

@@ -63,6 +63,8 @@ struct daemon_setup {
   std::map<std::string, std::string> env;         // of the first start
   std::map<std::string, std::string> extra_files; // written next to the configuration before the start
   std::string api_extra;                          // YAML lines added to the api section
+  std::string extra;                              // top-level YAML sections appended to the file
+  std::string extra_ca;                           // PEM trusted besides the simulator's CA (api.ca_file)
   std::vector<std::string> sim_args;              // projectx-sim options
   std::map<std::string, std::string> sim_env;     // of projectx-sim
 };
@@ -113,8 +115,8 @@ control:
 logging:
   sink: stderr
   level: {3}
-)",
-                     gateway, metrics, s.extra_followers, s.level, s.on_start, s.api_extra);
+{6})",
+                     gateway, metrics, s.extra_followers, s.level, s.on_start, s.api_extra, s.extra);
 }
 
 // Runs a shell command; its exit code and what it printed (stdout and stderr, as the command routes them).
@@ -141,7 +143,7 @@ struct running_daemon {
 
   explicit running_daemon(daemon_setup s = {})
       : setup(std::move(s)), sim(setup.sim_args, sim_world(setup), setup.sim_env) {
-    dir.write("sim-ca.pem", sim.ca_pem, 0644);
+    dir.write("sim-ca.pem", sim.ca_pem + setup.extra_ca, 0644);
     dir.write("leader.key", setup.leader_key + "\n");
     dir.write("follower.key", setup.follower_key + "\n");
     for (const auto& [name, text] : setup.extra_files) dir.write(name, text);
