@@ -83,8 +83,9 @@ bench: build
 	cd build/bench && ../release/bench/sim_load 50 1000 3
 	@for n in 1 10 50; do build/release/bench/copy_latency $$n $(BENCH_FILLS) build/bench/copy_latency_$$n.json || exit 1; done
 	build/release/bench/copy_latency 1 $(BENCH_FILLS) build/bench/copy_latency_1_guarded.json guarded
+	build/release/bench/copy_latency 1 $(BENCH_FILLS) build/bench/copy_latency_1_alerting.json alerting
 	build/release/bench/footprint 10 $(BENCH_IDLE_SECONDS) build/bench/footprint_10.json
-	@echo 'figures (JSON): build/bench/copy_latency_1.json, _10.json, _50.json, _1_guarded.json, footprint_10.json'
+	@echo 'figures (JSON): build/bench/copy_latency_1.json, _10.json, _50.json, _1_guarded.json, _1_alerting.json, footprint_10.json'
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \

@@ -6,11 +6,16 @@
 // `guarded`, every follower has a 50K combine's loss limits (docs/risk.md): each entry then pays for
 // the account guard's screen (the money at the stops, the size cap, the hedging check), and the
 // figure beside the unguarded one is the guard's cost. The session hours are not enforced, so that
-// the figure can be taken at any hour.
+// the figure can be taken at any hour. With `alerting`, each leader fill raises an alert (a new one,
+// never coalesced) that the daemon's dispatcher posts over HTTPS to a local receiver on the same io
+// thread as the copy: the figure beside the plain one is what sending alerts costs a copy.
 //
-//   copy_latency FOLLOWERS FILLS [JSON_OUT] [guarded]
+//   copy_latency FOLLOWERS FILLS [JSON_OUT] [guarded|alerting]
 
+#include "alerts/alert_dispatcher.hpp"
 #include "engine/copy_engine.hpp"
+#include "projectx/tls_context.hpp"
+#include "support/alert_receiver.hpp"
 #include "support/percentile.hpp"
 #include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
@@ -54,6 +59,7 @@ int main(int argc, char** argv) {
   const int fills = argc > 2 ? std::atoi(argv[2]) : 1000;
   const std::string json_out = argc > 3 ? argv[3] : "";
   const bool guarded = argc > 4 && std::string_view(argv[4]) == "guarded";
+  const bool alerting = argc > 4 && std::string_view(argv[4]) == "alerting";
   // BENCH_LOG=1: the engine's info lines; BENCH_LOG=debug: every decision (each hold, each wait).
   const char* bench_log = std::getenv("BENCH_LOG");
   spdlog::set_level(bench_log == nullptr                     ? spdlog::level::warn
@@ -98,6 +104,28 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io(1);
   engine::copy_engine engine(io.get_executor(), cfg, nullptr);
+  std::unique_ptr<alert_receiver> receiver;
+  std::unique_ptr<alerts::alert_dispatcher> dispatcher;
+  if (alerting) {
+    receiver = std::make_unique<alert_receiver>();
+    sim.dir.write("alert-ca.pem", read_file(cfg.api.ca_file) + receiver->ca_pem());
+    auto tls = projectx::make_client_tls(sim.dir.path() / "alert-ca.pem");
+    if (!tls) {
+      std::cerr << tls.error().message << "\n";
+      return 1;
+    }
+    alerts_config alerting_cfg;
+    alert_target_config hook;
+    hook.name = "bench";
+    hook.format = alert_format::webhook;
+    hook.token = secret(receiver->url("/bench"));
+    alerting_cfg.targets.push_back(hook);
+    alerting_cfg.queue_limit = 1000;
+    dispatcher = std::make_unique<alerts::alert_dispatcher>(
+        engine.tasks(), std::shared_ptr<boost::asio::ssl::context>(std::move(*tls)), alerting_cfg, "bench");
+    engine.set_alert_sink([d = dispatcher.get()](alerts::alert a) { d->raise(std::move(a)); });
+    dispatcher->start();
+  }
   boost::asio::co_spawn(io, engine.run(), boost::asio::detached);
   std::atomic<bool> ready = false;
   std::thread loop([&] {
@@ -144,6 +172,11 @@ int main(int argc, char** argv) {
   int copied = 0;
   for (int i = 0; i < fills; ++i) {
     const bool entry = i % 2 == 0;
+    if (dispatcher) // an alert on its way out as the leader moves: its POST shares the io thread with the copy
+      boost::asio::post(io, [&dispatcher, i] {
+        dispatcher->raise(
+            alerts::alert{alerts::alert_kind::drift_corrected, "bench" + std::to_string(i), "bench", "", 0});
+      });
     sim.control(
         "POST", "/act",
         fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},"size":1,"type":2}})",
@@ -216,8 +249,13 @@ int main(int argc, char** argv) {
 
   const double per_entry =
       out.entries == 0 ? 0 : static_cast<double>(out.follower_requests) / static_cast<double>(out.entries);
+  std::size_t alerts_received = receiver ? receiver->requests().size() : 0;
   std::cout << fmt::format("copy latency, {} follower{}{}, {} leader fills ({} copied entries):\n", followers,
-                           followers == 1 ? "" : "s", guarded ? " with the account guard" : "", copied, out.entries);
+                           followers == 1 ? "" : "s",
+                           guarded    ? " with the account guard"
+                           : alerting ? fmt::format(" while alerting ({} alerts posted)", alerts_received)
+                                      : "",
+                           copied, out.entries);
   std::cout << fmt::format("  first follower  p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
                            percentile(out.first_us, 0.5), percentile(out.first_us, 0.99),
                            percentile(out.first_us, 1.0));
@@ -232,14 +270,17 @@ int main(int argc, char** argv) {
                            per_entry, out.throttled);
   if (!json_out.empty()) {
     std::ofstream(json_out) << fmt::format(
-        R"({{"followers":{},"guarded":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{}}})"
+        R"({{"followers":{},"guarded":{},"alerts_posted":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{}}})"
         "\n",
-        followers, guarded, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99),
+        followers, guarded, alerts_received, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99),
         percentile(out.first_us, 1.0), percentile(out.last_us, 0.5), percentile(out.last_us, 0.99),
         percentile(out.last_us, 1.0), percentile(sent_first, 0.5), percentile(sent_first, 0.99),
         percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0), per_entry, out.throttled);
   }
-  boost::asio::post(io, [&] { engine.stop(); });
+  boost::asio::post(io, [&] {
+    engine.stop();
+    if (dispatcher) dispatcher->stop();
+  });
   std::this_thread::sleep_for(300ms);
   io.stop();
   loop.join();
