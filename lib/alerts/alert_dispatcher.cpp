@@ -62,6 +62,7 @@ alert_dispatcher::alert_dispatcher(background_tasks& tasks, std::shared_ptr<asio
 }
 
 alert_dispatcher::~alert_dispatcher() {
+  *alive_ = false; // a loop that resumes after this touches nothing of the dispatcher
   for (auto& t : targets_) end_target(*t);
 }
 
@@ -129,11 +130,12 @@ void alert_dispatcher::raise(alert a) {
 }
 
 asio::awaitable<void> alert_dispatcher::coalesce_loop() {
+  const auto alive = alive_;
   while (!stopping_) {
     const auto next = coalescer_.next_due();
     coalesce_timer_.expires_at(next ? *next : steady_clock::now() + std::chrono::hours(24));
     co_await coalesce_timer_.async_wait(tuple_awaitable);
-    if (stopping_) break;
+    if (!*alive || stopping_) break;
     for (auto& summary : coalescer_.due(steady_clock::now())) {
       for (auto& t : targets_) {
         if (t->ended || !t->client || severity_of(summary.kind) < t->config.min_severity) continue;
@@ -144,6 +146,7 @@ asio::awaitable<void> alert_dispatcher::coalesce_loop() {
 }
 
 asio::awaitable<void> alert_dispatcher::send_loop(std::shared_ptr<target> t) {
+  // `t` is the loop's own; the dispatcher is looked at only while `alive` (it ends the target first).
   std::optional<steady_clock::time_point> last_call; // once the daemon stops: no attempt starts after it
   while (!t->ended) {
     const auto now = steady_clock::now();

@@ -89,6 +89,7 @@ private:
   std::uint64_t raised_ = 0;
   bool started_ = false;
   bool stopping_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 } // namespace copytrader::alerts

@@ -16,6 +16,7 @@
 #include "safety/circuit_breaker.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/post.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -97,10 +98,14 @@ struct copy_context {
   bool leader_ready = false;
   std::string leader_problem = "starting";
   engine_counters counters;
-  // Where alerts go (the daemon's dispatcher); raising one only queues it.
+  // Where alerts go (the daemon's dispatcher). Raised during a copy, an alert is handed over after
+  // the handlers already queued (the followers' sends): its logging and queueing never come first.
   std::function<void(alerts::alert)> alert_sink;
   void raise(alerts::alert_kind kind, std::string follower, std::string what, std::string action) const {
-    if (alert_sink) alert_sink(alerts::alert{kind, std::move(follower), std::move(what), std::move(action), 0});
+    if (!alert_sink) return;
+    boost::asio::post(tasks.executor(),
+                      [sink = alert_sink, a = alerts::alert{kind, std::move(follower), std::move(what),
+                                                            std::move(action), 0}]() mutable { sink(std::move(a)); });
   }
   copy::venue_clock venue_clock;  // learned from the leader's and the followers' trade events
   std::uint64_t local_events = 0; // numbering for corrections' tags

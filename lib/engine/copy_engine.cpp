@@ -288,18 +288,17 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
         "copytraderctl reset-breaker, exits still go",
         adds ? "an entry on" : "an exit on", change.contract, config_.safety.circuit_breaker.max_orders,
         config_.safety.circuit_breaker.window.count());
-  if (!tripped.empty())
-    ctx_.raise(alerts::alert_kind::breaker_tripped, "", tripped,
-               "find out why the leader moved so fast, then copytraderctl reset-breaker");
   if (adds && change.order && ctx_.legs.pending(*change.order)) {
     state.legs_due = now + config_.copy.bracket_wait;
     state.entry_order = change.order;
   }
   nudge_all();
   meter_leader_move(now);
-  // Logged after the followers had their turn: no log line is formatted before the sends.
+  // Logged (and alerted) after the followers had their turn: no log line is formatted before the sends.
+  auto alert_sink = tripped.empty() ? decltype(ctx_.alert_sink){} : ctx_.alert_sink;
   asio::post(executor_, [contract = change.contract, from = change.old_net, to = change.new_net, cause = change.cause,
-                         event = state.event, note = std::move(note), tripped = std::move(tripped)] {
+                         event = state.event, note = std::move(note), tripped = std::move(tripped),
+                         alert_sink = std::move(alert_sink)] {
     if (cause == copy::change_cause::position_correction)
       spdlog::info("leader {} {} -> {} (position correction)", contract, from, to);
     else if (cause == copy::change_cause::manual_signal)
@@ -307,7 +306,11 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
     else
       spdlog::info("leader {} {} -> {} (trade {})", contract, from, to, event);
     if (!note.empty()) spdlog::error("{}", note);
-    if (!tripped.empty()) spdlog::error("{}", tripped);
+    if (tripped.empty()) return;
+    spdlog::error("{}", tripped);
+    if (alert_sink)
+      alert_sink(alerts::alert{alerts::alert_kind::breaker_tripped, "", tripped,
+                               "find out why the leader moved so fast, then copytraderctl reset-breaker", 0});
   });
 }
 

@@ -95,12 +95,12 @@ void follower_session::check_guard() {
                 guard::to_string(verdict->rule), verdict->detail, until.empty() ? "" : ", ", until);
   audit("guard", {},
         fmt::format("{}: {}: {}", guard::to_string(verdict->action), guard::to_string(verdict->rule), verdict->detail));
+  if (act) flatten(); // first: the exits are nudged before the alert is raised
   ctx_.raise(
       alerts::alert_kind::guard_action, rules_.name,
       fmt::format("account guard {} ({}): {}{}{}", guard::to_string(verdict->action), guard::to_string(verdict->rule),
                   verdict->detail, until.empty() ? "" : ", ", until),
       "copytraderctl risk " + rules_.name + "; copytraderctl unlock " + rules_.name + " once the account is fine");
-  if (act) flatten();
 }
 
 void follower_session::lock_after_refusal(const std::string& message) {

@@ -3,7 +3,10 @@
 // reconciliation, a hub that stays down. What becomes of an alert after it is raised (coalescing,
 // delivery) is alert_delivery_test.cpp's.
 
+#include "alerts/alert_dispatcher.hpp"
 #include "integration/engine_fixture.hpp"
+#include "projectx/tls_context.hpp"
+#include "support/alert_receiver.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -31,8 +34,8 @@ struct raised_alerts {
 } // namespace
 
 TEST_CASE("alerts: a tripped breaker is raised once, with the command that re-arms it", "[engine][alerts]") {
+  raised_alerts raised; // outlives the engine, whose posted alerts may still arrive
   engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"), std::string(breaker_of_two));
-  raised_alerts raised;
   raised.attach(fx);
   fx.start();
   CHECK(raised.list.empty());
@@ -44,13 +47,14 @@ TEST_CASE("alerts: a tripped breaker is raised once, with the command that re-ar
 }
 
 TEST_CASE("alerts: a venue refusal and the guard's halt name the follower", "[engine][alerts]") {
+  raised_alerts raised; // outlives the engine, whose posted alerts may still arrive
   engine_fixture fx(follower_entry("blocked", 2001, "    bracket: fixed\n"));
-  raised_alerts raised;
   raised.attach(fx);
   fx.start();
   fx.control("/account", R"({"account":2001,"blocked":true})");
   fx.leader_market(1);
-  REQUIRE(fx.run_until([&] { return !raised.of(alert_kind::guard_action).empty(); }));
+  REQUIRE(fx.run_until(
+      [&] { return !raised.of(alert_kind::guard_action).empty() && !raised.of(alert_kind::order_refused).empty(); }));
   const auto refused = raised.of(alert_kind::order_refused);
   REQUIRE(refused.size() == 1);
   CHECK(refused[0].follower == "blocked");
@@ -64,9 +68,9 @@ TEST_CASE("alerts: a venue refusal and the guard's halt name the follower", "[en
 }
 
 TEST_CASE("alerts: a follower its preflight refuses is raised as disabled", "[engine][alerts]") {
+  raised_alerts raised; // outlives the engine, whose posted alerts may still arrive
   engine_fixture fx(follower_entry("ghost", 2999, "    bracket: fixed\n") +
                     follower_entry("ok", 2001, "    bracket: fixed\n"));
-  raised_alerts raised;
   raised.attach(fx);
   fx.start();
   const auto disabled = raised.of(alert_kind::follower_disabled);
@@ -76,8 +80,8 @@ TEST_CASE("alerts: a follower its preflight refuses is raised as disabled", "[en
 }
 
 TEST_CASE("alerts: drift found by reconciliation is raised for its follower", "[engine][alerts]") {
+  raised_alerts raised; // outlives the engine, whose posted alerts may still arrive
   engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"), "copy:\n  reconcile_interval: 1s\n");
-  raised_alerts raised;
   raised.attach(fx);
   fx.start();
   fx.leader_market(1);
@@ -93,8 +97,8 @@ TEST_CASE("alerts: drift found by reconciliation is raised for its follower", "[
 }
 
 TEST_CASE("alerts: a hub down longer than hub_down_after is raised once", "[engine][alerts]") {
+  raised_alerts raised; // outlives the engine, whose posted alerts may still arrive
   engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"), "alerts:\n  hub_down_after: 5s\n");
-  raised_alerts raised;
   raised.attach(fx);
   fx.start();
   fx.run_for(6s); // connected throughout: nothing
@@ -112,4 +116,39 @@ TEST_CASE("alerts: a hub down longer than hub_down_after is raised once", "[engi
     CHECK(follower[0].follower == "one");
   }
   fx.control("/fault/hub", R"({"kind":"handshake_error","count":0})");
+}
+
+TEST_CASE("alerts: a receiver that hangs does not hold up copying", "[engine][alerts]") {
+  testing::alert_receiver receiver;
+  receiver.set_answer(testing::alert_receiver::answer::hang);
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"));
+  fx.sim.dir.write("alert-ca.pem", receiver.ca_pem());
+  auto tls = projectx::make_client_tls(fx.sim.dir.path() / "alert-ca.pem");
+  REQUIRE(tls);
+  alerts_config cfg;
+  cfg.timeout = 30s; // the request hangs for the whole test
+  alert_target_config hook;
+  hook.name = "hook";
+  hook.format = alert_format::webhook;
+  hook.token = secret(receiver.url("/hook"));
+  cfg.targets.push_back(hook);
+  background_tasks tasks(fx.io.get_executor());
+  alerts::alert_dispatcher dispatcher(tasks, std::shared_ptr<boost::asio::ssl::context>(std::move(*tls)), cfg, "test");
+  fx.alert_sink = [&](alerts::alert a) { dispatcher.raise(std::move(a)); };
+  struct engine_stopped_first { // the engine's last posted alerts still find the dispatcher
+    engine_fixture& fx;
+    ~engine_stopped_first() { fx.stop(); }
+  } stop_engine_first{fx};
+  dispatcher.start();
+  fx.start();
+  for (int i = 0; i < 20; ++i) // a storm of alerts, the first of them stuck at the receiver
+    dispatcher.raise(alerts::alert{alert_kind::drift_corrected, "storm" + std::to_string(i), "x", "", 0});
+  REQUIRE(fx.run_until([&] { return receiver.requests().size() == 1; }));
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  CHECK(receiver.requests().size() == 1); // still hanging: the copies went past it
+  CHECK(dispatcher.figures().targets.at(0).queued == 20);
+  dispatcher.stop();
 }
