@@ -192,6 +192,11 @@ std::string render_status(const json::object& s) {
     for (const auto& contract : list(o, "unmapped"))
       fmt::format_to(put, "{:<20} UNMAPPED: the leader holds {}, which contract_map leaves out; not copied\n", "",
                      text(&contract));
+    for (const auto& contract : list(o, "untagged"))
+      fmt::format_to(put,
+                     "{:<20} UNTAGGED: the leader's entry on {} names no strategy, so allowed_strategies sits it "
+                     "out (docs/leader-bots.md)\n",
+                     "", text(&contract));
     for (const auto& leg : list(o, "orphan_legs")) {
       const auto& l = leg.as_object();
       fmt::format_to(put,

@@ -96,6 +96,11 @@ json::object status_report(engine::copy_engine& engine) {
       for (auto& c : unmapped) contracts.emplace_back(std::move(c));
       o["unmapped"] = std::move(contracts);
     }
+    if (auto untagged = f->untagged_held(); !untagged.empty()) {
+      json::array contracts;
+      for (auto& c : untagged) contracts.emplace_back(std::move(c));
+      o["untagged"] = std::move(contracts);
+    }
     if (auto orphans = f->orphan_legs(); !orphans.empty()) {
       json::array legs;
       for (const auto& leg : orphans) {

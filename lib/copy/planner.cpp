@@ -56,6 +56,11 @@ void episode_tracker::set_strategy(const std::string& contract, std::string stra
   if (it != episode_strategy_.end()) it->second = std::move(strategy);
 }
 
+bool episode_tracker::strategy_unknown(const std::string& contract) const {
+  auto it = episode_strategy_.find(contract);
+  return it != episode_strategy_.end() && !it->second;
+}
+
 bool episode_tracker::follows(const std::string& contract, const std::vector<std::string>& allowed) const {
   if (allowed.empty()) return true;
   auto it = episode_strategy_.find(contract);

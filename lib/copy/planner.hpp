@@ -58,6 +58,9 @@ public:
                         const std::optional<std::string>& entry_tag);
   // Whether a follower with these allowed strategies follows the contract's current episode.
   [[nodiscard]] bool follows(const std::string& contract, const std::vector<std::string>& allowed) const;
+  // The contract's episode is open and its entry named no strategy (no customTag, or one the
+  // pattern cannot read): no follower with allowed_strategies follows it.
+  [[nodiscard]] bool strategy_unknown(const std::string& contract) const;
   // A manual signal names its strategy itself; applies to an open episode.
   void set_strategy(const std::string& contract, std::string strategy);
   [[nodiscard]] std::optional<std::string> strategy_of(std::string_view custom_tag) const;

@@ -137,6 +137,8 @@ void follower_session::refresh_targets() {
       t.leader_flat = false;
       t.entries_blocked = t.entries_blocked || state.entries_blocked;
       t.follows_episode = t.follows_episode && ctx_.episodes.follows(leader_contract, rules_.allowed_strategies);
+      if (!rules_.allowed_strategies.empty() && !state.manual && ctx_.episodes.strategy_unknown(leader_contract))
+        note_untagged(leader_contract, state);
     }
     // The most recent leader change names the tags.
     if (t.source.empty() || state.seen > ctx_.contracts.find(t.source)->second.seen) t.source.assign(leader_contract);
@@ -243,6 +245,29 @@ void follower_session::note_unmapped(const std::string& leader_contract) {
       "follower {}: the leader holds {}, which its contract_map does not map: not copied. Map it "
       "(copytraderd --contracts finds the ids; at a roll, the new month's) and reload",
       rules_.name, leader_contract);
+}
+
+void follower_session::note_untagged(const std::string& leader_contract, const leader_contract_state& state) {
+  auto [it, first] = untagged_said_.try_emplace(leader_contract, state.episode);
+  if (!first && it->second == state.episode) return; // once per episode
+  it->second = state.episode;
+  const log_fields fields{{"FOLLOWER", rules_.name}, {"CONTRACT", leader_contract}};
+  spdlog::warn(
+      "follower {}: the leader's entry on {} (event {}) carries no strategy in its customTag "
+      "(copy.strategy_pattern reads none), so allowed_strategies sits this episode out; tag the bot's "
+      "entries with the strategy's name (docs/leader-bots.md)",
+      rules_.name, leader_contract, state.event);
+}
+
+std::vector<std::string> follower_session::untagged_held() const {
+  std::vector<std::string> out;
+  if (rules_.allowed_strategies.empty()) return out;
+  for (const auto& [contract, state] : ctx_.contracts) {
+    if (!state.manual && ctx_.leader_net(contract, state) != 0 && ctx_.episodes.strategy_unknown(contract) &&
+        copy_context::follower_contract(contract, state, rules_) != nullptr)
+      out.push_back(contract);
+  }
+  return out;
 }
 
 std::vector<std::string> follower_session::unmapped_held() const {

@@ -89,6 +89,9 @@ public:
   [[nodiscard]] const std::map<std::string, copy::contract_plan>& plans() const noexcept { return plans_; }
   // Leader contracts held now that this follower's contract_map does not map (not copied; said once).
   [[nodiscard]] std::vector<std::string> unmapped_held() const;
+  // Leader contracts whose open episode this follower's allowed_strategies sit out because the
+  // entry carried no strategy in its customTag (docs/leader-bots.md).
+  [[nodiscard]] std::vector<std::string> untagged_held() const;
   // Working legs the venue refused to cancel (cancel code 6): left on the account, shown in status.
   [[nodiscard]] std::vector<copy::working_order> orphan_legs() const;
 
@@ -118,6 +121,7 @@ private:
   void hold(const std::string& contract, std::int32_t limit, copy::hold_reason why);
   void refresh_targets();
   void note_unmapped(const std::string& leader_contract);
+  void note_untagged(const std::string& leader_contract, const leader_contract_state& state);
   // The account guard's live checks (session flatten, loss limits): acts and logs each decision once.
   void check_guard();
   void lock_after_refusal(const std::string& message);
@@ -187,6 +191,7 @@ private:
   steady_clock::time_point last_timed_change_{};     // the leader change whose copy latency was recorded last
   steady_clock::time_point rules_changed_{};         // a reload changed the rules: what it causes is not timed
   std::map<std::string, bool> unmapped_; // leader contract contract_map leaves out -> held by the leader now
+  std::map<std::string, std::uint64_t> untagged_said_; // leader contract -> the episode an untagged entry was said for
   struct event_steps {
     std::string event;
     int next = 0;

@@ -151,3 +151,36 @@ TEST_CASE("a leader contract the follower's contract_map leaves out is said once
   fx.leader_close(es);
   REQUIRE(fx.settle({{2001, 0}}));
 }
+
+TEST_CASE("allowed_strategies: an untagged leader entry is said once per episode, and shown in status",
+          "[engine][strategy]") {
+  log_capture log;
+  engine_fixture fx(follower_entry("picky", 2001, "    allowed_strategies: [RegimeAdaptive]\n    bracket: fixed\n") +
+                    follower_entry("all", 2002, "    bracket: fixed\n"));
+  fx.start();
+  fx.leader_market(1); // a bot that sends no customTag (JULIE's orders, for one)
+  REQUIRE(fx.settle({{2001, 0}, {2002, 1}}));
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 0}, {2002, 2}}));
+  const std::string said = "follower picky: the leader's entry on CON.F.US.MES.U26 (event ";
+  CHECK(log.count(said) == 1);
+  CHECK(log.count("carries no strategy in its customTag") == 1);
+  const auto status = control::status_report(*fx.engine);
+  const auto& picky = status.at("followers").as_array().at(0).as_object();
+  REQUIRE(picky.contains("untagged"));
+  CHECK(picky.at("untagged").as_array().at(0).as_string() == "CON.F.US.MES.U26");
+  CHECK_FALSE(status.at("followers").as_array().at(1).as_object().contains("untagged")); // no filter, no note
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+  CHECK_FALSE(control::status_report(*fx.engine).at("followers").as_array().at(0).as_object().contains("untagged"));
+  fx.leader_market(1); // the next untagged episode is said again
+  REQUIRE(fx.settle({{2001, 0}, {2002, 1}}));
+  CHECK(log.count(said) == 2);
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+  fx.leader_market(1, std::nullopt, std::nullopt, "RegimeAdaptive-5f3c9a1e"); // tagged as docs/leader-bots.md shows
+  REQUIRE(fx.settle({{2001, 1}, {2002, 1}}));
+  CHECK(log.count(said) == 2);
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+}
