@@ -93,6 +93,7 @@ install: build
 	install -m 0755 $(RELEASE_DIR)/daemon/copytraderd $(DESTDIR)$(PREFIX)/bin/copytraderd
 	install -m 0755 $(RELEASE_DIR)/daemon/copytraderctl $(DESTDIR)$(PREFIX)/bin/copytraderctl
 	install -m 0755 $(RELEASE_DIR)/tests/projectx-sim $(DESTDIR)$(PREFIX)/bin/projectx-sim
+	install -m 0755 scripts/copytrader-import-julie $(DESTDIR)$(PREFIX)/bin/copytrader-import-julie
 	sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|g' -e 's|/usr/local/share/|$(PREFIX)/share/|g' \
 		-e 's|/etc/copytrader|$(SYSCONFDIR)/copytrader|g' systemd/copytraderd.service \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/copytraderd.service

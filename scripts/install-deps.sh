@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev catch2
   libhowardhinnant-date-dev tzdata libfaketime faketime
   util-linux
+  python3
 )
 
 missing=()
