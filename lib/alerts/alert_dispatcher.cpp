@@ -183,11 +183,14 @@ asio::awaitable<void> alert_dispatcher::send_loop(std::shared_ptr<target> t) {
 void alert_dispatcher::apply(const alerts_config& cfg) {
   const bool timings_same = cfg.repeat_interval == config_.repeat_interval && cfg.timeout == config_.timeout &&
                             cfg.max_attempts == config_.max_attempts && cfg.queue_limit == config_.queue_limit;
-  config_.hub_down_after = cfg.hub_down_after;
   std::vector<std::shared_ptr<target>> kept;
   std::vector<std::shared_ptr<target>> old = std::move(targets_);
   config_ = cfg;
-  if (!timings_same) coalescer_ = alert_coalescer(cfg.repeat_interval);
+  if (!timings_same) {
+    coalesced_before_ += coalescer_.coalesced(); // a counter never goes down
+    coalescer_ = alert_coalescer(cfg.repeat_interval);
+    coalesce_timer_.cancel();
+  }
   for (const auto& wanted : cfg.targets) {
     auto it = std::find_if(old.begin(), old.end(), [&](const auto& t) { return t && same_target(t->config, wanted); });
     if (timings_same && it != old.end()) {
@@ -242,7 +245,7 @@ asio::awaitable<std::vector<test_delivery>> alert_dispatcher::test(std::string n
 alert_figures alert_dispatcher::figures() const {
   alert_figures f;
   f.raised = raised_;
-  f.coalesced = coalescer_.coalesced();
+  f.coalesced = coalesced_before_ + coalescer_.coalesced();
   f.totals = retired_;
   for (const auto& t : targets_) {
     const auto& c = t->queue.counters();

@@ -87,6 +87,7 @@ private:
   std::vector<std::shared_ptr<target>> targets_;
   delivery_counters retired_; // of targets a reload removed
   std::uint64_t raised_ = 0;
+  std::uint64_t coalesced_before_ = 0; // by the coalescers a reload replaced
   bool started_ = false;
   bool stopping_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -241,3 +241,31 @@ TEST_CASE("a target's secret never reaches a log line, the status or the metrics
   CHECK(receiver.requests().size() >= 6);     // and the secret did reach the receiver, where it belongs
   spdlog::set_level(level);
 }
+
+TEST_CASE("a reload keeps an unchanged target with its figures, replaces a changed one; counters never go down",
+          "[alerts]") {
+  alert_receiver receiver;
+  alerts_config cfg;
+  cfg.targets = {target("kept", alert_format::webhook, receiver.url("/kept")),
+                 target("changed", alert_format::webhook, receiver.url("/changed"))};
+  dispatch_fixture fx(receiver, cfg);
+  fx.dispatcher->raise(breaker_alert());
+  fx.dispatcher->raise(breaker_alert()); // held: one coalesced
+  REQUIRE(fx.run_until([&] { return fx.dispatcher->figures().totals.delivered == 2; }));
+  auto next = cfg;
+  next.targets[1].min_severity = alert_severity::critical;
+  fx.dispatcher->apply(next);
+  auto figures = fx.dispatcher->figures();
+  CHECK(figures.targets.at(0).counters.delivered == 1); // the same target, its figures kept
+  CHECK(figures.targets.at(1).counters.delivered == 0); // a new one
+  CHECK(figures.totals.delivered == 2);
+  CHECK(figures.coalesced == 1);
+  next.repeat_interval = std::chrono::minutes(1); // new timings: every target and the coalescer anew
+  fx.dispatcher->apply(next);
+  figures = fx.dispatcher->figures();
+  CHECK(figures.totals.delivered == 2);
+  CHECK(figures.coalesced == 1);
+  fx.dispatcher->raise(breaker_alert()); // a new coalescer: sent at once, to both
+  REQUIRE(fx.run_until([&] { return fx.dispatcher->figures().totals.delivered == 4; }));
+  CHECK(receiver.requests().size() == 4);
+}
