@@ -61,6 +61,7 @@ void follower_book::on_trade(const px::trade& t, steady_time now) {
   if (t.account_id != account_) return;
   const bool fresh = !net_.seen(t.id) && !t.voided;
   net_.on_trade(t, now, std::chrono::system_clock::now());
+  leg_fills_due_.erase(t.order);
   if (!fresh) return;
   const std::int32_t fill = signed_fill(t.side, t.size);
   auto close = closes_.find(t.contract_id);
@@ -100,6 +101,8 @@ void follower_book::on_order(const px::order& o, steady_time now) {
   } else {
     working_.erase(o.id);
   }
+  if (o.type != px::order_type::market && o.status == px::order_status::filled && !early_fills_.contains(o.id))
+    leg_fills_due_.try_emplace(o.id, o.contract_id);
 
   pending_place* p = find_by_id(o.id);
   if (!p && o.custom_tag) {
@@ -237,6 +240,8 @@ void follower_book::reset_from(const std::vector<px::position>& positions, const
     std::erase_if(places_, [&c](const pending_place& p) { return p.contract == c && p.awaiting_read; });
     closes_.erase(c);
     std::erase_if(working_, [&c](const auto& entry) { return entry.second.contract == c; });
+    // The venue's position includes the leg's fill, or the fill never happened: either way, read.
+    std::erase_if(leg_fills_due_, [&c](const auto& due) { return due.second == c; });
   }
   for (const auto& o : open_orders) {
     if (o.account_id != account_ || !quiet_contracts.contains(o.contract_id) || o.type == px::order_type::market ||
@@ -284,6 +289,11 @@ std::vector<working_order> follower_book::legs(const std::string& contract) cons
     if (o.contract == contract && o.status == px::order_status::open) out.push_back(o);
   }
   return out;
+}
+
+bool follower_book::leg_fill_pending(const std::string& contract) const {
+  return std::any_of(leg_fills_due_.begin(), leg_fills_due_.end(),
+                     [&contract](const auto& due) { return due.second == contract; });
 }
 
 bool follower_book::arming(const std::string& contract) const {

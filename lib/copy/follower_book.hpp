@@ -90,6 +90,9 @@ public:
   [[nodiscard]] bool is_leg(projectx::order_id id) const { return legs_seen_.contains(id); }
   // Legs still suspended (their entry has not filled, or the venue has not armed them yet).
   [[nodiscard]] bool arming(const std::string& contract) const;
+  // A leg's order event said filled and its trade has not come yet: the position is about to change,
+  // so a leg that looks missing is not (D6: the stop that just closed the position).
+  [[nodiscard]] bool leg_fill_pending(const std::string& contract) const;
   // Every contract with a position, something in flight, or a working order.
   [[nodiscard]] std::vector<std::string> contracts() const;
   // The same without building a list (a contract may be visited more than once).
@@ -143,6 +146,7 @@ private:
   std::map<std::string, double, std::less<>> average_;
   // Fills seen as trades before the place response named their order (bounded).
   std::map<projectx::order_id, std::int32_t> early_fills_;
+  std::map<projectx::order_id, std::string> leg_fills_due_; // filled legs awaiting their trade -> contract
   std::deque<projectx::order_id> early_order_;
 };
 

@@ -51,6 +51,8 @@ TEST_CASE("D6: the follower's own stop closed it first; the leader's later stop 
   CHECK(h.fx.position(2001) == 0);
   // Flat already: the leader's exit costs this follower no request (issue 19).
   CHECK(h.fx.count_log("/api/Position/closeContract", 2001) == 0);
+  // Nor a stop for the position its own stop had just closed (its order event came before its trade).
+  CHECK(h.fx.count_log("/api/Order/place", 2001) == 1);
 }
 
 TEST_CASE("D7: the leader reverses in one fill; the follower gets the delta and new legs", "[fault][D7]") {

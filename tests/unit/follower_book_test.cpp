@@ -162,6 +162,40 @@ TEST_CASE("follower book: legs are working stop and limit orders; a leg stays kn
   CHECK(book.is_leg(100));
 }
 
+TEST_CASE("follower book: a leg whose order event said filled keeps the legs check waiting until its trade (D6)",
+          "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.on_trade(fill(1, 5, 1), t0); // long 1, protected by stop 100
+  book.on_order(order_event(100, px::order_status::open, 1, 0, "ct-1-2001-SL", px::order_type::stop, px::side::ask),
+                t0);
+  CHECK_FALSE(book.leg_fill_pending(mes));
+  // The stop fills: its order event first. The position still reads 1 and no stop works: without the
+  // wait, plan_leg_fixes would place a new stop for a position that is already closed.
+  book.on_order(order_event(100, px::order_status::filled, 1, 1, "ct-1-2001-SL", px::order_type::stop, px::side::ask),
+                t0);
+  CHECK(book.confirmed(mes) == 1);
+  CHECK(book.legs(mes).empty());
+  CHECK(book.leg_fill_pending(mes));
+  book.on_trade(fill(2, 100, -1), t0 + 5ms);
+  CHECK_FALSE(book.leg_fill_pending(mes));
+  CHECK(book.confirmed(mes) == 0);
+
+  // The trade first, then the order event: nothing to wait for.
+  book.on_trade(fill(3, 6, 1), t0 + 10ms);
+  book.on_trade(fill(4, 101, -1), t0 + 20ms);
+  book.on_order(order_event(101, px::order_status::filled, 1, 1, "ct-3-2001-SL", px::order_type::stop, px::side::ask),
+                t0 + 20ms);
+  CHECK_FALSE(book.leg_fill_pending(mes));
+
+  // A trade that never comes: the account's read ends the wait.
+  book.on_trade(fill(5, 7, 1), t0 + 30ms);
+  book.on_order(order_event(102, px::order_status::filled, 1, 1, "ct-5-2001-SL", px::order_type::stop, px::side::ask),
+                t0 + 30ms);
+  CHECK(book.leg_fill_pending(mes));
+  book.reset_from({}, {}, t0 + 2s);
+  CHECK_FALSE(book.leg_fill_pending(mes));
+}
+
 TEST_CASE("follower book: reconciliation replaces quiet contracts only", "[follower_book]") {
   follower_book book(2001, 750ms);
   book.on_trade(fill(1, 5, 2), t0);
