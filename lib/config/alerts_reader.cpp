@@ -1,5 +1,7 @@
 #include "config/alerts_reader.hpp"
 
+#include "config/validate.hpp"
+
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -66,12 +68,6 @@ void read_target(yaml_mapping& m, alert_target_config& target, credential_spec& 
   read_credential_keys(m, spec);
 }
 
-bool plain_name(std::string_view text, std::size_t longest) {
-  return !text.empty() && text.size() <= longest && std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
-
 // The value is a secret: a message says what is wrong with it, never what it is.
 void check_secret_url(yaml_reader& r, const std::string& key, const secret& value) {
   auto url = boost::urls::parse_absolute_uri(value.reveal());
@@ -79,12 +75,6 @@ void check_secret_url(yaml_reader& r, const std::string& key, const secret& valu
     r.error_at(key, "is not an https:// URL with a host (the value is a secret and is not shown)");
   else if (url->has_userinfo())
     r.error_at(key, "must not carry a user name or password (the value is a secret and is not shown)");
-}
-
-void check_server(yaml_reader& r, const std::string& key, const std::string& text) {
-  auto url = boost::urls::parse_absolute_uri(text);
-  if (!url || url->scheme() != "https" || url->encoded_host().empty() || url->has_userinfo() || url->has_query())
-    r.error_at(key, "'" + text + "' is not an https:// URL with a host (TLS is never optional)");
 }
 
 template <typename T>
@@ -140,11 +130,11 @@ void validate_alerts(const alerts_config& alerts, yaml_reader& r) {
   for (std::size_t i = 0; i < alerts.targets.size(); ++i) {
     const auto& t = alerts.targets[i];
     const std::string path = "alerts.targets[" + std::to_string(i) + "]";
-    if (!plain_name(t.name, 40))
+    if (!valid_name(t.name, 40))
       r.error_at(path + ".name", "'" + t.name + "' must be 1 to 40 letters, digits, '_' or '-'");
     else if (!names.insert(t.name).second)
       r.error_at(path + ".name", "'" + t.name + "' names another target too");
-    if (!t.server.empty()) check_server(r, path + ".server", t.server);
+    if (!t.server.empty()) check_url(r, path + ".server", t.server, {"https"});
     if (t.token.empty()) continue; // its source was reported
     const auto key = path + "." + secret_keys(t.format).first;
     switch (t.format) {
@@ -154,14 +144,14 @@ void validate_alerts(const alerts_config& alerts, yaml_reader& r) {
       case alert_format::telegram:
         // The token goes into the request's path: bot<digits>:<letters>.
         if (const auto token = t.token.reveal(); token.find(':') == std::string_view::npos ||
-                                                 !plain_name(token.substr(0, token.find(':')), 20) ||
+                                                 !valid_name(token.substr(0, token.find(':')), 20) ||
                                                  token.find_first_of("/?#% \t") != std::string_view::npos)
           r.error_at(key, "is not a bot token as BotFather gives it (digits:letters; the value is not shown)");
         if (t.chat_id.empty() || t.chat_id.find_first_of("/?# \t\"") != std::string::npos)
           r.error_at(path + ".chat_id", "must be the chat's id (a number, or @channelname)");
         break;
       case alert_format::ntfy:
-        if (!plain_name(t.token.reveal(), 64))
+        if (!valid_name(t.token.reveal(), 64))
           r.error_at(key, "a topic is 1 to 64 letters, digits, '_' or '-' (the value is not shown)");
         break;
     }

@@ -19,27 +19,6 @@ namespace {
 
 constexpr std::int64_t max_account_id = std::numeric_limits<std::int32_t>::max();
 
-void check_url(yaml_reader& r, const std::string& key, const std::string& text,
-               std::initializer_list<std::string_view> schemes) {
-  auto url = boost::urls::parse_absolute_uri(text);
-  if (!url) {
-    r.error_at(key, "'" + text + "' is not an absolute URL");
-    return;
-  }
-  bool scheme_ok = false;
-  for (auto scheme : schemes) scheme_ok = scheme_ok || url->scheme() == scheme;
-  if (!scheme_ok) {
-    std::string allowed;
-    for (auto scheme : schemes) allowed += (allowed.empty() ? "" : " or ") + std::string(scheme);
-    r.error_at(key, "must use " + allowed + " (TLS is never optional)");
-  }
-  if (url->encoded_host().empty()) r.error_at(key, "has no host");
-  if (url->has_userinfo()) r.error_at(key, "must not carry credentials");
-  for (auto param : url->params()) {
-    if (param.key == "access_token") r.error_at(key, "must not carry an access_token (the daemon adds its own)");
-  }
-}
-
 void check_positive(yaml_reader& r, const std::string& key, duration d) {
   if (d.count() <= 0) r.error_at(key, "must be longer than 0");
 }
@@ -70,15 +49,6 @@ void check_username(yaml_reader& r, const std::string& key, const std::string& u
                         "' looks like an e-mail address; ProjectX logs in with the platform user name (shown in "
                         "the platform's account settings), not the e-mail");
   }
-}
-
-bool valid_name(const std::string& name) {
-  if (name.empty() || name.size() > 32) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
 }
 
 void check_bracket_ticks(yaml_reader& r, const std::string& key, std::int32_t ticks) {
@@ -231,6 +201,36 @@ void validate_listen(yaml_reader& r, const std::string& listen) {
 }
 
 } // namespace
+
+void check_url(yaml_reader& r, const std::string& key, const std::string& text,
+               std::initializer_list<std::string_view> schemes) {
+  auto url = boost::urls::parse_absolute_uri(text);
+  if (!url) {
+    r.error_at(key, "'" + text + "' is not an absolute URL");
+    return;
+  }
+  bool scheme_ok = false;
+  for (auto scheme : schemes) scheme_ok = scheme_ok || url->scheme() == scheme;
+  if (!scheme_ok) {
+    std::string allowed;
+    for (auto scheme : schemes) allowed += (allowed.empty() ? "" : " or ") + std::string(scheme);
+    r.error_at(key, "must use " + allowed + " (TLS is never optional)");
+  }
+  if (url->encoded_host().empty()) r.error_at(key, "has no host");
+  if (url->has_userinfo()) r.error_at(key, "must not carry credentials");
+  for (auto param : url->params()) {
+    if (param.key == "access_token") r.error_at(key, "must not carry an access_token (the daemon adds its own)");
+  }
+}
+
+bool valid_name(std::string_view name, std::size_t longest) {
+  if (name.empty() || name.size() > longest) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
 
 void validate_config(const config& cfg, yaml_reader& r) {
   check_url(r, "api.base_url", cfg.api.base_url, {"https"});
