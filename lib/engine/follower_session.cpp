@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
@@ -251,12 +252,15 @@ void follower_session::note_untagged(const std::string& leader_contract, const l
   auto [it, first] = untagged_said_.try_emplace(leader_contract, state.episode);
   if (!first && it->second == state.episode) return; // once per episode
   it->second = state.episode;
-  const log_fields fields{{"FOLLOWER", rules_.name}, {"CONTRACT", leader_contract}};
-  spdlog::warn(
-      "follower {}: the leader's entry on {} (event {}) carries no strategy in its customTag "
-      "(copy.strategy_pattern reads none), so allowed_strategies sits this episode out; tag the bot's "
-      "entries with the strategy's name (docs/leader-bots.md)",
-      rules_.name, leader_contract, state.event);
+  // Said after the handlers already queued: the targets are being worked out for this follower's sends.
+  boost::asio::post(ctx_.tasks.executor(), [name = rules_.name, contract = leader_contract, event = state.event] {
+    const log_fields fields{{"FOLLOWER", name}, {"CONTRACT", contract}};
+    spdlog::warn(
+        "follower {}: the leader's entry on {} (event {}) carries no strategy in its customTag "
+        "(copy.strategy_pattern reads none), so allowed_strategies sits this episode out; tag the bot's "
+        "entries with the strategy's name (docs/leader-bots.md)",
+        name, contract, event);
+  });
 }
 
 std::vector<std::string> follower_session::untagged_held() const {
