@@ -1,6 +1,7 @@
 #include "core/crash_point.hpp"
 
 #ifdef COPYTRADER_TEST_HOOKS
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -16,6 +17,14 @@ void crash_point(std::string_view point) {
     return std::string(v != nullptr ? v : "");
   }();
   if (!armed.empty() && point == armed) std::raise(SIGKILL);
+}
+
+void stop_point(std::string_view point) {
+  static bool sent = false;
+  const char* armed = std::getenv("COPYTRADER_STOP_AT");
+  if (sent || armed == nullptr || point != armed) return;
+  sent = true;
+  ::kill(::getpid(), SIGTERM);
 }
 
 void fail_point(std::string_view point) {

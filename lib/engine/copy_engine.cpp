@@ -130,11 +130,15 @@ void copy_engine::add_follower(const follower_config& f, bool late) {
 }
 
 asio::awaitable<void> copy_engine::run() {
+  // A stop can come before this task first runs (systemd's stop just after READY=1): then nothing starts.
+  if (stopped_) co_return;
   started_ = true;
+  stop_point("engine_start");
   for (auto& [name, login] : logins_) login->start();
   for (auto& [name, hub] : hubs_) tasks_.spawn("hub of " + name, hub->run(), task_policy::fatal);
   for (auto& f : followers_) f->start();
   co_await start_copying();
+  if (stopped_) co_return;
   co_await ticker();
 }
 
@@ -146,15 +150,28 @@ void copy_engine::stop() {
   for (auto& [name, login] : logins_) login->stop();
 }
 
+// Every await here can end in a stop (SIGTERM during the start): each is followed by a check, so a
+// stopped engine neither subscribes nor reconciles nor begins copying.
 asio::awaitable<void> copy_engine::start_copying() {
   while (!stopped_) {
-    if (co_await leader_preflight() && co_await reconcile_leader("start")) {
+    const bool leader_usable = co_await leader_preflight();
+    stop_point("leader_preflight");
+    if (stopped_) co_return;
+    bool leader_read = false;
+    if (leader_usable) leader_read = co_await reconcile_leader("start");
+    stop_point("leader_reconcile");
+    if (stopped_) co_return;
+    if (leader_read) {
       for (auto* f : follower_snapshot()) {
         if (f->stopped()) continue;
         const bool usable = co_await f->preflight();
+        stop_point("follower_preflight");
+        if (stopped_) co_return;
         if (usable) {
           subscribe(*f);
           co_await f->reconcile("start");
+          stop_point("follower_reconcile");
+          if (stopped_) co_return;
         }
         f->hold_open_positions(config_.copy.on_start);
       }

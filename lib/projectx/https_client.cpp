@@ -110,13 +110,14 @@ asio::awaitable<void> https_client::keep_warm() {
 
 asio::awaitable<https_client::connection*> https_client::acquire() {
   for (;;) {
+    // Closed (the daemon stops): no request opens a new connection or sends anything.
+    if (closed_) co_return nullptr;
     for (auto& c : pool_) {
       if (!c->busy) {
         c->busy = true;
         co_return c.get();
       }
     }
-    if (closed_) co_return nullptr;
     co_await released_.async_wait(tuple_awaitable);
   }
 }

@@ -56,6 +56,7 @@ void hub_client::stop() {
   stopped_ = true;
   pause_.cancel();
   if (current_ != nullptr) end(*current_, "stopped");
+  if (opening_ != nullptr) end(*opening_, "stopped");
 }
 
 asio::awaitable<void> hub_client::run() {
@@ -68,6 +69,7 @@ asio::awaitable<void> hub_client::run() {
       if (stopped_) break;
     }
     auto token = co_await auth_.token();
+    if (stopped_) break;
     if (!token) {
       last_error_ = token.error().message;
       spdlog::error("user hub for {}: no session token: {}", auth_.username(), last_error_);
@@ -85,9 +87,17 @@ asio::awaitable<void> hub_client::run() {
 
 asio::awaitable<std::string> hub_client::serve(std::string_view token) {
   session s(executor_, tls_);
+  // A stop while this connection is set up closes its socket; the checks below catch a stop that came
+  // between two steps (during the name lookup, the socket does not exist yet).
+  opening_ = &s;
+  struct forget_opening {
+    session*& slot;
+    ~forget_opening() { slot = nullptr; }
+  } forget{opening_};
   auto& tcp_layer = beast::get_lowest_layer(s.ws);
   tcp_layer.expires_after(timing_.handshake_timeout);
   if (auto error = co_await connect_tls(s.ws.next_layer(), endpoint_.host, endpoint_.port)) co_return *error;
+  if (s.ended) co_return s.end_reason;
 
   // The token goes in the query, as the gateway expects; the URL is rebuilt on every connect.
   const std::string target =
@@ -98,6 +108,8 @@ asio::awaitable<std::string> hub_client::serve(std::string_view token) {
     if (upgrade.result() == beast::http::status::unauthorized) auth_.invalidate(token);
     co_return "upgrade refused (HTTP " + std::to_string(upgrade.result_int()) + "): " + upgrade_error.message();
   }
+  if (s.ended) co_return s.end_reason;
+  opening_ = nullptr;
   tcp_layer.expires_never();
   s.ws.read_message_max(signalr::default_max_record);
   s.ws.text(true);

@@ -73,7 +73,8 @@ private:
   signalr::timing timing_;
   reconnect_backoff backoff_;
   boost::asio::steady_timer pause_;
-  session* current_ = nullptr;
+  session* current_ = nullptr; // the connection past its handshake
+  session* opening_ = nullptr; // the connection being set up: a stop ends it too
   std::set<std::string> unknown_targets_;
   std::string last_error_;
   std::uint64_t connections_ = 0;

@@ -60,13 +60,15 @@ struct daemon_setup {
   std::string extra_followers; // YAML entries appended to the followers list
   std::string level = "info";
   std::string on_start = "close_only";
-  std::map<std::string, std::string> env;         // of the first start
-  std::map<std::string, std::string> extra_files; // written next to the configuration before the start
-  std::string api_extra;                          // YAML lines added to the api section
-  std::string extra;                              // top-level YAML sections appended to the file
-  std::string extra_ca;                           // PEM trusted besides the simulator's CA (api.ca_file)
-  std::vector<std::string> sim_args;              // projectx-sim options
-  std::map<std::string, std::string> sim_env;     // of projectx-sim
+  std::map<std::string, std::string> env;               // of the first start
+  std::map<std::string, std::string> extra_files;       // written next to the configuration before the start
+  std::string api_extra;                                // YAML lines added to the api section
+  std::string extra;                                    // top-level YAML sections appended to the file
+  std::string extra_ca;                                 // PEM trusted besides the simulator's CA (api.ca_file)
+  std::vector<std::string> sim_args;                    // projectx-sim options
+  std::map<std::string, std::string> sim_env;           // of projectx-sim
+  std::function<void(const sim_process&)> before_start; // runs once the simulator is up, before the daemon starts
+  bool wait_until_copying = true;                       // false: the constructor only launches the daemon
 };
 
 inline std::string sim_world(const daemon_setup& s) {
@@ -149,15 +151,23 @@ struct running_daemon {
     for (const auto& [name, text] : setup.extra_files) dir.write(name, text);
     dir.write("copytrader.yaml", daemon_config(sim.port, metrics_port, setup));
     std::filesystem::create_directories(dir.path() / "state");
-    start(setup.env);
+    if (setup.before_start) setup.before_start(sim);
+    if (setup.wait_until_copying)
+      start(setup.env);
+    else
+      launch(setup.env);
   }
 
-  // Starts copytraderd (again, after a crash: same configuration and state) and waits until it
-  // copies; its output is appended to `log`.
-  void start(const std::map<std::string, std::string>& env = {}) {
-    const std::size_t from = std::filesystem::exists(log) ? read_file(log).size() : 0;
+  // Starts copytraderd (again, after a crash: same configuration and state); its output is appended to `log`.
+  void launch(const std::map<std::string, std::string>& env = {}) {
     daemon = std::make_unique<child_process>(
         COPYTRADERD_PATH, std::vector<std::string>{"--config", (dir.path() / "copytrader.yaml").string()}, env, log);
+  }
+
+  // launch(), then waits until it copies.
+  void start(const std::map<std::string, std::string>& env = {}) {
+    const std::size_t from = std::filesystem::exists(log) ? read_file(log).size() : 0;
+    launch(env);
     const bool copying = eventually([&] { return read_file(log).find("copying: copying", from) != std::string::npos; });
     if (!copying) FAIL("copytraderd did not start copying:\n" << read_file(log));
     // Followers are subscribed after their preflight: wait until both answer in status.
