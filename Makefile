@@ -24,8 +24,11 @@ build: release-configure
 	cmake --build $(RELEASE_DIR) -j $(JOBS)
 
 # Every test tier that fits CI, built with AddressSanitizer and UndefinedBehaviorSanitizer.
-test: deps
-	cmake -S . -B $(TEST_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCOPYTRADER_SANITIZE=ON -DCOPYTRADER_WERROR=ON
+# The container tier (systemd_container) runs the release copytraderd and projectx-sim under a real systemd.
+test: release-configure
+	cmake --build $(RELEASE_DIR) -j $(JOBS) --target copytraderd projectx-sim
+	cmake -S . -B $(TEST_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCOPYTRADER_SANITIZE=ON -DCOPYTRADER_WERROR=ON \
+		-DCOPYTRADER_RELEASE_DIR=$(abspath $(RELEASE_DIR))
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS)
@@ -107,7 +110,7 @@ install: build
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/copytrader/copytrader.yaml ]; then \
 		echo "keeping the existing $(DESTDIR)$(SYSCONFDIR)/copytrader/copytrader.yaml"; \
 	else \
-		install -m 0600 etc/copytrader.yaml $(DESTDIR)$(SYSCONFDIR)/copytrader/copytrader.yaml; \
+		install -m 0644 etc/copytrader.yaml $(DESTDIR)$(SYSCONFDIR)/copytrader/copytrader.yaml; \
 	fi
 
 SOURCES = $(shell git ls-files '*.cpp' '*.hpp')

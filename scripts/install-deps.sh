@@ -12,6 +12,7 @@ packages=(
   libhowardhinnant-date-dev tzdata libfaketime faketime
   util-linux
   python3
+  debootstrap systemd-container curl
 )
 
 missing=()
