@@ -24,6 +24,7 @@ struct api_config {
   std::filesystem::path ca_file; // extra trust anchor; the system store is always used as well
   duration request_timeout = std::chrono::seconds(5);
   duration hub_timeout = std::chrono::seconds(30); // nothing from the hub, pings included: the link is dead
+  std::int32_t connections_per_login = 64;         // the bound of one login's warm HTTPS pool
 };
 
 // Where an API key came from, for messages; never the key itself.

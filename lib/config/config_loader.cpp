@@ -66,6 +66,7 @@ void read_api(yaml_mapping& m, api_config& api) {
   m.read("ca_file", api.ca_file);
   m.read("request_timeout", api.request_timeout);
   m.read("hub_timeout", api.hub_timeout);
+  m.read("connections_per_login", api.connections_per_login);
 }
 
 void read_leader(yaml_mapping& m, leader_config& leader, credential_spec& spec) {

@@ -18,6 +18,9 @@ namespace copytrader {
 namespace {
 
 constexpr std::int64_t max_account_id = std::numeric_limits<std::int32_t>::max();
+// A login's warm HTTPS connections: one per account it copies to is the point; past a few hundred a
+// venue or a firewall may take the daemon for a flood.
+constexpr std::int32_t max_connections_per_login = 256;
 
 void check_positive(yaml_reader& r, const std::string& key, duration d) {
   if (d.count() <= 0) r.error_at(key, "must be longer than 0");
@@ -242,6 +245,9 @@ void validate_config(const config& cfg, yaml_reader& r) {
   // Below two of the gateway's 15 s keep-alive pings a quiet but healthy hub would be dropped.
   if (cfg.api.hub_timeout < std::chrono::seconds(1) || cfg.api.hub_timeout > std::chrono::seconds(300)) {
     r.error_at("api.hub_timeout", "must be between 1s and 300s");
+  }
+  if (cfg.api.connections_per_login < 1 || cfg.api.connections_per_login > max_connections_per_login) {
+    r.error_at("api.connections_per_login", "must be between 1 and " + std::to_string(max_connections_per_login));
   }
 
   check_username(r, "leader.username", cfg.leader.login.username);

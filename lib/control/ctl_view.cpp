@@ -160,6 +160,8 @@ std::string render_status(const json::object& s) {
                    field(o, "username"), field(o, "tokens"), field(o, "capacity"), field(o, "waiting"),
                    field(o, "throttled"), total == 0 ? 0 : (100 * read_count + total / 2) / total, total,
                    flag(o, "hub_connected") ? "connected" : "DISCONNECTED");
+    fmt::format_to(put, "          {}/{} HTTPS connections warm, {} requests waited for a free one\n",
+                   field(o, "connections_open"), field(o, "connection_pool"), field(o, "pool_waits"));
     fmt::format_to(put, "          {} kept for exits ({} to close every follower at once{}); {}\n",
                    field(o, "exit_reserve"), field(o, "exit_reserve_needed"),
                    number(o, "exit_reserve") < number(o, "exit_reserve_needed") ? ": TOO FEW, see the journal" : "",

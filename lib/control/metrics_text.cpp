@@ -83,6 +83,14 @@ std::string metrics_text(engine::copy_engine& engine) {
   for (const auto& l : logins)
     w.sample("copytrader_hub_reconnects_total", label("login", l.username),
              l.hub_connections > 0 ? l.hub_connections - 1 : 0);
+  w.family("copytrader_https_connections", "gauge", "Warm HTTPS connections of the login's pool");
+  for (const auto& l : logins) w.sample("copytrader_https_connections", label("login", l.username), l.connections_open);
+  w.family("copytrader_https_connection_pool", "gauge", "The login's pool size (api.connections_per_login bounds it)");
+  for (const auto& l : logins)
+    w.sample("copytrader_https_connection_pool", label("login", l.username), l.connection_pool);
+  w.family("copytrader_https_pool_waits_total", "counter",
+           "Requests that waited for another's answer to free a connection (raise api.connections_per_login)");
+  for (const auto& l : logins) w.sample("copytrader_https_pool_waits_total", label("login", l.username), l.pool_waits);
   w.family("copytrader_rate_limit_tokens", "gauge", "Requests the login may send now");
   for (const auto& l : logins) w.sample("copytrader_rate_limit_tokens", label("login", l.username), l.tokens);
   w.family("copytrader_rate_limit_capacity", "gauge", "The login's token bucket capacity");

@@ -80,12 +80,12 @@ copy_engine::~copy_engine() = default;
 login_session& copy_engine::login_for(const credential& c) {
   auto it = logins_.find(c.username);
   if (it != logins_.end()) return *it->second;
-  // One warm connection per account under the login (and a spare), so a copy to ten followers is
-  // ten requests written back to back, not queued behind each other.
+  // One warm connection per account under the login (and a spare), so a copy to fifty followers is
+  // fifty requests written back to back, none queued behind another's answer; within the bound.
   std::size_t accounts = 1;
   for (const auto& f : config_.followers) accounts += f.login.username == c.username ? 1U : 0U;
   auto endpoint = rest_endpoint_;
-  endpoint.pool_size = std::min<std::size_t>(accounts + 1, 16);
+  endpoint.pool_size = std::min<std::size_t>(accounts + 1, static_cast<std::size_t>(config_.api.connections_per_login));
   auto session = std::make_unique<login_session>(tasks_, *tls_, endpoint, c, config_.safety.rate_limit,
                                                  config_.safety.max_orders_per_minute);
   auto& ref = *session;

@@ -72,6 +72,9 @@ struct login_figures {
   bool hub_connected = false;
   std::uint64_t hub_connections = 0;
   std::string hub_error;
+  std::size_t connections_open = 0; // warm HTTPS connections of the login's pool
+  std::size_t connection_pool = 0;  // the pool's size: one per account copied to and a spare, bounded
+  std::uint64_t pool_waits = 0;     // requests that waited for another's answer to free a connection
 };
 
 class copy_engine {

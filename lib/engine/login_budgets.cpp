@@ -52,6 +52,9 @@ std::vector<login_figures> copy_engine::logins() {
     f.requests_per_round_trip = meter.requests_per_round_trip();
     f.round_trips_per_minute = meter.round_trips_per_minute(
         budget.capacity(), std::chrono::duration_cast<std::chrono::nanoseconds>(config_.safety.rate_limit.window));
+    f.connections_open = login->http().open_connections();
+    f.connection_pool = login->http().pool_size();
+    f.pool_waits = login->http().pool_waits();
     if (auto hub = hubs_.find(username); hub != hubs_.end()) {
       f.hub_connected = hub->second->connected();
       f.hub_connections = hub->second->connections();

@@ -118,6 +118,7 @@ asio::awaitable<https_client::connection*> https_client::acquire() {
         co_return c.get();
       }
     }
+    ++pool_waits_;
     co_await released_.async_wait(tuple_awaitable);
   }
 }

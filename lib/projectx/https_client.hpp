@@ -61,9 +61,12 @@ public:
   [[nodiscard]] const https_endpoint& endpoint() const noexcept { return endpoint_; }
   [[nodiscard]] const boost::asio::any_io_executor& get_executor() const noexcept { return executor_; }
   [[nodiscard]] std::size_t open_connections() const noexcept;
+  [[nodiscard]] std::size_t pool_size() const noexcept { return pool_.size(); }
   [[nodiscard]] std::uint64_t handshakes() const noexcept { return handshakes_; }
   // Of which the ones a request waited for (its connection was not open): what warming avoids.
   [[nodiscard]] std::uint64_t request_handshakes() const noexcept { return request_handshakes_; }
+  // Requests that found every connection busy and waited for another's answer: what sizing the pool avoids.
+  [[nodiscard]] std::uint64_t pool_waits() const noexcept { return pool_waits_; }
 
 private:
   struct connection {
@@ -92,6 +95,7 @@ private:
   boost::asio::steady_timer warm_timer_;
   std::uint64_t handshakes_ = 0;
   std::uint64_t request_handshakes_ = 0;
+  std::uint64_t pool_waits_ = 0;
   bool closed_ = false;
 };
 

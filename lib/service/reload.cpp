@@ -15,6 +15,8 @@ config_errors reload_conflicts(const config& running, const config& next) {
   if (running.api.ca_file != next.api.ca_file) refuse("api.ca_file", "the extra trust anchor");
   if (running.api.request_timeout != next.api.request_timeout) refuse("api.request_timeout", "the request deadline");
   if (running.api.hub_timeout != next.api.hub_timeout) refuse("api.hub_timeout", "the hub timeout");
+  if (running.api.connections_per_login != next.api.connections_per_login)
+    refuse("api.connections_per_login", "the connection pools' bound");
   if (running.state.directory != next.state.directory) refuse("state.directory", "the state directory");
   if (running.control.socket != next.control.socket) refuse("control.socket", "the control socket");
   if (running.control.group != next.control.group) refuse("control.group", "the control socket's group");

@@ -212,3 +212,34 @@ TEST_CASE("the requests a leader round trip costs a login are what the venue cou
                                                             static_cast<double>(counted))));
   CHECK_THAT(metrics, Catch::Matchers::Contains(R"(copytrader_rate_limit_exit_reserve{login="leader_user"} 9)"));
 }
+
+TEST_CASE(
+    "one login, twenty-four followers: each copy has a warm connection of its own, within "
+    "api.connections_per_login",
+    "[engine][budget][shared_login][pool]") {
+  constexpr int followers = 24;
+  const auto bound = GENERATE(0, 6); // 0: the default bound (64)
+  const std::string api = bound == 0 ? "" : fmt::format("api:\n  connections_per_login: {}\n", bound);
+  const std::string many = "safety:\n  allow_many_followers: true\n  rate_limit: {max_requests: 180, window: 60s}\n";
+  engine_fixture fx(shared_followers(followers, mes), api + many + "copy:\n  reconcile_interval: 1h\n", {}, 1001,
+                    shared_world(followers));
+  fx.start();
+  const std::size_t pool = bound == 0 ? followers + 2 : static_cast<std::size_t>(bound); // every account and a spare
+  CHECK(figures_of(fx).connection_pool == pool);
+  REQUIRE(fx.run_until([&] { return figures_of(fx).connections_open == pool; }, 10s));
+
+  const auto waits_before = figures_of(fx).pool_waits;
+  fx.leader_market(1);
+  std::vector<std::pair<std::int64_t, int>> want;
+  for (int i = 1; i <= followers; ++i) want.emplace_back(2000 + i, 1);
+  REQUIRE(fx.settle(want));
+  const auto waited = figures_of(fx).pool_waits - waits_before;
+  INFO("requests that waited for a free connection during the copy: " << waited);
+  if (bound == 0)
+    CHECK(waited == 0); // 24 places written back to back, none behind another's answer
+  else
+    CHECK(waited > 0); // the bound holds: past 6, a request waits for an answer
+  CHECK_THAT(
+      control::metrics_text(*fx.engine),
+      Catch::Matchers::Contains(fmt::format(R"(copytrader_https_connection_pool{{login="leader_user"}} {})", pool)));
+}

@@ -38,6 +38,7 @@ TEST_CASE("a minimal configuration loads with the documented defaults", "[config
   CHECK(cfg->api.base_url == "https://api.topstepx.com");
   CHECK(cfg->api.request_timeout == std::chrono::seconds(5));
   CHECK(cfg->api.hub_timeout == std::chrono::seconds(30));
+  CHECK(cfg->api.connections_per_login == 64);
   CHECK(cfg->copy.bracket_wait == std::chrono::milliseconds(300));
   CHECK(cfg->copy.on_start == start_policy::close_only);
   CHECK(cfg->safety.rate_limit.max_requests == 180);
@@ -306,6 +307,11 @@ TEST_CASE("other ranges", "[config]") {
              Contains("api.request_timeout: must be between 100ms and 60s"));
   CHECK_THAT(fx.errors(std::string(minimal_config) + "api:\n  hub_timeout: 500ms\n"),
              Contains("api.hub_timeout: must be between 1s and 300s"));
+  CHECK_THAT(fx.errors(std::string(minimal_config) + "api:\n  connections_per_login: 0\n"),
+             Contains("api.connections_per_login: must be between 1 and 256"));
+  CHECK_THAT(fx.errors(std::string(minimal_config) + "api:\n  connections_per_login: 257\n"),
+             Contains("api.connections_per_login: must be between 1 and 256"));
+  CHECK(fx.load(std::string(minimal_config) + "api:\n  connections_per_login: 256\n"));
   CHECK_THAT(fx.errors(std::string(minimal_config) + "control:\n  metrics_listen: nope\n"),
              Contains("control: is given twice"));
   CHECK_THAT(fx.errors(replace_once(std::string(minimal_config), "socket: ctl.sock",

@@ -24,10 +24,12 @@ TEST_CASE("a reload may change followers but not the leader or the state directo
   next.leader.account = 1002;
   next.state.directory = "/tmp/elsewhere";
   next.api.hub_timeout = std::chrono::seconds(5); // the hubs were built with the old one
+  next.api.connections_per_login = 8;             // and the pools with the old bound
   const auto errors = reload_conflicts(running, next).to_string();
   CHECK_THAT(errors, Contains("leader.account_id: the leader account cannot change while running"));
   CHECK_THAT(errors, Contains("state.directory: the state directory cannot change while running"));
   CHECK_THAT(errors, Contains("api.hub_timeout: the hub timeout cannot change while running"));
+  CHECK_THAT(errors, Contains("api.connections_per_login: the connection pools' bound cannot change while running"));
 }
 
 TEST_CASE("--dry-run overrides the file", "[reload]") {
