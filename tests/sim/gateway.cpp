@@ -112,8 +112,20 @@ bool gateway::over_limit(const std::string& key, steady_time now) {
   return false;
 }
 
+rest_body rest_body::parse(std::string_view raw) {
+  rest_body out;
+  if (raw.empty()) {
+    out.value = json::object{};
+    return out;
+  }
+  boost::system::error_code ec;
+  out.value = json::parse(raw, ec);
+  out.valid = !ec;
+  return out;
+}
+
 http_reply gateway::handle(std::string_view method, std::string_view path, std::string_view authorization,
-                           std::string_view raw_body, steady_time now) {
+                           const rest_body& request, steady_time now) {
   if (method == "GET" && path == "/api/Status/ping") return plain(200, "\"pong\"");
   if (method != "POST") return plain(405, "");
 
@@ -135,11 +147,11 @@ http_reply gateway::handle(std::string_view method, std::string_view path, std::
                                                    "/api/Trade/search"};
   if (std::find(std::begin(endpoints), std::end(endpoints), path) == std::end(endpoints)) return plain(404, "");
 
-  boost::system::error_code ec;
-  json::value parsed = raw_body.empty() ? json::value(json::object{}) : json::parse(raw_body, ec);
+  const json::value& parsed = request.value;
+  const bool unreadable = !request.valid;
   std::optional<std::int64_t> account;
   std::optional<std::string> requester;
-  if (!ec && parsed.is_object()) {
+  if (!unreadable && parsed.is_object()) {
     if (const auto* a = parsed.as_object().if_contains("accountId"); a != nullptr && a->is_int64())
       account = a->as_int64();
     if (const auto* u = parsed.as_object().if_contains("userName"); u != nullptr && u->is_string())
@@ -165,7 +177,7 @@ http_reply gateway::handle(std::string_view method, std::string_view path, std::
                     path == "/api/Order/place" ? json::object{{"orderId", nullptr}} : json::object{});
   }
 
-  if (ec || !parsed.is_object()) return bad_request("$", "The JSON value could not be converted.");
+  if (unreadable || !parsed.is_object()) return bad_request("$", "The JSON value could not be converted.");
   const json::object& body = parsed.as_object();
 
   http_reply reply;

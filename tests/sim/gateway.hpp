@@ -65,12 +65,19 @@ struct session_token {
   steady_time expires;
 };
 
+// A REST body parsed once: the request log and the handler read the same value (issue 15, item 4).
+struct rest_body {
+  boost::json::value value;
+  bool valid = true; // false: not JSON
+  static rest_body parse(std::string_view raw);
+};
+
 class gateway {
 public:
   gateway(ledger& l, gateway_settings settings, std::uint64_t seed);
 
   http_reply handle(std::string_view method, std::string_view path, std::string_view authorization,
-                    std::string_view body, steady_time now);
+                    const rest_body& request, steady_time now);
 
   // For the hub: whose token is this, if it is valid now.
   [[nodiscard]] std::optional<std::string> user_of(std::string_view token, steady_time now) const;

@@ -42,11 +42,9 @@ std::string raw_response(unsigned status, std::string_view body, std::size_t cla
 }
 
 // The account id and customTag of a REST body, for the request log (best effort).
-void describe_request(std::string_view body, log_entry& entry) {
-  boost::system::error_code ec;
-  auto value = boost::json::parse(body, ec);
-  if (ec || !value.is_object()) return;
-  const auto& o = value.as_object();
+void describe_request(const rest_body& body, log_entry& entry) {
+  if (!body.valid || !body.value.is_object()) return;
+  const auto& o = body.value.as_object();
   if (const auto* a = o.if_contains("accountId"); a != nullptr && a->is_int64()) entry.account = a->as_int64();
   if (const auto* t = o.if_contains("customTag"); t != nullptr && t->is_string())
     entry.tag = std::string(t->as_string());
@@ -104,7 +102,8 @@ asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp
     }
 
     log_entry entry{monotonic_ns(), "rest", path, {}, 0, {}, 0, 0};
-    describe_request(req.body(), entry);
+    const auto body = rest_body::parse(req.body());
+    describe_request(body, entry);
     const std::string authorization(req[http::field::authorization]);
     if (constexpr std::string_view bearer = "Bearer "; entry.username.empty() && authorization.starts_with(bearer)) {
       // Whose request it was, for per-user budgets read from the log (faults.md I4).
@@ -113,7 +112,7 @@ asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp
               .user_of(std::string_view(authorization).substr(bearer.size()), std::chrono::steady_clock::now())
               .value_or("");
     }
-    http_reply reply = sim.rest().handle(std::string(req.method_string()), path, authorization, req.body(),
+    http_reply reply = sim.rest().handle(std::string(req.method_string()), path, authorization, body,
                                          std::chrono::steady_clock::now());
     entry.status = reply.status;
     sim.record(std::move(entry));
