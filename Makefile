@@ -71,9 +71,15 @@ fuzz: deps $(FUZZ_DIR)/build.ninja
 		$(FUZZ_DIR)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t; \
 	done
 
-# Figures, not pass/fail: the simulator's own cost, and copy latency for 1, 10 and 50 followers over
-# BENCH_FILLS leader fills, and for 1 follower with the account guard (docs/performance.md).
+# Figures, not pass/fail: the simulator's own cost, and copy latency over BENCH_FILLS leader fills in
+# every shape a trader runs (docs/performance.md): FOLLOWERS:LOGINS:BRACKET, the followers under one
+# login or each on its own (or 50 over 5), brackets fixed or mirrored; then 1 follower with the account
+# guard and 1 while alerting. BENCH_PIN=pinned (the default where there are 2 cores or more) keeps the
+# simulator and the engine on separate cores; BENCH_PIN= lets the scheduler place them.
 BENCH_FILLS ?= 1000
+BENCH_SHAPES ?= 1:1:fixed 1:1:mirror 10:1:fixed 10:1:mirror 10:10:fixed 10:10:mirror \
+	50:1:fixed 50:1:mirror 50:50:fixed 50:50:mirror 50:5:fixed 50:5:mirror
+BENCH_PIN ?= pinned
 # A long seeded chaos run under the sanitizers: SOAK_RUNS seeds from SOAK_SEED, SOAK_STEPS steps each.
 SOAK_RUNS ?= 50
 SOAK_STEPS ?= 60
@@ -88,11 +94,15 @@ BENCH_IDLE_SECONDS ?= 60
 bench: build
 	mkdir -p build/bench
 	cd build/bench && ../release/bench/sim_load 50 1000 3
-	@for n in 1 10 50; do build/release/bench/copy_latency $$n $(BENCH_FILLS) build/bench/copy_latency_$$n.json || exit 1; done
-	build/release/bench/copy_latency 1 $(BENCH_FILLS) build/bench/copy_latency_1_guarded.json guarded
-	build/release/bench/copy_latency 1 $(BENCH_FILLS) build/bench/copy_latency_1_alerting.json alerting
+	@for shape in $(BENCH_SHAPES); do \
+		IFS=: read n logins bracket <<< "$$shape"; \
+		build/release/bench/copy_latency $$n $(BENCH_FILLS) build/bench/copy_latency_$${n}x$${logins}_$$bracket.json \
+			logins=$$logins bracket=$$bracket $(BENCH_PIN) || exit 1; \
+	done
+	build/release/bench/copy_latency 1 $(BENCH_FILLS) build/bench/copy_latency_1x1_fixed_guarded.json guarded $(BENCH_PIN)
+	build/release/bench/copy_latency 1 $(BENCH_FILLS) build/bench/copy_latency_1x1_fixed_alerting.json alerting $(BENCH_PIN)
 	build/release/bench/footprint 10 $(BENCH_IDLE_SECONDS) build/bench/footprint_10.json
-	@echo 'figures (JSON): build/bench/copy_latency_1.json, _10.json, _50.json, _1_guarded.json, _1_alerting.json, footprint_10.json'
+	@echo 'figures (JSON): build/bench/copy_latency_FOLLOWERSxLOGINS_BRACKET[_guarded|_alerting].json, footprint_10.json'
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \

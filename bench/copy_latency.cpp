@@ -10,7 +10,13 @@
 // never coalesced) that the daemon's dispatcher posts over HTTPS to a local receiver on the same io
 // thread as the copy: the figure beside the plain one is what sending alerts costs a copy.
 //
-//   copy_latency FOLLOWERS FILLS [JSON_OUT] [guarded|alerting]
+// The shape (issue 15): `logins=K` spreads the followers over K logins (K = FOLLOWERS: each on its own,
+// as with accounts at different firms), each with its own token, hub and HTTPS pool; `bracket=mirror`
+// gives the leader a bracketed entry that the followers mirror (`fixed`, the default, places the
+// followers' own ticks on an unbracketed leader entry); `pinned` puts the simulator on the last core
+// and the engine's thread on the first, the driver (this program's main thread) with the simulator.
+//
+//   copy_latency FOLLOWERS FILLS [JSON_OUT] [guarded|alerting] [logins=K] [bracket=fixed|mirror] [pinned]
 
 #include "alerts/alert_dispatcher.hpp"
 #include "engine/copy_engine.hpp"
@@ -27,7 +33,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <deque>
+#include <filesystem>
 #include <future>
 
 #include <algorithm>
@@ -44,6 +54,24 @@ namespace json = boost::json;
 
 namespace {
 
+// Moves every thread of a process (the simulator) to one core; false where the machine has one core.
+bool pin_process(pid_t pid, std::size_t core) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(core, &set);
+  bool all = true;
+  for (const auto& task : std::filesystem::directory_iterator(fmt::format("/proc/{}/task", pid)))
+    all = ::sched_setaffinity(std::stoi(task.path().filename().string()), sizeof set, &set) == 0 && all;
+  return all;
+}
+
+bool pin_thread(std::thread& thread, std::size_t core) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(core, &set);
+  return ::pthread_setaffinity_np(thread.native_handle(), sizeof set, &set) == 0;
+}
+
 struct figures {
   std::vector<double> first_us;
   std::vector<double> last_us;
@@ -58,19 +86,49 @@ int main(int argc, char** argv) {
   const int followers = argc > 1 ? std::atoi(argv[1]) : 10;
   const int fills = argc > 2 ? std::atoi(argv[2]) : 1000;
   const std::string json_out = argc > 3 ? argv[3] : "";
-  const bool guarded = argc > 4 && std::string_view(argv[4]) == "guarded";
-  const bool alerting = argc > 4 && std::string_view(argv[4]) == "alerting";
+  bool guarded = false;
+  bool alerting = false;
+  bool pinned = false;
+  int logins = 1;
+  bracket_mode bracket = bracket_mode::fixed;
+  for (int a = 4; a < argc; ++a) {
+    const std::string_view word(argv[a]);
+    if (word == "guarded")
+      guarded = true;
+    else if (word == "alerting")
+      alerting = true;
+    else if (word == "pinned")
+      pinned = true;
+    else if (word.starts_with("logins="))
+      logins = std::max(1, std::atoi(argv[a] + 7));
+    else if (word == "bracket=mirror")
+      bracket = bracket_mode::mirror;
+    else if (word != "bracket=fixed") {
+      std::cerr << "copy_latency: unknown option '" << word << "'\n";
+      return 64;
+    }
+  }
+  logins = std::min(logins, std::max(followers, 1));
+  const bool mirror = bracket == bracket_mode::mirror;
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  pinned = pinned && cores >= 2;
+  const auto last_core = static_cast<std::size_t>(std::max(cores - 1, 0));
   // BENCH_LOG=1: the engine's info lines; BENCH_LOG=debug: every decision (each hold, each wait).
   const char* bench_log = std::getenv("BENCH_LOG");
   spdlog::set_level(bench_log == nullptr                     ? spdlog::level::warn
                     : std::string_view(bench_log) == "debug" ? spdlog::level::debug
                                                              : spdlog::level::info);
 
-  std::string world = R"({"users":[{"username":"leader_user","api_key":"leader-key"},
-    {"username":"follower_user","api_key":"follower-key"}],"accounts":[{"id":1001,"username":"leader_user"})";
-  for (int i = 0; i < followers; ++i) world += fmt::format(R"(,{{"id":{},"username":"follower_user"}})", 2001 + i);
+  // Follower i is under login i % logins.
+  auto login_of = [&](int i) { return fmt::format("follower_user{}", i % logins); };
+  std::string world = R"({"users":[{"username":"leader_user","api_key":"leader-key"})";
+  for (int k = 0; k < logins; ++k)
+    world += fmt::format(R"(,{{"username":"follower_user{}","api_key":"follower-key-{}"}})", k, k);
+  world += R"(],"accounts":[{"id":1001,"username":"leader_user"})";
+  for (int i = 0; i < followers; ++i) world += fmt::format(R"(,{{"id":{},"username":"{}"}})", 2001 + i, login_of(i));
   world += "]}";
   sim_process sim({"--rate-limit", "10000000/60s"}, world);
+  if (pinned && !pin_process(sim.pid(), last_core)) std::cerr << "copy_latency: the simulator could not be pinned\n";
 
   config cfg;
   cfg.api.base_url = fmt::format("https://127.0.0.1:{}", sim.port);
@@ -81,9 +139,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < followers; ++i) {
     follower_config f;
     f.name = fmt::format("f{}", i + 1);
-    f.login = credential{"follower_user", secret("follower-key"), "bench"};
+    f.login = credential{login_of(i), secret(fmt::format("follower-key-{}", i % logins)), "bench"};
     f.account = 2001 + i;
-    f.bracket = bracket_mode::fixed;
+    f.bracket = bracket;
     if (guarded) {
       risk_limits limits;
       limits.profile = "bench-combine-50k";
@@ -135,6 +193,13 @@ int main(int argc, char** argv) {
       if (!ready && engine.context().leader_ready && engine.leader_hub_connected()) ready = true;
     }
   });
+  if (pinned) {
+    pin_thread(loop, 0);
+    cpu_set_t driver;
+    CPU_ZERO(&driver);
+    CPU_SET(last_core, &driver);
+    ::sched_setaffinity(0, sizeof driver, &driver); // this thread: the driver, beside the simulator
+  }
   const auto start_deadline = std::chrono::steady_clock::now() + 30s;
   while (!ready && std::chrono::steady_clock::now() < start_deadline) std::this_thread::sleep_for(10ms);
   if (!ready) {
@@ -170,6 +235,7 @@ int main(int argc, char** argv) {
     return got >= count;
   };
   int copied = 0;
+  std::int64_t leader_entry = 0; // its legs are the next two ids
   for (int i = 0; i < fills; ++i) {
     const bool entry = i % 2 == 0;
     if (dispatcher) // an alert on its way out as the leader moves: its POST shares the io thread with the copy
@@ -177,13 +243,20 @@ int main(int argc, char** argv) {
         dispatcher->raise(
             alerts::alert{alerts::alert_kind::drift_corrected, "bench" + std::to_string(i), "bench", "", 0});
       });
-    sim.control(
+    const auto placed = sim.control(
         "POST", "/act",
-        fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},"size":1,"type":2}})",
-                    entry ? 0 : 1));
+        fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":{},"size":1,"type":2{}}})",
+                    entry ? 0 : 1, entry && mirror ? R"(,"sl_ticks":-16,"tp_ticks":24)" : ""));
+    if (entry && mirror) leader_entry = placed.json().at("orderId").to_number<std::int64_t>();
     if (!wait_for_requests(entry ? "/api/Order/place" : "/api/Position/closeContract", followers)) {
       std::cerr << "fill " << i << ": not every follower copied within 10 s\n";
       break;
+    }
+    // The venue leaves the leader's legs working after its exit (close_leaves_legs): it cancels them,
+    // as a trader's platform does; the followers' own leftover legs are the daemon's to cancel.
+    if (!entry && mirror && leader_entry != 0) {
+      for (std::int64_t leg = leader_entry + 1; leg <= leader_entry + 2; ++leg)
+        sim.control("POST", "/act", fmt::format(R"({{"account":1001,"op":"cancel","order_id":{}}})", leg));
     }
     ++copied;
     std::this_thread::sleep_for(entry ? 5ms : 15ms); // legs cancelled after a close
@@ -232,6 +305,13 @@ int main(int argc, char** argv) {
     sent_promise.set_value(std::move(all));
   });
   const auto sent = sent_promise.get_future().get();
+  std::promise<std::uint64_t> waits_promise; // requests that waited for a free HTTPS connection, every login
+  boost::asio::post(io, [&] {
+    std::uint64_t waits = 0;
+    for (const auto& l : engine.logins()) waits += l.pool_waits;
+    waits_promise.set_value(waits);
+  });
+  const std::uint64_t pool_waits = waits_promise.get_future().get();
   std::vector<double> sent_first;
   std::vector<double> sent_last;
   std::size_t samples = sent.empty() ? 0 : sent.front().size();
@@ -250,12 +330,15 @@ int main(int argc, char** argv) {
   const double per_entry =
       out.entries == 0 ? 0 : static_cast<double>(out.follower_requests) / static_cast<double>(out.entries);
   std::size_t alerts_received = receiver ? receiver->requests().size() : 0;
-  std::cout << fmt::format("copy latency, {} follower{}{}, {} leader fills ({} copied entries):\n", followers,
-                           followers == 1 ? "" : "s",
-                           guarded    ? " with the account guard"
-                           : alerting ? fmt::format(" while alerting ({} alerts posted)", alerts_received)
-                                      : "",
-                           copied, out.entries);
+  std::cout << fmt::format(
+      "copy latency, {} follower{} on {} login{}, bracket {}{}{}, {} leader fills ({} copied "
+      "entries):\n",
+      followers, followers == 1 ? "" : "s", logins, logins == 1 ? "" : "s", mirror ? "mirror" : "fixed",
+      pinned ? ", pinned" : "",
+      guarded    ? " with the account guard"
+      : alerting ? fmt::format(" while alerting ({} alerts posted)", alerts_received)
+                 : "",
+      copied, out.entries);
   std::cout << fmt::format("  first follower  p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
                            percentile(out.first_us, 0.5), percentile(out.first_us, 0.99),
                            percentile(out.first_us, 1.0));
@@ -266,16 +349,20 @@ int main(int argc, char** argv) {
                            percentile(sent_first, 0.5), percentile(sent_first, 0.99), percentile(sent_first, 1.0));
   std::cout << fmt::format("    last follower  p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
                            percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0));
-  std::cout << fmt::format("  follower requests per copied entry (entry + exit + leg cancels) {:.2f}; 429 answers {}\n",
-                           per_entry, out.throttled);
+  std::cout << fmt::format(
+      "  follower requests per copied entry (entry + exit + leg cancels) {:.2f}; 429 answers {}; "
+      "requests that waited for a free connection {}\n",
+      per_entry, out.throttled, pool_waits);
   if (!json_out.empty()) {
     std::ofstream(json_out) << fmt::format(
-        R"({{"followers":{},"guarded":{},"alerts_posted":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{}}})"
+        R"({{"followers":{},"logins":{},"bracket":"{}","pinned":{},"guarded":{},"alerts_posted":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_first_max_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{},"pool_waits":{}}})"
         "\n",
-        followers, guarded, alerts_received, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99),
-        percentile(out.first_us, 1.0), percentile(out.last_us, 0.5), percentile(out.last_us, 0.99),
-        percentile(out.last_us, 1.0), percentile(sent_first, 0.5), percentile(sent_first, 0.99),
-        percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0), per_entry, out.throttled);
+        followers, logins, mirror ? "mirror" : "fixed", pinned, guarded, alerts_received, copied,
+        percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0),
+        percentile(out.last_us, 0.5), percentile(out.last_us, 0.99), percentile(out.last_us, 1.0),
+        percentile(sent_first, 0.5), percentile(sent_first, 0.99), percentile(sent_first, 1.0),
+        percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0), per_entry, out.throttled,
+        pool_waits);
   }
   boost::asio::post(io, [&] {
     engine.stop();
