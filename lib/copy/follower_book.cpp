@@ -36,7 +36,13 @@ follower_book::pending_place* follower_book::find_by_id(px::order_id id) {
   return nullptr;
 }
 
-void follower_book::consume(pending_place& p, std::int32_t fill) { p.remaining = toward_zero(p.remaining, fill); }
+void follower_book::consume(pending_place& p, std::int32_t fill) {
+  const std::int32_t owed = p.remaining;
+  p.remaining = toward_zero(p.remaining, fill);
+  if (auto close = closes_.find(p.contract);
+      close != closes_.end() && !close->second.traded && !close->second.covers(p.tag))
+    close->second.after += owed - p.remaining;
+}
 
 void follower_book::remember_fill(px::order_id id, std::int32_t fill) {
   auto [it, inserted] = early_fills_.try_emplace(id, 0);
@@ -52,8 +58,14 @@ void follower_book::remember_fill(px::order_id id, std::int32_t fill) {
 
 void follower_book::drop_finished() {
   std::erase_if(places_, [](const pending_place& p) { return p.id && p.remaining == 0; });
+  // A close is done once the account is flat, unless a place it covers may still fill (it was sent
+  // before that place's trade, which the close then also takes).
   for (auto it = closes_.begin(); it != closes_.end();) {
-    it = net_.net(it->first) == 0 ? closes_.erase(it) : std::next(it);
+    const auto& close = it->second;
+    const bool covered_in_flight = std::any_of(places_.begin(), places_.end(), [&](const pending_place& p) {
+      return p.contract == it->first && p.remaining != 0 && close.covers(p.tag);
+    });
+    it = net_.net(it->first) == 0 && !covered_in_flight ? closes_.erase(it) : std::next(it);
   }
 }
 
@@ -70,6 +82,7 @@ void follower_book::on_trade(const px::trade& t, steady_time now) {
     consume(*p, fill);
   } else if (close != closes_.end() && close->second.remaining == fill && !legs_seen_.contains(t.order)) {
     close->second.remaining = 0; // the close's own trade: an order the book never placed, of its size
+    close->second.traded = true;
   } else {
     remember_fill(t.order, fill);
   }
@@ -207,7 +220,12 @@ void follower_book::sent_close(const std::string& contract, steady_time now) {
   // Until its trades arrive (or, failing them, a read of the account), the contract is expected flat.
   // Long enough for the close's trades, or failing them the position correction, to arrive.
   const auto wait = std::max<std::chrono::milliseconds>(2 * settle_, std::chrono::seconds(2));
-  closes_[contract] = pending_close{now + wait, -net_.net(contract)};
+  pending_close close;
+  close.expires = now + wait;
+  close.remaining = -net_.net(contract);
+  for (const auto& p : places_)
+    if (p.contract == contract && p.remaining != 0) close.covered.push_back(p.tag);
+  closes_[contract] = std::move(close);
 }
 
 void follower_book::close_failed(const std::string& contract) { closes_.erase(contract); }
@@ -265,10 +283,19 @@ std::int32_t follower_book::in_flight(const std::string& contract) const {
 }
 
 std::int32_t follower_book::expected(const std::string& contract) const {
-  // A pending close counts as the trade it will make, not as "flat": if it never executes (refused,
-  // lost), the fills of later orders still add up, and nothing is sent again for them.
   const auto close = closes_.find(contract);
-  return net_.net(contract) + (close == closes_.end() ? 0 : close->second.remaining) + in_flight(contract);
+  if (close == closes_.end() || close->second.traded) {
+    return net_.net(contract) + (close == closes_.end() ? 0 : close->second.remaining) + in_flight(contract);
+  }
+  // A close not yet traded: flat as of the close, whatever the places in flight when it was sent fill
+  // meanwhile (counting them made the follower close twice, the second refused: error code 2), plus
+  // what was sent after it. If it never executes (refused, lost), the fills of later orders still
+  // add up, and nothing is sent again for them.
+  std::int32_t later = close->second.after;
+  for (const auto& p : places_) {
+    if (p.contract == contract && !close->second.covers(p.tag)) later += p.remaining;
+  }
+  return later;
 }
 
 bool follower_book::quiet(const std::string& contract) const {

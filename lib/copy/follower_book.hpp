@@ -9,6 +9,7 @@
 #include "copy/position_tracker.hpp"
 #include "projectx/models.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -124,6 +125,14 @@ private:
     steady_time expires{};
     std::int32_t remaining = 0; // what the close still has to trade (signed): minus the net it closes
     bool awaiting_read = false; // its trades never came: flat is assumed until the account is read
+    bool traded = false;        // its own trade has come: the book counts trades as usual again
+    // The places in flight when it was sent. Until its trade, whatever they fill is closed by it too
+    // (the venue closes what it holds), so they count for nothing; places sent after it count in full.
+    std::vector<std::string> covered;
+    std::int32_t after = 0; // what places sent after it have filled
+    [[nodiscard]] bool covers(std::string_view tag) const {
+      return std::find(covered.begin(), covered.end(), tag) != covered.end();
+    }
   };
   pending_place* find_by_id(projectx::order_id id);
   void bind(pending_place& p, projectx::order_id id, steady_time now);

@@ -367,3 +367,53 @@ TEST_CASE("follower book: an order accepted and then rejected is reported once, 
     CHECK(book.take_rejections().empty());
   }
 }
+
+TEST_CASE("follower book: a close sent while its entry is in flight closes that entry too; no second close",
+          "[follower_book]") {
+  // The leader enters and exits within milliseconds (seen with 50 followers on one login): the
+  // follower's close goes out before its entry's trade has arrived.
+  follower_book book(2001, 750ms);
+  book.sent_place("ct-1-2001", mes, 1, t0);
+  book.placed("ct-1-2001", 10, t0);
+  REQUIRE(book.expected(mes) == 1);
+  book.sent_close(mes, t0 + 1ms);
+  CHECK(book.expected(mes) == 0); // the close takes what the venue holds, the entry included
+  // The hub reports trades in the venue's order: the entry filled before the close.
+  book.on_trade(fill(1, 10, 1), t0 + 2ms);
+  CHECK(book.expected(mes) == 0);           // before: 1, and the planner closed again (refused: error code 2)
+  book.on_trade(fill(2, 99, -1), t0 + 3ms); // the close's own order, unknown to the book
+  CHECK(book.expected(mes) == 0);
+  CHECK(book.confirmed(mes) == 0);
+  CHECK_FALSE(book.closing(mes));
+}
+
+TEST_CASE("follower book: a close the venue carried out before the entry filled leaves that entry to close",
+          "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.on_trade(fill(1, 5, 1), t0); // holds 1
+  book.sent_place("ct-2-2001", mes, 1, t0);
+  book.placed("ct-2-2001", 11, t0);
+  book.sent_close(mes, t0 + 1ms);
+  CHECK(book.expected(mes) == 0);
+  book.on_trade(fill(2, 99, -1), t0 + 2ms); // the close's trade first: it closed the 1 held
+  book.on_trade(fill(3, 11, 1), t0 + 3ms);  // then the entry filled: a position the close did not see
+  CHECK(book.expected(mes) == 1);           // so the planner closes it
+  CHECK(book.confirmed(mes) == 1);
+}
+
+TEST_CASE("follower book: while a close is pending, a place sent after it counts in full", "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.sent_place("ct-3-2001", mes, 2, t0);
+  book.placed("ct-3-2001", 12, t0);
+  book.sent_close(mes, t0 + 1ms);
+  book.sent_place("ct-4-2001", mes, -1, t0 + 2ms); // a reversal's entry
+  book.placed("ct-4-2001", 13, t0 + 2ms);
+  CHECK(book.expected(mes) == -1);
+  book.on_trade(fill(1, 12, 2), t0 + 3ms); // the first entry, closed by the close
+  CHECK(book.expected(mes) == -1);
+  book.on_trade(fill(2, 99, -2), t0 + 4ms); // the close's trade
+  CHECK(book.expected(mes) == -1);
+  book.on_trade(fill(3, 13, -1), t0 + 5ms); // the reversal's fill
+  CHECK(book.expected(mes) == -1);
+  CHECK(book.confirmed(mes) == -1);
+}
