@@ -109,6 +109,7 @@ asio::awaitable<void> https_client::keep_warm() {
 }
 
 asio::awaitable<https_client::connection*> https_client::acquire() {
+  bool waited = false; // counted once per request, however often it is woken without a connection
   for (;;) {
     // Closed (the daemon stops): no request opens a new connection or sends anything.
     if (closed_) co_return nullptr;
@@ -118,7 +119,8 @@ asio::awaitable<https_client::connection*> https_client::acquire() {
         co_return c.get();
       }
     }
-    ++pool_waits_;
+    if (!waited) ++pool_waits_;
+    waited = true;
     co_await released_.async_wait(tuple_awaitable);
   }
 }

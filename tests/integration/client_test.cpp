@@ -12,6 +12,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
@@ -321,6 +322,29 @@ TEST_CASE("hub: subscriptions confirmed, then the leader's fills arrive", "[clie
   fx.leader_fill();
   CHECK(run_until(fx.io, [&] { return fx.trades.size() == 1; }));
   CHECK(fx.trades.at(0).size == 1);
+}
+
+TEST_CASE("hub: a stop while the connection is still being set up ends it at once", "[client][hub][start_stop]") {
+  // A peer that accepts TCP and never answers the TLS handshake: the hub is stuck setting up its
+  // connection when the daemon is told to stop (issue 18). It must not wait out handshake_timeout.
+  client_fixture fx;
+  asio::ip::tcp::acceptor silent(fx.io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  asio::ip::tcp::socket held(fx.io);
+  bool accepted = false;
+  silent.async_accept(held, [&](boost::system::error_code ec) { accepted = !ec; });
+  hub_client hub(fx.io.get_executor(), *fx.tls,
+                 hub_endpoint{"127.0.0.1", std::to_string(silent.local_endpoint().port())}, *fx.auth,
+                 {{"SubscribeAccounts", std::nullopt}}, {});
+  bool ended = false;
+  asio::co_spawn(fx.io, hub.run(), [&](std::exception_ptr) { ended = true; });
+  REQUIRE(run_until(fx.io, [&] { return accepted; }));
+  run_until(
+      fx.io, [] { return false; }, 100ms); // the client hello is out; no answer comes
+  REQUIRE_FALSE(ended);
+  hub.stop();
+  CHECK(run_until(
+      fx.io, [&] { return ended; }, 2s)); // handshake_timeout is 15 s
+  CHECK_FALSE(hub.connected());
 }
 
 TEST_CASE("hub: reconnects after RST, FIN and a close message, re-subscribing each time", "[client][hub][A1][A8]") {
