@@ -107,7 +107,11 @@ asio::awaitable<bool> auth_session::refresh() {
 asio::awaitable<void> auth_session::keep_fresh() {
   while (!stopped_) {
     if (token_.empty()) {
-      if (!co_await token()) {
+      const bool signed_in = static_cast<bool>(co_await token());
+      // A stop during the login has already cancelled the timer: waiting on it now would hold the
+      // daemon's exit until the next refresh (issue 18).
+      if (stopped_) break;
+      if (!signed_in) {
         refresh_timer_.expires_at(next_attempt_);
         co_await refresh_timer_.async_wait(tuple_awaitable);
         continue;

@@ -47,9 +47,9 @@ class container:
         until = time.monotonic() + within
         state = ""
         while time.monotonic() < until and self.process.poll() is None:
-            if self.leader is None:
-                children = run(["ps", "--ppid", str(self.process.pid), "-o", "pid="]).stdout.split()
-                self.leader = int(children[0]) if children else None
+            # nspawn's first child may be a short-lived helper: look again until the child is systemd.
+            if self.leader is None or not os.path.exists(f"/proc/{self.leader}"):
+                self.leader = self.init_child()
             if self.leader is not None:
                 answer = self.sh("systemctl is-system-running")
                 state = (answer.stdout + answer.stderr).strip()
@@ -57,6 +57,16 @@ class container:
                     return answer.stdout.strip()
             time.sleep(0.5)
         self.problem = f"nspawn exit {self.process.poll()}, container leader {self.leader}, system state '{state}'"
+        return None
+
+    def init_child(self):
+        for pid in run(["ps", "--ppid", str(self.process.pid), "-o", "pid="]).stdout.split():
+            try:
+                with open(f"/proc/{pid}/comm") as f:
+                    if f.read().strip() == "systemd":
+                        return int(pid)
+            except OSError:
+                pass
         return None
 
     def sh(self, command, timeout=120):
