@@ -1,6 +1,7 @@
 #include "config/validate.hpp"
 
 #include "config/validate_files.hpp"
+#include "copy/contract_routes.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -34,12 +35,30 @@ void check_account(yaml_reader& r, const std::string& key, account_id id) {
 // position and fails only at run time.
 void check_contract_id(yaml_reader& r, const std::string& key, const std::string& id) {
   if (id.starts_with("CON.") && id.size() > 4) return;
-  r.error_at(key, "'" + id +
-                      "' is not a ProjectX contract id (like CON.F.US.MES.Z26): a symbol or a name is not accepted; "
-                      "copytraderd --config FILE --contracts " +
-                      id +
-                      " lists the ids, and at each roll the map "
-                      "moves to the new month");
+  r.error_at(
+      key, "'" + id +
+               "' is not a ProjectX contract id (like CON.F.US.MES.Z26); copytraderd --config FILE --contracts " + id +
+               " lists the ids. To follow the leader's month, map symbols instead: contract_map: {MES: ES}");
+}
+
+// A pair maps a month to a month (ids) or a product to a product (symbols, the leader's month kept).
+void check_contract_pair(yaml_reader& r, const std::string& key, const std::string& leader,
+                         const std::string& follower) {
+  const auto is_id = [](const std::string& text) { return text.starts_with("CON.") && text.size() > 4; };
+  if ((is_id(leader) && is_id(follower)) || (copy::is_symbol(leader) && copy::is_symbol(follower))) return;
+  bool named = false;
+  for (const auto* side : {&leader, &follower}) {
+    if (is_id(*side) || copy::is_symbol(*side)) continue;
+    named = true;
+    r.error_at(key, "'" + *side +
+                        "' is neither a ProjectX contract id (like CON.F.US.MES.Z26) nor a symbol (upper-case, the "
+                        "contract's name without its month: MESZ6 -> MES); copytraderd --config FILE --contracts " +
+                        *side + " lists both");
+  }
+  if (!named)
+    r.error_at(key, "'" + leader + ": " + follower +
+                        "' mixes a symbol and a contract id: map a symbol to a symbol (MES: ES, the leader's month "
+                        "kept) or an id to an id (CON.F.US.MES.Z26: CON.F.US.EP.Z26)");
 }
 
 // ProjectX logs in with the platform's user name; an e-mail address is refused by the gateway as
@@ -70,10 +89,7 @@ void validate_follower(yaml_reader& r, const follower_config& f, const std::stri
     r.error_at(p + ".contract_map", "give contract_id or contract_map, not both");
   }
   if (!f.contract_id.empty()) check_contract_id(r, p + ".contract_id", f.contract_id);
-  for (const auto& [leader, follower] : f.contract_map) {
-    check_contract_id(r, p + ".contract_map", leader);
-    check_contract_id(r, p + ".contract_map", follower);
-  }
+  for (const auto& [leader, follower] : f.contract_map) check_contract_pair(r, p + ".contract_map", leader, follower);
   if (!(f.size_ratio > 0) || !std::isfinite(f.size_ratio)) r.error_at(p + ".size_ratio", "must be greater than 0");
   if (f.fixed_size < 0) r.error_at(p + ".fixed_size", "must be 0 (use size_ratio) or a positive size");
   if (f.max_size < 0) r.error_at(p + ".max_size", "must be 0 (no cap) or a positive size");

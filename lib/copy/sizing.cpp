@@ -21,13 +21,4 @@ std::int32_t target_size(std::int32_t leader_net, const follower_config& rules) 
   return static_cast<std::int32_t>(long_side ? size : -size);
 }
 
-const std::string* mapped_contract(const std::string& leader_contract, const follower_config& rules) {
-  if (!rules.contract_id.empty()) return &rules.contract_id;
-  if (!rules.contract_map.empty()) {
-    auto it = rules.contract_map.find(leader_contract);
-    return it == rules.contract_map.end() ? nullptr : &it->second;
-  }
-  return &leader_contract;
-}
-
 } // namespace copytrader::copy

@@ -5,6 +5,7 @@
 
 #include "alerts/alert.hpp"
 #include "config/config.hpp"
+#include "copy/contract_routes.hpp"
 #include "copy/leader_legs.hpp"
 #include "copy/planner.hpp"
 #include "copy/position_tracker.hpp"
@@ -94,6 +95,8 @@ struct copy_context {
   std::function<guard::hedge_conflict(const follower_config& self, std::string_view group, int direction)> hedge;
   std::map<std::string, leader_contract_state, std::less<>> contracts;
   std::map<std::string, projectx::contract, std::less<>> contract_info; // tick sizes, from the preflight
+  // The venue's product code of each contract_map symbol (ES -> EP), resolved once for every follower.
+  std::map<std::string, std::string, std::less<>> symbol_products;
   // Fail closed: nothing is copied until the leader's account and positions have been read.
   bool leader_ready = false;
   std::string leader_problem = "starting";
@@ -126,10 +129,10 @@ struct copy_context {
   }
   // The follower contract a leader contract (or a manual signal) lands on; null: not copied.
   [[nodiscard]] static const std::string* follower_contract(const std::string& key, const leader_contract_state& state,
-                                                            const follower_config& rules) {
-    if (!state.manual) return copy::mapped_contract(key, rules);
-    if (state.manual->contract.empty()) return rules.contract_id.empty() ? nullptr : &rules.contract_id;
-    return copy::mapped_contract(state.manual->contract, rules);
+                                                            const copy::contract_routes& routes) {
+    if (!state.manual) return routes.follower_contract(key);
+    if (state.manual->contract.empty()) return routes.fixed_contract();
+    return routes.follower_contract(state.manual->contract);
   }
 
   // The instant the guard's trading day is judged by: the venue's clock, not the host's.

@@ -80,9 +80,16 @@ asio::awaitable<bool> follower_session::preflight() {
     else if (!it->can_trade)
       problem = fmt::format("account {} cannot trade (canTrade false)", rules_.account);
   }
+  if (!problem) {
+    const check_result symbols = co_await resolve_symbols();
+    problem = symbols.problem;
+    unreadable = symbols.unreadable;
+  }
   std::vector<std::string> contracts;
   if (!rules_.contract_id.empty()) contracts.push_back(rules_.contract_id);
-  for (const auto& [from, to] : rules_.contract_map) contracts.push_back(to);
+  for (const auto& [from, to] : rules_.contract_map) {
+    if (!copy::is_symbol(to)) contracts.push_back(to);
+  }
   for (const auto& c : contracts) {
     if (problem) break;
     if (ctx_.contract_info.contains(c)) continue;

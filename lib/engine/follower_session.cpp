@@ -26,12 +26,14 @@ follower_session::follower_session(copy_context& ctx, login_session& login, foll
     : ctx_(ctx),
       login_(login),
       rules_(std::move(rules)),
+      routes_(rules_),
       audit_(audit),
       guards_(guards),
       book_(rules_.account, settle_time),
       wake_(login.http().get_executor()),
       pause_(login.http().get_executor()) {
   guard_.configure(rules_, ctx_.risk);
+  learn_known_products();
 }
 
 void follower_session::start() { ctx_.tasks.spawn("worker of follower " + rules_.name, work(), task_policy::fatal); }
@@ -123,7 +125,7 @@ void follower_session::refresh_targets() {
   }
   for (auto& [contract, held] : unmapped_) held = false;
   for (const auto& [leader_contract, state] : ctx_.contracts) {
-    const std::string* mine = copy_context::follower_contract(leader_contract, state, rules_);
+    const std::string* mine = copy_context::follower_contract(leader_contract, state, routes_);
     if (mine == nullptr) {
       if (!state.manual && ctx_.leader_net(leader_contract, state) != 0) note_unmapped(leader_contract);
       continue;
@@ -147,6 +149,7 @@ void follower_session::refresh_targets() {
   book_.for_each_contract([this](const std::string& contract) {
     if (!targets_.contains(contract)) targets_.emplace(contract, contract_target{});
   });
+  if (routes_.derived().size() > routes_said_) note_new_routes();
 }
 
 asio::awaitable<void> follower_session::converge() {
@@ -242,10 +245,17 @@ void follower_session::note_unmapped(const std::string& leader_contract) {
   it->second = true;
   if (!first) return;
   const log_fields fields{{"FOLLOWER", rules_.name}, {"CONTRACT", leader_contract}};
-  spdlog::warn(
-      "follower {}: the leader holds {}, which its contract_map does not map: not copied. Map it "
-      "(copytraderd --contracts finds the ids; at a roll, the new month's) and reload",
-      rules_.name, leader_contract);
+  if (routes_.by_symbol())
+    spdlog::warn(
+        "follower {}: the leader holds {}, which its contract_map does not map: not copied (another "
+        "product, or a month the follower's product is not listed in). Map its symbol and reload",
+        rules_.name, leader_contract);
+  else
+    spdlog::warn(
+        "follower {}: the leader holds {}, which its contract_map does not map: not copied. Map it "
+        "(copytraderd --contracts finds the ids; at a roll, the new month's, or map by symbol: {{MES: ES}}) "
+        "and reload",
+        rules_.name, leader_contract);
 }
 
 void follower_session::note_untagged(const std::string& leader_contract, const leader_contract_state& state) {
@@ -268,7 +278,7 @@ std::vector<std::string> follower_session::untagged_held() const {
   if (rules_.allowed_strategies.empty()) return out;
   for (const auto& [contract, state] : ctx_.contracts) {
     if (!state.manual && ctx_.leader_net(contract, state) != 0 && ctx_.episodes.strategy_unknown(contract) &&
-        copy_context::follower_contract(contract, state, rules_) != nullptr)
+        copy_context::follower_contract(contract, state, routes_) != nullptr)
       out.push_back(contract);
   }
   return out;
@@ -286,6 +296,9 @@ void follower_session::update_rules(follower_config rules) {
   unmapped_.clear(); // a contract the new map still leaves out is said again
   rules_changed_ = steady_clock::now();
   rules_ = std::move(rules);
+  routes_ = copy::contract_routes(rules_);
+  routes_said_ = 0;
+  learn_known_products();
   guard_.configure(rules_, ctx_.risk);
   nudge();
 }

@@ -71,6 +71,7 @@ public:
   void abandon_flatten() { flatten_pending_ = false; }
 
   [[nodiscard]] const follower_config& rules() const noexcept { return rules_; }
+  [[nodiscard]] const copy::contract_routes& routes() const noexcept { return routes_; }
   [[nodiscard]] const follower_figures& figures() const noexcept { return figures_; }
   [[nodiscard]] const follower_guard& guard() const noexcept { return guard_; }
   // copytraderctl unlock: the guard's lock or halt ends; the next plan follows the leader's next episode.
@@ -87,7 +88,7 @@ public:
   [[nodiscard]] bool idle() const noexcept { return !busy_ && !dirty_; }
   // Per follower contract: what its plan remembers and last saw (targets, expected, the hold).
   [[nodiscard]] const std::map<std::string, copy::contract_plan>& plans() const noexcept { return plans_; }
-  // Leader contracts held now that this follower's contract_map does not map (not copied; said once).
+  // Leader contracts held now that this follower's contract_map does not route (not copied; said once).
   [[nodiscard]] std::vector<std::string> unmapped_held() const;
   // Leader contracts whose open episode this follower's allowed_strategies sit out because the
   // entry carried no strategy in its customTag (docs/leader-bots.md).
@@ -121,6 +122,15 @@ private:
   void hold(const std::string& contract, std::int32_t limit, copy::hold_reason why);
   void refresh_targets();
   void note_unmapped(const std::string& leader_contract);
+  // The symbol map's side (follower_routes.cpp).
+  struct check_result {
+    std::optional<std::string> problem;
+    bool unreadable = false; // a read failed: proves nothing about the account
+  };
+  void learn_known_products();
+  boost::asio::awaitable<check_result> resolve_symbols();
+  void note_new_routes();
+  boost::asio::awaitable<void> check_route(std::string contract);
   void note_untagged(const std::string& leader_contract, const leader_contract_state& state);
   // The account guard's live checks (session flatten, loss limits): acts and logs each decision once.
   void check_guard();
@@ -165,6 +175,7 @@ private:
   copy_context& ctx_;
   login_session& login_;
   follower_config rules_;
+  copy::contract_routes routes_; // where each leader contract is copied, from rules_ and the venue's products
   audit_log* audit_;
   guard_store* guards_;
   copy::follower_book book_;
@@ -190,6 +201,7 @@ private:
   std::set<projectx::order_id> orphans_;             // legs the venue refused to cancel (code 6)
   steady_clock::time_point last_timed_change_{};     // the leader change whose copy latency was recorded last
   steady_clock::time_point rules_changed_{};         // a reload changed the rules: what it causes is not timed
+  std::size_t routes_said_ = 0;                      // routes_.derived() already checked
   std::map<std::string, bool> unmapped_; // leader contract contract_map leaves out -> held by the leader now
   std::map<std::string, std::uint64_t> untagged_said_; // leader contract -> the episode an untagged entry was said for
   struct event_steps {

@@ -117,7 +117,7 @@ std::vector<signal_plan> copy_engine::plan_signal(const std::string& key, std::i
     const auto& rules = f->rules();
     signal_plan line;
     line.follower = rules.name;
-    const std::string* mine = copy_context::follower_contract(key, probe, rules);
+    const std::string* mine = copy_context::follower_contract(key, probe, f->routes());
     if (mine == nullptr) {
       line.note = "no contract for a manual signal (set its contract_id, or give the signal a contract)";
       out.push_back(std::move(line));
@@ -202,7 +202,7 @@ void copy_engine::end_unheld_signals(steady_clock::time_point now) {
     auto& state = entry.second;
     if (!state.manual || state.manual->net == 0 || now - state.seen < unheld_signal_grace) continue;
     const bool held = std::any_of(followers_.begin(), followers_.end(), [&key, &state](const auto& f) {
-      const std::string* mine = copy_context::follower_contract(key, state, f->rules());
+      const std::string* mine = copy_context::follower_contract(key, state, f->routes());
       return mine != nullptr && (!f->idle() || f->book().expected(*mine) != 0);
     });
     if (held) continue;

@@ -114,8 +114,18 @@ asio::awaitable<outcome<std::vector<account>>> rest_client::accounts() {
   co_return co_await read_as(search_accounts(true), decode_accounts);
 }
 
+asio::awaitable<outcome<std::optional<contract>>> rest_client::find_contract(std::string_view id) {
+  constexpr int contract_not_found = 1; // SearchContractByIdErrorCode
+  const rest_request request = projectx::contract_by_id(id);
+  auto body = co_await read(request);
+  if (!body) co_return body.error();
+  auto decoded = decode_contract_by_id(*body);
+  if (decoded && decoded->status.error_code == contract_not_found) co_return std::optional<contract>{};
+  co_return payload_or_failure(std::move(decoded), request.path);
+}
+
 asio::awaitable<outcome<contract>> rest_client::contract_by_id(std::string_view id) {
-  auto found = co_await read_as(projectx::contract_by_id(id), decode_contract_by_id);
+  auto found = co_await find_contract(id);
   if (!found) co_return found.error();
   if (!*found) co_return failure{"contract " + std::string(id) + " not found"};
   co_return std::move(**found);

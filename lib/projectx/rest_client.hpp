@@ -42,6 +42,8 @@ public:
 
   boost::asio::awaitable<outcome<std::vector<account>>> accounts();
   boost::asio::awaitable<outcome<contract>> contract_by_id(std::string_view id);
+  // As contract_by_id, with the venue's "not found" (code 1) as nullopt rather than a failure.
+  boost::asio::awaitable<outcome<std::optional<contract>>> find_contract(std::string_view id);
   // Fuzzy, at most 20, active contracts only; match on the id, never take the first hit blindly.
   boost::asio::awaitable<outcome<std::vector<contract>>> contracts(std::string_view text);
   boost::asio::awaitable<outcome<std::vector<order>>> open_orders(account_number account);

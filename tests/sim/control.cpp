@@ -143,6 +143,34 @@ std::pair<unsigned, std::string> set_account(simulator& sim, const json::object&
   return reply({{"ok", true}});
 }
 
+// A contract listed, changed or expired: the quarterly roll is a new month listed and the old one
+// made inactive (searches then offer only the new one; an id search still finds the old).
+std::pair<unsigned, std::string> set_contract(simulator& sim, const json::object& b) {
+  json_reader r(b, "contract");
+  std::string id;
+  r.required("id", id);
+  if (!r.ok()) return error(r.error()->message);
+  const contract_record* known = sim.book().find_contract(id);
+  contract_record record = known != nullptr ? *known : contract_record{};
+  record.info.id = id;
+  if (known == nullptr) {
+    record.info.active = true;
+    r.required("tick_size", record.info.tick_size);
+    r.required("tick_value", record.info.tick_value);
+    r.required("price", record.price);
+  }
+  r.optional("tick_size", record.info.tick_size);
+  r.optional("tick_value", record.info.tick_value);
+  r.optional("price", record.price);
+  r.optional("name", record.info.name);
+  r.optional("description", record.info.description);
+  r.optional("symbol_id", record.info.symbol_id);
+  r.optional("active", record.info.active);
+  if (!r.ok()) return error(r.error()->message);
+  sim.book().add_contract(std::move(record));
+  return reply({{"ok", true}});
+}
+
 std::pair<unsigned, std::string> set_settings(simulator& sim, const json::object& b) {
   gateway_settings& g = sim.rest().settings();
   json_reader r(b, "settings");
@@ -329,6 +357,7 @@ std::pair<unsigned, std::string> handle_control(simulator& sim, std::string_view
   }
   if (path == "/switch") return set_switches(sim, b);
   if (path == "/account") return set_account(sim, b);
+  if (path == "/contract") return set_contract(sim, b);
   if (path == "/settings") return set_settings(sim, b);
   if (path == "/fault/rest") return rest_fault_from(sim, b);
   if (path == "/fault/hub") return hub_fault_from(sim, b);

@@ -73,15 +73,27 @@ TEST_CASE("metrics_listen on port 0 is refused for what it is", "[config][strict
              Contains("control.metrics_listen: port 0 would listen on a port chosen at random"));
 }
 
-TEST_CASE("a contract map keyed by symbol is refused with where to find the ids", "[config][strict]") {
+TEST_CASE("contract_map: symbol to symbol or id to id; a mix or a name is refused with the fix", "[config][strict]") {
   config_fixture fx;
-  const auto yaml = replace_once(std::string(minimal_config), "    account_id: 2002\n",
-                                 "    account_id: 2002\n    contract_map: {MES: CON.F.US.EP.Z26}\n");
-  CHECK_THAT(fx.errors(yaml),
-             Contains("followers[1].contract_map: 'MES' is not a ProjectX contract id") && Contains("--contracts MES"));
+  const auto with_map = [](const std::string& map) {
+    return replace_once(std::string(minimal_config), "    account_id: 2002\n",
+                        "    account_id: 2002\n    contract_map: " + map + "\n");
+  };
+  auto symbols = fx.load(with_map("{MES: ES, MNQ: NQ}"));
+  REQUIRE(symbols);
+  CHECK(symbols->followers.at(1).contract_map.at("MES") == "ES");
+  CHECK(fx.load(with_map("{CON.F.US.MES.Z26: CON.F.US.EP.Z26}")));
+  CHECK_THAT(fx.errors(with_map("{MES: CON.F.US.EP.Z26}")),
+             Contains("followers[1].contract_map: 'MES: CON.F.US.EP.Z26' mixes a symbol and a contract id") &&
+                 Contains("MES: ES"));
+  CHECK_THAT(
+      fx.errors(with_map("{mes: ES}")),
+      Contains("followers[1].contract_map: 'mes' is neither a ProjectX contract id") && Contains("--contracts mes"));
+  CHECK_THAT(fx.errors(with_map("{E-MINI: ES}")), Contains("'E-MINI' is neither"));
   const auto id = replace_once(std::string(minimal_config), "    account_id: 2002\n",
                                "    account_id: 2002\n    contract_id: ES\n");
-  CHECK_THAT(fx.errors(id), Contains("followers[1].contract_id: 'ES' is not a ProjectX contract id"));
+  CHECK_THAT(fx.errors(id), Contains("followers[1].contract_id: 'ES' is not a ProjectX contract id") &&
+                                Contains("contract_map: {MES: ES}"));
 }
 
 TEST_CASE("logging.level: warning is taken as warn, as people type it", "[config][strict]") {

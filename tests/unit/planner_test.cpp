@@ -55,21 +55,6 @@ TEST_CASE("sizing does not lose a lot to binary floating point", "[planner][sizi
   CHECK(target_size(3, rules(0.1)) == 1);
 }
 
-TEST_CASE("contract mapping: one contract for all, a map, or the leader's own", "[planner][mapping]") {
-  follower_config f;
-  const std::string mes = "CON.F.US.MES.U26";
-  const std::string mnq = "CON.F.US.MNQ.U26";
-  CHECK(mapped_contract(mes, f) == &mes); // the leader's own, not a copy of it
-  f.contract_id = "CON.F.US.EP.U26";
-  REQUIRE(mapped_contract(mnq, f) != nullptr);
-  CHECK(*mapped_contract(mnq, f) == "CON.F.US.EP.U26");
-  f.contract_id.clear();
-  f.contract_map = {{mes, "CON.F.US.EP.U26"}};
-  REQUIRE(mapped_contract(mes, f) != nullptr);
-  CHECK(*mapped_contract(mes, f) == "CON.F.US.EP.U26");
-  CHECK(mapped_contract(mnq, f) == nullptr); // not mapped: not copied
-}
-
 TEST_CASE("plan_change: every shape of position change is one rule", "[planner]") {
   using k = action_kind;
   const int buy = px::side::bid, sell = px::side::ask;
