@@ -42,7 +42,9 @@ constexpr std::string_view usage_text =
     "  stats                     copies, failures, per-follower figures and latency\n"
     "  watch [--count N]         status refreshed every second until Ctrl-C (or N refreshes)\n"
     "  reset-breaker             re-arm the circuit breaker\n"
-    "  enable NAME | disable NAME\n"
+    "  enable NAME [--catch-up]  add again from the leader's next episode, or with --catch-up join the\n"
+    "                            leader's current position now (at today's price)\n"
+    "  disable NAME              add nothing more; what is held is still managed until flat\n"
     "  flatten NAME              close the follower's positions and cancel its legs, then wait until flat\n"
     "  flatten --all [--yes]     the same for every follower (asks first unless --yes)\n"
     "  copy --side long|short --size N [--sl-ticks N] [--tp-ticks N] [--strategy S]\n"
@@ -180,6 +182,8 @@ std::optional<std::string> parse(int argc, char** argv, options& o) {
       o.yes = true;
     } else if (a == "--all") {
       r["all"] = true;
+    } else if (a == "--catch-up") {
+      r["catch_up"] = true;
     } else if (a == "--dry-run") {
       r["dry_run"] = true;
     } else if (a == "--side") {
@@ -228,6 +232,7 @@ std::optional<std::string> parse(int argc, char** argv, options& o) {
                                               "flatten", "copy",  "reload", "risk",          "unlock", "test-alert"};
   if (std::find(known.begin(), known.end(), command) == known.end()) return "unknown command " + command;
   if (command == "copy" && (!r.contains("side") || !r.contains("size"))) return "copy needs --side and --size";
+  if (r.contains("catch_up") && command != "enable") return "--catch-up goes with enable only";
   r["command"] = command == "watch" ? "status" : command;
   return std::nullopt;
 }

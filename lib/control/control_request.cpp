@@ -124,6 +124,7 @@ outcome<request> parse_request(std::string_view line) {
   for (const auto& [key, value] : o) {
     const bool allowed =
         key == "command" || (takes_name && key == "name") || (r.what == command::flatten && key == "all") ||
+        (r.what == command::enable && key == "catch_up") ||
         (r.what == command::copy && (key == "side" || key == "size" || key == "sl_ticks" || key == "tp_ticks" ||
                                      key == "strategy" || key == "contract" || key == "dry_run"));
     if (!allowed) return failure("unexpected key \"" + std::string(key) + "\" for " + std::string(text));
@@ -133,6 +134,10 @@ outcome<request> parse_request(std::string_view line) {
       if (!all->is_bool()) return failure("all must be true or false");
       r.all = all->as_bool();
     }
+  }
+  if (const auto* catch_up = o.if_contains("catch_up")) {
+    if (!catch_up->is_bool()) return failure("catch_up must be true or false");
+    r.catch_up = catch_up->as_bool();
   }
   if (name_optional && !o.contains("name")) {
     // risk without a name: every follower

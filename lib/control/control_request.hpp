@@ -4,7 +4,8 @@
 // the connection stays usable and the daemon never depends on the client being well-behaved.
 //
 //   {"command":"status"}                 {"command":"stats"}              {"command":"reset-breaker"}
-//   {"command":"enable","name":"small"}  {"command":"disable","name":"small"}
+//   {"command":"enable","name":"small"}  {"command":"enable","name":"small","catch_up":true}
+//   {"command":"disable","name":"small"}
 //   {"command":"flatten","name":"small"} {"command":"flatten","all":true} {"command":"reload"}
 //   {"command":"test-alert"}             {"command":"test-alert","name":"phone"}
 //   {"command":"copy","side":"long","size":2,"sl_ticks":8,"tp_ticks":12,"strategy":"s",
@@ -38,8 +39,9 @@ struct copy_signal {
 
 struct request {
   command what = command::status;
-  std::string name; // enable, disable, flatten (empty with all); risk, test-alert (empty: all)
-  bool all = false; // flatten --all
+  std::string name;      // enable, disable, flatten (empty with all); risk, test-alert (empty: all)
+  bool all = false;      // flatten --all
+  bool catch_up = false; // enable --catch-up: join the leader's current episode now
   std::optional<copy_signal> signal;
 };
 

@@ -98,7 +98,9 @@ public:
   void reset_breaker();
   // Runs the preflight of every disabled follower again (every minute by itself).
   void recheck_disabled();
-  bool set_enabled(const std::string& follower, bool enabled);
+  // catch_up (enable only): the holds of its disabled time end, so it joins the leader's current
+  // episode now rather than the next one.
+  bool set_enabled(const std::string& follower, bool enabled, bool catch_up = false);
   // Closes the named follower (or every one for ""): positions closed, legs cancelled, nothing added
   // until the leader's episode ends; `flatten --all` also ends the manual signals' positions. The
   // names of the followers it applies to.

@@ -58,15 +58,21 @@ bool copy_engine::unlock_guard(const std::string& follower) {
   return found;
 }
 
-bool copy_engine::set_enabled(const std::string& follower, bool enabled) {
+bool copy_engine::set_enabled(const std::string& follower, bool enabled, bool catch_up) {
   bool found = false;
   for (auto& f : followers_) {
     if (!f->retired() && f->rules().name == follower) {
       f->set_enabled(enabled);
+      // What it was held at while disabled is let go: it joins the leader's current position now.
+      if (enabled && catch_up) f->release_holds(copy::hold_reason::disabled);
       found = true;
     }
   }
-  if (found) spdlog::info("follower {} {} by the operator", follower, enabled ? "enabled" : "disabled");
+  if (found)
+    spdlog::info("follower {} {} by the operator{}", follower, enabled ? "enabled" : "disabled",
+                 !enabled   ? ""
+                 : catch_up ? "; it joins the leader's current position now"
+                            : "; it adds again from the leader's next episode on each contract");
   return found;
 }
 

@@ -143,7 +143,7 @@ asio::awaitable<std::string> answer_control(control::request request, control_ho
     case command::enable:
     case command::disable: {
       const bool enable = request.what == command::enable;
-      if (!hooks.engine.set_enabled(request.name, enable))
+      if (!hooks.engine.set_enabled(request.name, enable, request.catch_up))
         co_return control::error_response("no follower is named '" + request.name + "'");
       if (enable) hooks.engine.recheck_disabled(); // an unusable follower gets its preflight again
       const auto* f = find_follower(hooks.engine, request.name);

@@ -112,6 +112,12 @@ TEST_CASE("copytraderctl: readable refusals and exit codes", "[ctl]") {
   CHECK(usage.code == 64);
   CHECK_THAT(usage.out, Contains("--side takes long or short"));
   CHECK(d.ctl("frobnicate").code == 64);
+  auto misplaced = d.ctl("disable small --catch-up");
+  CHECK(misplaced.code == 64);
+  CHECK_THAT(misplaced.out, Contains("--catch-up goes with enable only"));
+  auto catch_up = d.ctl("enable small --catch-up");
+  CHECK(catch_up.code == 0);
+  CHECK_THAT(catch_up.out, Contains("small: "));
   auto gone = d.ctl("status", "", (d.dir.path() / "nothing-here.sock").string());
   CHECK(gone.code == 2);
   CHECK_THAT(gone.out, Contains("not running"));

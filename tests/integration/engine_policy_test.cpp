@@ -78,6 +78,37 @@ TEST_CASE("reset-breaker: a follower held by the breaker follows the current epi
   CHECK(fx.tags_unique(2001));
 }
 
+TEST_CASE("enable waits for the leader's next episode; enable --catch-up joins the current one now",
+          "[engine][enable]") {
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"));
+  fx.start();
+  const auto& follower = *fx.engine->followers().front();
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  REQUIRE(fx.engine->set_enabled("one", false));
+  fx.leader_market(1); // 3: not added while disabled
+  REQUIRE(fx.run_until([&] {
+    const auto plan = follower.plans().find(std::string(mes));
+    return plan != follower.plans().end() && plan->second.leader_target == 3;
+  }));
+  REQUIRE(fx.engine->set_enabled("one", true)); // plain enable: held in this episode, as documented
+  fx.leader_market(1);                          // 4
+  fx.run_for(800ms);
+  CHECK(fx.position(2001) == 2);
+  const auto& plan = follower.plans().at(std::string(mes));
+  CHECK(plan.leader_target == 4);
+  REQUIRE(plan.cap);
+  CHECK(plan.cap->reason == copy::hold_reason::disabled);
+
+  REQUIRE(fx.engine->set_enabled("one", true, true)); // --catch-up
+  REQUIRE(fx.settle({{2001, 4}}));
+  fx.leader_market(-3); // and follows the episode from there
+  REQUIRE(fx.settle({{2001, 1}}));
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  CHECK(fx.tags_unique(2001));
+}
+
 TEST_CASE("an account the venue will not cancel for (code 6): asked once, entries stop, the legs shown as orphans",
           "[engine][legs][cancel]") {
   log_capture log;

@@ -26,6 +26,10 @@ TEST_CASE("control requests: every command in its documented shape", "[control]"
   REQUIRE(enable.has_value());
   CHECK(enable->what == command::enable);
   CHECK(enable->name == "small");
+  CHECK_FALSE(enable->catch_up);
+  auto catch_up = parse_request(R"({"command":"enable","name":"small","catch_up":true})");
+  REQUIRE(catch_up.has_value());
+  CHECK(catch_up->catch_up);
   CHECK(parse_request(R"({"command":"disable","name":"es-2"})")->name == "es-2");
   auto all = parse_request(R"({"command":"flatten","all":true})");
   REQUIRE(all.has_value());
@@ -55,6 +59,8 @@ TEST_CASE("control requests: malformed, oversized and unknown ones are refused w
   CHECK_THAT(error_of(R"({"command":"enable"})"), Contains("name must be"));
   CHECK_THAT(error_of(R"({"command":"enable","name":"a b"})"), Contains("name must be"));
   CHECK_THAT(error_of(R"({"command":"flatten","all":true,"name":"x"})"), Contains("not both"));
+  CHECK_THAT(error_of(R"({"command":"disable","name":"x","catch_up":true})"), Contains("unexpected key \"catch_up\""));
+  CHECK_THAT(error_of(R"({"command":"enable","name":"x","catch_up":1})"), Contains("catch_up must be true or false"));
   CHECK_THAT(error_of(R"({"command":"copy","side":"up","size":1})"), Contains("side"));
   CHECK_THAT(error_of(R"({"command":"copy","side":"long","size":0})"), Contains("size must be between"));
   CHECK_THAT(error_of(R"({"command":"copy","side":"long","size":1.5})"), Contains("whole number"));
