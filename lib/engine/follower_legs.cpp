@@ -168,4 +168,46 @@ asio::awaitable<void> follower_session::mirror_leg_moves(const std::string& cont
   }
 }
 
+void follower_session::shadow_leg_moves(const std::string& contract, const contract_target& t) {
+  if (rules_.bracket != bracket_mode::mirror || t.source.empty()) return;
+  auto shadow = shadow_legs_.find(contract);
+  if (shadow == shadow_legs_.end() || shadow->second.empty()) return;
+  const auto& leader = ctx_.contracts.find(t.source)->second;
+  auto& done = plans_[contract].mirrored_moves;
+  if (done == leader.leg_moves) return;
+  done = leader.leg_moves;
+  const auto prices = ctx_.legs.prices(t.source);
+  const double leader_tick = ctx_.tick_size(t.source);
+  if (!leader.average_price || leader_tick <= 0) return;
+  const auto distance = [&](const std::optional<double>& price) -> std::optional<std::int32_t> {
+    if (!price) return std::nullopt;
+    return static_cast<std::int32_t>(std::lround(std::abs(*price - *leader.average_price) / leader_tick));
+  };
+  say_shadow_legs(contract, shadow->second.on_leader_legs(distance(prices.stop), distance(prices.target)),
+                  " (the leader's moved)");
+}
+
+void follower_session::say_shadow_legs(const std::string& contract, const std::vector<copy::shadow_change>& changes,
+                                       std::string_view why) {
+  for (const auto& c : changes) {
+    const auto leg = copy::to_string(c.leg);
+    switch (c.kind) {
+      case copy::shadow_change_kind::place:
+        spdlog::info("dry run: follower {} would place a {} of {} on {} at {} ticks{}", rules_.name, leg, c.size,
+                     contract, c.ticks, why);
+        break;
+      case copy::shadow_change_kind::resize:
+        spdlog::info("dry run: follower {} would resize its {} on {} to {}{}", rules_.name, leg, contract, c.size, why);
+        break;
+      case copy::shadow_change_kind::cancel:
+        spdlog::info("dry run: follower {} would cancel its {} on {}{}", rules_.name, leg, contract, why);
+        break;
+      case copy::shadow_change_kind::move:
+        spdlog::info("dry run: follower {} would move its {} on {} to {} ticks from its entry{}", rules_.name, leg,
+                     contract, c.ticks, why);
+        break;
+    }
+  }
+}
+
 } // namespace copytrader::engine

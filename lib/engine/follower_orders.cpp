@@ -108,6 +108,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
 
   if (ctx_.copy.dry_run) {
     book_.place_failed(tag);
+    const std::int32_t before = book_.confirmed(contract);
     book_.shadow_fill(contract, signed_size);
     ++figures_.dry_run_orders;
     std::string legs;
@@ -116,6 +117,13 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
     spdlog::info("dry run: follower {} would {} {} {} ({}, tag {}{})", rules_.name, side_name(action.side), action.size,
                  contract, entry ? "entry" : "exit", tag, legs);
     audit("dry_run", tag, fmt::format("{} {} {}", side_name(action.side), action.size, contract));
+    const auto ticks = [](const auto& leg) {
+      return leg ? std::optional<std::int32_t>(std::abs(leg->ticks)) : std::nullopt;
+    };
+    say_shadow_legs(
+        contract,
+        shadow_legs_[contract].on_fill(before, book_.confirmed(contract), ticks(p.stop_loss), ticks(p.take_profit)),
+        {});
     co_return true;
   }
   ++figures_.orders_sent;
@@ -297,6 +305,7 @@ asio::awaitable<bool> follower_session::close(const std::string& contract) {
     ++figures_.dry_run_orders;
     spdlog::info("dry run: follower {} would close {} on {} (exit)", rules_.name, held, contract);
     audit("dry_run", {}, fmt::format("close {} {}", held, contract));
+    say_shadow_legs(contract, shadow_legs_[contract].on_fill(held, 0, std::nullopt, std::nullopt), {});
     co_return true;
   }
   book_.sent_close(contract, now);

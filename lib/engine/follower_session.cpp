@@ -177,7 +177,10 @@ asio::awaitable<void> follower_session::converge() {
       case copy::step_kind::skip: break;
       case copy::step_kind::wait: wake_at(step.until); break;
       case copy::step_kind::legs:
-        if (!ctx_.copy.dry_run) co_await maintain_legs(contract, t);
+        if (ctx_.copy.dry_run)
+          shadow_leg_moves(contract, t);
+        else
+          co_await maintain_legs(contract, t);
         break;
       case copy::step_kind::send: {
         const bool done = co_await execute(contract, t, step.actions);

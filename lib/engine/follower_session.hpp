@@ -10,6 +10,7 @@
 #include "copy/brackets.hpp"
 #include "copy/follower_book.hpp"
 #include "copy/follower_plan.hpp"
+#include "copy/shadow_legs.hpp"
 #include "engine/copy_context.hpp"
 #include "engine/follower_figures.hpp"
 #include "engine/follower_guard.hpp"
@@ -150,6 +151,10 @@ private:
   boost::asio::awaitable<void> maintain_legs(const std::string& contract, const contract_target& t);
   boost::asio::awaitable<void> place_protection(const std::string& contract, bool stop, std::int32_t size);
   boost::asio::awaitable<void> mirror_leg_moves(const std::string& contract, const contract_target& t);
+  // Dry run: the leader's leg moves on the shadow legs, and each shadow change said as a live run does it.
+  void shadow_leg_moves(const std::string& contract, const contract_target& t);
+  void say_shadow_legs(const std::string& contract, const std::vector<copy::shadow_change>& changes,
+                       std::string_view why);
   // Cancels a working leg. The venue's refusal for the account itself (cancel code 6) makes it an
   // orphan: it is not asked again, entries stop (the guard halts, G0) and the operator is told what to
   // do, once.
@@ -197,11 +202,12 @@ private:
   bool busy_ = false;
   bool stopped_ = false;
   std::optional<steady_clock::time_point> wake_due_;
-  std::map<std::string, copy::contract_plan> plans_; // follower contract -> what its plan remembers
-  std::set<projectx::order_id> orphans_;             // legs the venue refused to cancel (code 6)
-  steady_clock::time_point last_timed_change_{};     // the leader change whose copy latency was recorded last
-  steady_clock::time_point rules_changed_{};         // a reload changed the rules: what it causes is not timed
-  std::size_t routes_said_ = 0;                      // routes_.derived() already checked
+  std::map<std::string, copy::contract_plan> plans_;     // follower contract -> what its plan remembers
+  std::set<projectx::order_id> orphans_;                 // legs the venue refused to cancel (code 6)
+  steady_clock::time_point last_timed_change_{};         // the leader change whose copy latency was recorded last
+  steady_clock::time_point rules_changed_{};             // a reload changed the rules: what it causes is not timed
+  std::size_t routes_said_ = 0;                          // routes_.derived() already checked
+  std::map<std::string, copy::shadow_legs> shadow_legs_; // dry run: the legs a live run would have
   std::map<std::string, bool> unmapped_; // leader contract contract_map leaves out -> held by the leader now
   std::map<std::string, std::uint64_t> untagged_said_; // leader contract -> the episode an untagged entry was said for
   struct event_steps {

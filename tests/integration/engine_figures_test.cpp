@@ -68,3 +68,31 @@ TEST_CASE("figures: a dry run counts nothing as sent and labels entries and exit
   CHECK(log.count("stop 0 ticks") == 0);
   fx.leader_close();
 }
+
+TEST_CASE("dry run: the legs a live run would place, resize, move and cancel are said", "[engine][dry_run][mirror]") {
+  log_capture log;
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: mirror\n"), "copy:\n  dry_run: true\n");
+  fx.start();
+  fx.leader_market(2, -8, 12);
+  REQUIRE(fx.run_until([&] { return log.count("would place a target of 2 on CON.F.US.MES.U26 at 12 ticks") == 1; }));
+  CHECK(log.count("dry run: follower one would place a stop of 2 on CON.F.US.MES.U26 at 8 ticks") == 1);
+
+  // The leader drags its stop to 4 ticks from its entry: the shadow stop follows.
+  std::int64_t leader_stop = 0;
+  for (const auto& leg : fx.legs(1001)) {
+    if (leg.type == 4) leader_stop = leg.id;
+  }
+  REQUIRE(leader_stop != 0);
+  fx.act(fmt::format(R"({{"account":1001,"op":"modify","order_id":{},"stop_price":{}}})", leader_stop, 6499.0));
+  REQUIRE(fx.run_until([&] {
+    return log.count("would move its stop on CON.F.US.MES.U26 to 4 ticks from its entry (the leader's moved)") == 1;
+  }));
+
+  fx.leader_market(-1); // a reduction leaves legs of 2 on a position of 1
+  REQUIRE(fx.run_until([&] { return log.count("would resize its target on CON.F.US.MES.U26 to 1") == 1; }));
+  CHECK(log.count("would resize its stop on CON.F.US.MES.U26 to 1") == 1);
+  fx.leader_close();
+  REQUIRE(fx.run_until([&] { return log.count("would cancel its target on CON.F.US.MES.U26") == 1; }));
+  CHECK(log.count("would cancel its stop on CON.F.US.MES.U26") == 1);
+  CHECK(fx.orders(2001) == 0); // said, never sent
+}
