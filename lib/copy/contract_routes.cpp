@@ -26,6 +26,14 @@ bool is_symbol(std::string_view text) noexcept {
          std::all_of(text.begin(), text.end(), upper_or_digit);
 }
 
+std::string_view symbol_of(std::string_view name) noexcept {
+  for (std::size_t month = 2; month <= 3 && month < name.size(); ++month) {
+    const auto symbol = name.substr(0, name.size() - month);
+    if (is_month(name.substr(symbol.size())) && is_symbol(symbol)) return symbol;
+  }
+  return {};
+}
+
 std::optional<contract_id_parts> split_contract_id(std::string_view id) noexcept {
   const auto last = id.rfind('.');
   if (last == std::string_view::npos || last == 0) return std::nullopt;

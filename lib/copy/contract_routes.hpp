@@ -33,6 +33,9 @@ struct contract_id_parts {
 };
 [[nodiscard]] std::optional<contract_id_parts> split_contract_id(std::string_view id) noexcept;
 
+// The symbol of a contract's name (MESZ6 -> MES, ENQH25 -> ENQ), empty when the name ends in no month.
+[[nodiscard]] std::string_view symbol_of(std::string_view name) noexcept;
+
 // From Contract/search's answer: the active contract whose name is the symbol plus a month (MES ->
 // MESZ6, never MMESZ6 or MESZ6X), nullopt when there is none.
 [[nodiscard]] const projectx::contract* active_contract_of(std::string_view symbol,

@@ -1,5 +1,6 @@
 #include "service/discovery.hpp"
 
+#include "copy/contract_routes.hpp"
 #include "core/background.hpp"
 #include "engine/login_session.hpp"
 #include "projectx/endpoint_url.hpp"
@@ -43,12 +44,15 @@ std::string render_accounts(const std::vector<discovered_account>& rows) {
 }
 
 std::string render_contracts(const std::vector<projectx::contract>& contracts) {
-  std::string out = fmt::format("{:<22} {:<8} {:<34} {:>9} {:>10} {:>8}  {}\n", "CONTRACT", "NAME", "DESCRIPTION",
-                                "TICK_SIZE", "TICK_VALUE", "$/POINT", "ACTIVE");
+  // SYMBOL is what a contract_map by symbol takes ({MES: ES}); CONTRACT what one by id takes.
+  std::string out = fmt::format("{:<22} {:<8} {:<7} {:<34} {:>9} {:>10} {:>8}  {}\n", "CONTRACT", "NAME", "SYMBOL",
+                                "DESCRIPTION", "TICK_SIZE", "TICK_VALUE", "$/POINT", "ACTIVE");
   for (const auto& c : contracts) {
     const double per_point = c.tick_size > 0 ? c.tick_value / c.tick_size : 0;
-    out += fmt::format("{:<22} {:<8} {:<34} {:>9} {:>10} {:>8}  {}\n", c.id, c.name, c.description.substr(0, 34),
-                       c.tick_size, c.tick_value, per_point, c.active ? "yes" : "no");
+    const auto symbol = copy::symbol_of(c.name);
+    out +=
+        fmt::format("{:<22} {:<8} {:<7} {:<34} {:>9} {:>10} {:>8}  {}\n", c.id, c.name, symbol.empty() ? "-" : symbol,
+                    c.description.substr(0, 34), c.tick_size, c.tick_value, per_point, c.active ? "yes" : "no");
   }
   if (contracts.empty()) out += "(no contract matches)\n";
   return out;

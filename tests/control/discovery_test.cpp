@@ -45,7 +45,8 @@ TEST_CASE("copytraderd --accounts and --contracts show the ids to put in the fil
   CHECK(contracts.code == 0);
   CHECK_THAT(contracts.out, Contains("CON.F.US.MES.U26") && Contains("MESU6") && Contains("0.25") && Contains("1.25") &&
                                 Contains(" 5 "));
-  CHECK_THAT(contracts.out, !Contains("CON.F.US.MES.M26")); // expired: not offered
+  CHECK_THAT(contracts.out, !Contains("CON.F.US.MES.M26"));                   // expired: not offered
+  CHECK_THAT(contracts.out, Contains("SYMBOL") && Contains("MESU6    MES ")); // what a map by symbol takes
 
   // A wrong key: said, exit 1, and the key is not printed.
   const auto wrong = d.dir.write("wrong.key", "not-the-key\n");

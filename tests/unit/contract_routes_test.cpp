@@ -99,6 +99,11 @@ TEST_CASE("symbols and ids: what a map key may be, and the active contract of a 
   CHECK(parts->product == "ENQ");
   CHECK(parts->month == "H27");
   CHECK_FALSE(split_contract_id("CON.F.US.ENQ.27"));
+  CHECK(symbol_of("MESZ6") == "MES");
+  CHECK(symbol_of("ENQH25") == "ENQ");
+  CHECK(symbol_of("NQU6") == "NQ");
+  CHECK(symbol_of("Z6").empty());
+  CHECK(symbol_of("E-mini").empty());
   CHECK_FALSE(split_contract_id("F.US.ENQ.H27"));
   // The search is fuzzy: "ES" also finds MES and others; only the name ES + a month counts, and
   // only an active one (the expired month is listed by id searches, not chosen).
