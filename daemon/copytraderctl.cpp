@@ -54,6 +54,7 @@ constexpr std::string_view usage_text =
     "  risk [NAME]               the account guard: balance, floor, headroom, day loss, open risk, lock\n"
     "  unlock NAME               end the guard's lock or halt of a follower\n"
     "  test-alert [TARGET]       send a test alert to one alert target (or every one) and wait for its answer\n"
+    "  dashboard                 the dashboard's address, with its token (open it in a browser on this machine)\n"
     "\n"
     "  --socket PATH   the control socket (default $COPYTRADER_SOCKET, else /run/copytrader/control.sock)\n"
     "  --json          print the daemon's JSON answer instead of a table\n"
@@ -228,8 +229,9 @@ std::optional<std::string> parse(int argc, char** argv, options& o) {
   } else if (o.words.size() != 1) {
     return command + " takes no further words";
   }
-  static const std::vector<std::string> known{"status",  "stats", "watch",  "reset-breaker", "enable", "disable",
-                                              "flatten", "copy",  "reload", "risk",          "unlock", "test-alert"};
+  static const std::vector<std::string> known{"status",  "stats",      "watch",    "reset-breaker", "enable",
+                                              "disable", "flatten",    "copy",     "reload",        "risk",
+                                              "unlock",  "test-alert", "dashboard"};
   if (std::find(known.begin(), known.end(), command) == known.end()) return "unknown command " + command;
   if (command == "copy" && (!r.contains("side") || !r.contains("size"))) return "copy needs --side and --size";
   if (r.contains("catch_up") && command != "enable") return "--catch-up goes with enable only";
@@ -286,6 +288,9 @@ int print_answer(const options& o, const std::string& command, const std::string
     for (const auto& t : r.contains("targets") ? r.at("targets").as_array() : json::array{})
       std::printf("test alert delivered to %s (%s)\n", t.as_object().at("name").as_string().c_str(),
                   t.as_object().at("detail").as_string().c_str());
+  } else if (command == "dashboard") {
+    // The token rides in the fragment, which the browser keeps to itself: not in a log, not in a Referer.
+    std::printf("%s\n", r.contains("address") ? r.at("address").as_string().c_str() : "?");
   } else if (command == "unlock") {
     std::printf("%s: guard %s\n", r.contains("name") ? r.at("name").as_string().c_str() : "?",
                 r.contains("state") ? r.at("state").as_string().c_str() : "?");

@@ -13,6 +13,7 @@ packages=(
   util-linux
   python3
   debootstrap systemd-container curl
+  chromium chromium-driver python3-selenium fonts-dejavu-core
 )
 
 missing=()

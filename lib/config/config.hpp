@@ -99,8 +99,13 @@ struct safety_config {
 
 struct control_config {
   std::filesystem::path socket = "/run/copytrader/control.sock";
-  std::string metrics_listen; // "" = off; otherwise address:port (an IP literal or localhost)
-  std::string group;          // "" = root and the daemon's user only; else members of this group too
+  std::string metrics_listen;   // "" = off; otherwise address:port (an IP literal or localhost)
+  std::string group;            // "" = root and the daemon's user only; else members of this group too
+  std::string dashboard_listen; // "" = off; otherwise a loopback address:port
+  // What the dashboard's actions must carry: dashboard_token_file (0600), $CREDENTIALS_DIRECTORY/
+  // dashboard_token, or made anew at each start when neither is there (copytraderctl dashboard shows it).
+  secret dashboard_token;
+  std::string dashboard_token_source;
 };
 
 struct state_config {

@@ -77,6 +77,23 @@ void read_leader(yaml_mapping& m, leader_config& leader, credential_spec& spec) 
   read_credential_keys(m, spec);
 }
 
+// The dashboard's token is optional: without one given (a file, a variable, or the dashboard_token
+// credential) the daemon makes one at each start. Given while the dashboard is off, it is a mistake.
+void resolve_dashboard_token(const credential_spec& spec, const std::filesystem::path& file,
+                             const load_options& options, yaml_reader& reader, control_config& control) {
+  const bool given = spec.api_key_file || spec.api_key_env || spec.api_key;
+  const auto credentials = options.getenv("CREDENTIALS_DIRECTORY");
+  std::error_code ec;
+  const bool credential = credentials && !credentials->empty() &&
+                          std::filesystem::exists(std::filesystem::path(*credentials) / spec.default_name, ec);
+  if (control.dashboard_listen.empty()) {
+    if (given) reader.error_at("control.dashboard_token_file", "the dashboard is off: set control.dashboard_listen");
+    return;
+  }
+  if (given || credential)
+    resolve_credential(spec, file, options, reader, control.dashboard_token, control.dashboard_token_source);
+}
+
 void read_follower(yaml_reader& reader, yaml_mapping& m, follower_config& f, credential_spec& spec,
                    const risk_config& risk) {
   f.line = m.line();
@@ -190,6 +207,11 @@ config_result<config> load_config(const std::filesystem::path& given, const load
   leader_spec.default_name = "leader";
   std::vector<credential_spec> follower_specs;
   std::vector<credential_spec> alert_specs;
+  credential_spec dashboard_spec;
+  dashboard_spec.key_path = "control";
+  dashboard_spec.default_name = "dashboard_token";
+  dashboard_spec.base = "dashboard_token";
+  dashboard_spec.what = "dashboard token";
   {
     yaml_mapping top(reader, root, "");
     if (!top.valid()) return reader.take_errors();
@@ -219,10 +241,12 @@ config_result<config> load_config(const std::filesystem::path& given, const load
     read_section(reader, top, "copy", cfg.copy, read_copy);
     read_section(reader, top, "safety", cfg.safety,
                  [&](yaml_mapping& m, safety_config& s) { read_safety(reader, m, s); });
-    read_section(reader, top, "control", cfg.control, [](yaml_mapping& m, control_config& c) {
+    read_section(reader, top, "control", cfg.control, [&dashboard_spec](yaml_mapping& m, control_config& c) {
       m.read("socket", c.socket);
       m.read("metrics_listen", c.metrics_listen);
       m.read("group", c.group);
+      m.read("dashboard_listen", c.dashboard_listen);
+      read_credential_keys(m, dashboard_spec);
     });
     read_section(reader, top, "state", cfg.state,
                  [](yaml_mapping& m, state_config& s) { m.read("directory", s.directory); });
@@ -248,6 +272,7 @@ config_result<config> load_config(const std::filesystem::path& given, const load
     resolve_credential(follower_specs[i], file, options, reader, cfg.followers[i].login);
   }
   resolve_alert_tokens(alert_specs, file, options, reader, cfg.alerts);
+  resolve_dashboard_token(dashboard_spec, file, options, reader, cfg.control);
   validate_config(cfg, reader);
   validate_alerts(cfg.alerts, reader);
   if (options.account_ids_unknown) {

@@ -186,7 +186,9 @@ void validate_safety(const safety_config& s, yaml_reader& r) {
   if (s.max_orders_per_minute < 1) r.error_at("safety.max_orders_per_minute", "must be at least 1");
 }
 
-void validate_listen(yaml_reader& r, const std::string& listen) {
+// address:port for a listener; `loopback_only`: anything but 127.0.0.0/8, ::1 or localhost is refused.
+void validate_listen(yaml_reader& r, const std::string& key, const std::string& listen, std::string_view example,
+                     bool loopback_only) {
   if (listen.empty()) return;
   const auto colon = listen.rfind(':');
   bool ok = colon != std::string::npos && colon > 0 && colon + 1 < listen.size();
@@ -206,17 +208,24 @@ void validate_listen(yaml_reader& r, const std::string& listen) {
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (host != "localhost") boost::asio::ip::make_address(host, ec);
     if (ec) {
-      r.error_at("control.metrics_listen", "'" + host + "' is not an IP address (e.g. 127.0.0.1:9464)");
+      r.error_at(key, "'" + host + "' is not an IP address (e.g. " + std::string(example) + ")");
+      return;
+    }
+    if (loopback_only && host != "localhost" && !boost::asio::ip::make_address(host, ec).is_loopback()) {
+      r.error_at(key, "'" + host +
+                          "' is not a loopback address: the dashboard is served on this machine only "
+                          "(127.0.0.1 or ::1; reach it from elsewhere through an SSH tunnel)");
       return;
     }
   }
   if (!ok && colon != std::string::npos && listen.substr(colon + 1) == "0") {
-    r.error_at("control.metrics_listen",
-               "port 0 would listen on a port chosen at random that nothing can scrape; "
-               "give one from 1 to 65535 (e.g. 127.0.0.1:9464)");
+    r.error_at(key,
+               "port 0 would listen on a port chosen at random that nothing can reach; give one from 1 to "
+               "65535 (e.g. " +
+                   std::string(example) + ")");
     return;
   }
-  if (!ok) r.error_at("control.metrics_listen", "'" + listen + "' is not host:port (e.g. 127.0.0.1:9464)");
+  if (!ok) r.error_at(key, "'" + listen + "' is not host:port (e.g. " + std::string(example) + ")");
 }
 
 } // namespace
@@ -279,7 +288,12 @@ void validate_config(const config& cfg, yaml_reader& r) {
   } else if (cfg.control.socket.native().size() >= sizeof(sockaddr_un::sun_path)) {
     r.error_at("control.socket", "path is too long for a unix socket");
   }
-  validate_listen(r, cfg.control.metrics_listen);
+  validate_listen(r, "control.metrics_listen", cfg.control.metrics_listen, "127.0.0.1:9464", false);
+  validate_listen(r, "control.dashboard_listen", cfg.control.dashboard_listen, "127.0.0.1:8470", true);
+  if (!cfg.control.dashboard_token.empty() && cfg.control.dashboard_token.reveal().size() < 16)
+    r.error_at("control.dashboard_token_file",
+               "the dashboard token must be at least 16 characters (openssl rand -hex 32 "
+               "makes a good one)");
   if (!cfg.control.group.empty() && ::getgrnam(cfg.control.group.c_str()) == nullptr)
     r.error_at("control.group", "no group is named '" + cfg.control.group + "'");
   check_state_directory(r, cfg.state.directory);

@@ -12,7 +12,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, command>, 11> commands{{
+constexpr std::array<std::pair<std::string_view, command>, 12> commands{{
     {"status", command::status},
     {"stats", command::stats},
     {"reset-breaker", command::reset_breaker},
@@ -24,6 +24,7 @@ constexpr std::array<std::pair<std::string_view, command>, 11> commands{{
     {"risk", command::risk},
     {"unlock", command::unlock},
     {"test-alert", command::test_alert},
+    {"dashboard", command::dashboard},
 }};
 
 bool plain_name(std::string_view s, std::size_t longest, bool dots = false) {

@@ -7,7 +7,7 @@
 //   {"command":"enable","name":"small"}  {"command":"enable","name":"small","catch_up":true}
 //   {"command":"disable","name":"small"}
 //   {"command":"flatten","name":"small"} {"command":"flatten","all":true} {"command":"reload"}
-//   {"command":"test-alert"}             {"command":"test-alert","name":"phone"}
+//   {"command":"test-alert"}             {"command":"test-alert","name":"phone"}  {"command":"dashboard"}
 //   {"command":"copy","side":"long","size":2,"sl_ticks":8,"tp_ticks":12,"strategy":"s",
 //    "contract":"CON.F.US.MES.U26","dry_run":true}
 
@@ -23,7 +23,20 @@ namespace copytrader::control {
 
 inline constexpr std::size_t max_request_bytes = 4096;
 
-enum class command { status, stats, reset_breaker, enable, disable, flatten, reload, copy, risk, unlock, test_alert };
+enum class command {
+  status,
+  stats,
+  reset_breaker,
+  enable,
+  disable,
+  flatten,
+  reload,
+  copy,
+  risk,
+  unlock,
+  test_alert,
+  dashboard
+};
 std::string_view to_string(command c) noexcept;
 
 // A manual signal, copied to the followers as a leader entry would be.

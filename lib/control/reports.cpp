@@ -20,6 +20,11 @@ json::array follower_positions(const engine::follower_session& f) {
     // follower held below the leader is visible, not shown as in sync.
     json::object row{
         {"contract", contract}, {"position", position}, {"target", plan.target}, {"leader_target", plan.leader_target}};
+    // Brackets present: the working stop and target sizes (a dashboard shows a position without them).
+    std::int32_t stops = 0, targets = 0;
+    for (const auto& leg : f.book().legs(contract)) (leg.is_stop() ? stops : targets) += leg.size;
+    row["stops"] = stops;
+    row["targets"] = targets;
     if (plan.hands_off)
       row["held"] = "hands-off";
     else if (plan.cap && plan.target != plan.leader_target && plan.cap->reason == copy::hold_reason::guard)

@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -69,6 +70,18 @@ struct engine_counters {
   std::uint64_t reads_deferred = 0; // periodic reconciliation reads put off while a login was short
 };
 
+// One follower order or close the venue took, for the dashboard's list and latency chart.
+struct copy_record {
+  std::chrono::system_clock::time_point at;
+  std::string follower;
+  std::string action; // "buy", "sell", "close"
+  std::string contract;
+  std::int32_t size = 0;
+  std::int64_t latency_us = 0; // the leader's event read -> confirmed; 0 when not timed
+  bool timed = false;          // the copy latency of its leader change (once per change and follower)
+  std::string event;           // the leader trade it copies, "" for a close of the follower's own
+};
+
 struct copy_context {
   copy_context(projectx::account_number leader, const config& cfg, background_tasks& background)
       : tasks(background),
@@ -101,6 +114,12 @@ struct copy_context {
   bool leader_ready = false;
   std::string leader_problem = "starting";
   engine_counters counters;
+  static constexpr std::size_t copies_kept = 200;
+  std::deque<copy_record> recent_copies; // the latest copies_kept, oldest first
+  void note_copy(copy_record record) {
+    recent_copies.push_back(std::move(record));
+    if (recent_copies.size() > copies_kept) recent_copies.pop_front();
+  }
   // Where alerts go (the daemon's dispatcher). Raised during a copy, an alert is handed over after
   // the handlers already queued (the followers' sends): its logging and queueing never come first.
   std::function<void(alerts::alert)> alert_sink;

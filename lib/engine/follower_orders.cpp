@@ -135,7 +135,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
   if (outcome.kind == px::outcome_kind::confirmed) crash_point("place_answered"); // F4: before the book knows
   const std::int64_t latency = leader ? micros_since(leader->seen) : 0;
   switch (outcome.kind) {
-    case px::outcome_kind::confirmed:
+    case px::outcome_kind::confirmed: {
       if (outcome.order) {
         book_.placed(tag, *outcome.order, steady_clock::now());
         take_rejections(steady_clock::now()); // its rejection event may have come first
@@ -144,7 +144,10 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
       ++ctx_.counters.successful_copies;
       // Timed once per leader change: a second order for the same change (a retry, or a resize a
       // reload asked for) is not the copy's latency.
-      if (leader && leader->seen > last_timed_change_ && leader->seen > rules_changed_) {
+      const bool timed = leader && leader->seen > last_timed_change_ && leader->seen > rules_changed_;
+      ctx_.note_copy({std::chrono::system_clock::now(), rules_.name, std::string(side_name(action.side)), contract,
+                      action.size, latency, timed, event});
+      if (timed) {
         last_timed_change_ = leader->seen;
         if (outcome.written != steady_clock::time_point{}) {
           figures_.sent_us.push_back(
@@ -168,6 +171,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
             fmt::format("{} {} {} order {} latency_us {}", side_name(action.side), action.size, contract,
                         outcome.order.value_or(0), latency));
       co_return true;
+    }
     case px::outcome_kind::rejected:
       book_.place_failed(tag);
       ++figures_.rejected;
@@ -317,6 +321,7 @@ asio::awaitable<bool> follower_session::close(const std::string& contract) {
     ++figures_.confirmed;
     ++ctx_.counters.successful_copies;
     spdlog::info("follower {}: closed {} ({} contracts)", rules_.name, contract, held);
+    ctx_.note_copy({std::chrono::system_clock::now(), rules_.name, "close", contract, std::abs(held), 0, false, {}});
     audit("close", {}, fmt::format("{} {}", contract, held));
     co_return true;
   }

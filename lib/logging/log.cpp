@@ -35,6 +35,14 @@ bool set_log_level(std::string_view level) {
   return true;
 }
 
+namespace {
+std::shared_ptr<problem_sink> problems_; // set once at start, before any other thread logs
+} // namespace
+
+std::vector<logged_problem> recent_problems() {
+  return problems_ ? problems_->latest() : std::vector<logged_problem>{};
+}
+
 void setup_logging(const logging_config& cfg, std::string_view identifier) {
   const bool to_journal =
       cfg.sink == log_sink::journald || (cfg.sink == log_sink::automatic && std::getenv("JOURNAL_STREAM") != nullptr);
@@ -43,7 +51,11 @@ void setup_logging(const logging_config& cfg, std::string_view identifier) {
     sink = std::make_shared<journald_sink>(std::string(identifier));
   else
     sink = std::make_shared<stderr_sink>();
-  auto logger = std::make_shared<spdlog::logger>(std::string(identifier), std::move(sink));
+  auto problems = std::make_shared<problem_sink>();
+  problems->set_level(spdlog::level::warn);
+  problems_ = problems;
+  auto logger =
+      std::make_shared<spdlog::logger>(std::string(identifier), spdlog::sinks_init_list{std::move(sink), problems});
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(std::move(logger));
   set_log_level(cfg.level);

@@ -9,6 +9,7 @@
 // and protocol detail; trace = every frame.
 
 #include "config/config.hpp"
+#include "logging/sinks.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -41,6 +42,8 @@ private:
 
 // Chooses the sink (auto: journald when JOURNAL_STREAM is set) and the level.
 void setup_logging(const logging_config& cfg, std::string_view identifier);
+// The latest warnings and errors (redacted), oldest first; empty before setup_logging.
+std::vector<logged_problem> recent_problems();
 // Applies a level name from configuration; returns false for an unknown name.
 bool set_log_level(std::string_view level);
 

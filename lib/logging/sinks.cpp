@@ -65,4 +65,17 @@ void stderr_sink::sink_it_(const spdlog::details::log_msg& msg) {
 
 void stderr_sink::flush_() { std::fflush(stderr); }
 
+void problem_sink::sink_it_(const spdlog::details::log_msg& msg) {
+  lines_.push_back(
+      {std::chrono::time_point_cast<std::chrono::system_clock::duration>(msg.time),
+       std::string(spdlog::level::to_string_view(msg.level).data(), spdlog::level::to_string_view(msg.level).size()),
+       payload_of(msg)});
+  if (lines_.size() > kept) lines_.pop_front();
+}
+
+std::vector<logged_problem> problem_sink::latest() {
+  const std::lock_guard lock(mutex_);
+  return {lines_.begin(), lines_.end()};
+}
+
 } // namespace copytrader

@@ -2,6 +2,7 @@
 
 #include "control/guard_report.hpp"
 #include "control/reports.hpp"
+#include "logging/log.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -10,6 +11,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <ctime>
 
 namespace copytrader {
 namespace asio = boost::asio;
@@ -20,6 +23,16 @@ namespace {
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr auto flatten_poll = std::chrono::milliseconds(100);
+
+// UTC with milliseconds, which a browser's Date reads.
+std::string iso_time(std::chrono::system_clock::time_point t) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const auto seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                     utc.tm_hour, utc.tm_min, utc.tm_sec, ms % 1000);
+}
 
 std::string ok(const json::object& result) { return control::ok_response(json::serialize(result)); }
 
@@ -126,13 +139,41 @@ asio::awaitable<std::string> test_alert(const control::request& request, control
 
 } // namespace
 
+json::object status_json(control_hooks& hooks) {
+  auto report = control::status_report(hooks.engine);
+  report["reload"] = reload_json(hooks.last_reload());
+  if (hooks.alerts != nullptr) report["alerts"] = control::alert_report(hooks.alerts->figures());
+  return report;
+}
+
+std::string dashboard_snapshot(control_hooks& hooks) {
+  json::array copies;
+  for (const auto& c : hooks.engine.context().recent_copies) {
+    copies.push_back(json::object{{"at", iso_time(c.at)},
+                                  {"follower", c.follower},
+                                  {"action", c.action},
+                                  {"contract", c.contract},
+                                  {"size", c.size},
+                                  {"latency_us", c.latency_us},
+                                  {"timed", c.timed},
+                                  {"event", c.event}});
+  }
+  json::array problems;
+  for (const auto& p : recent_problems())
+    problems.push_back(json::object{{"at", iso_time(p.at)}, {"level", p.level}, {"text", p.text}});
+  return json::serialize(json::object{{"status", status_json(hooks)},
+                                      {"stats", control::stats_report(hooks.engine)},
+                                      {"copies", std::move(copies)},
+                                      {"problems", std::move(problems)}});
+}
+
 asio::awaitable<std::string> answer_control(control::request request, control_hooks& hooks) {
   switch (request.what) {
-    case command::status: {
-      auto report = control::status_report(hooks.engine);
-      report["reload"] = reload_json(hooks.last_reload());
-      if (hooks.alerts != nullptr) report["alerts"] = control::alert_report(hooks.alerts->figures());
-      co_return ok(report);
+    case command::status: co_return ok(status_json(hooks));
+    case command::dashboard: {
+      const auto address = hooks.dashboard_address ? hooks.dashboard_address() : std::nullopt;
+      if (!address) co_return control::error_response("the dashboard is off: set control.dashboard_listen and restart");
+      co_return ok(json::object{{"address", *address}});
     }
     case command::stats: co_return ok(control::stats_report(hooks.engine));
     case command::reset_breaker: {

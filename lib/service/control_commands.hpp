@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace copytrader {
@@ -20,10 +21,18 @@ struct control_hooks {
   std::function<boost::asio::awaitable<reload_record>()> reload; // a reload, as SIGHUP does it
   std::function<reload_record()> last_reload;
   alerts::alert_dispatcher* alerts = nullptr; // status figures and test-alert
+  // The dashboard's address with its token in the fragment; nullopt when control.dashboard_listen is off.
+  std::function<std::optional<std::string>()> dashboard_address;
   // How long `flatten` waits for the followers to be flat before it answers.
   std::chrono::milliseconds flatten_wait = std::chrono::seconds(15);
 };
 
 boost::asio::awaitable<std::string> answer_control(control::request request, control_hooks& hooks);
+
+// What copytraderctl status shows (with the last reload and the alerts' figures), as JSON.
+boost::json::object status_json(control_hooks& hooks);
+// The dashboard's live feed, one message: {"status", "stats", "copies", "problems"}; the same
+// reports as copytraderctl status and stats, and the latest copies and warnings.
+std::string dashboard_snapshot(control_hooks& hooks);
 
 } // namespace copytrader

@@ -6,6 +6,7 @@
 #include "control/metrics_server.hpp"
 #include "control/metrics_text.hpp"
 #include "core/crash_point.hpp"
+#include "dashboard/dashboard_server.hpp"
 #include "engine/copy_engine.hpp"
 #include "logging/log.hpp"
 #include "projectx/tls_context.hpp"
@@ -85,7 +86,8 @@ public:
         engine_(io.get_executor(), *config_, audit, guards),
         alerts_(engine_.tasks(), alert_tls(*config_), config_->alerts, alert_origin_name(*config_)),
         audit_(audit),
-        hooks_{engine_, [this] { return reload("copytraderctl reload"); }, [this] { return last_reload_; }, &alerts_} {
+        hooks_{engine_, [this] { return reload("copytraderctl reload"); }, [this] { return last_reload_; }, &alerts_,
+               [this] { return dashboard_ ? std::optional(dashboard_->address_with_token()) : std::nullopt; }} {
     engine_.set_alert_sink([this](alerts::alert a) { alerts_.raise(std::move(a)); });
     // The failure policy's last step (core/background.hpp): the work the daemon cannot do without
     // failed, so it stops, the audit trail says why, and the exit code makes systemd restart it.
@@ -125,6 +127,20 @@ public:
       metrics_ = std::move(*metrics);
       spdlog::info("metrics on http://{}/metrics", config_->control.metrics_listen);
     }
+    if (!config_->control.dashboard_listen.empty()) {
+      secret token = config_->control.dashboard_token;
+      if (token.empty()) token = dashboard::dashboard_server::fresh_token();
+      auto dashboard = dashboard::dashboard_server::open(
+          engine_.tasks(), config_->control.dashboard_listen, std::move(token),
+          dashboard::dashboard_hooks{[this] { return dashboard_snapshot(hooks_); },
+                                     [this](control::request r) { return answer_control(std::move(r), hooks_); }});
+      if (!dashboard) return dashboard.error();
+      dashboard_ = std::move(*dashboard);
+      spdlog::info(
+          "dashboard on http://{}/ (copytraderctl dashboard prints the address with its token; token: {})",
+          config_->control.dashboard_listen,
+          config_->control.dashboard_token.empty() ? "made for this run" : config_->control.dashboard_token_source);
+    }
     return true;
   }
 
@@ -143,6 +159,7 @@ public:
     engine_.tasks().spawn("status", status_loop(), task_policy::fatal);
     if (control_) engine_.tasks().spawn("control socket", control_->run(), task_policy::fatal);
     if (metrics_) engine_.tasks().spawn("metrics listener", metrics_->run(), task_policy::fatal);
+    if (dashboard_) engine_.tasks().spawn("dashboard listener", dashboard_->run(), task_policy::fatal);
 
     for (;;) {
       auto [ec, signal_number] = co_await signals_.async_wait(as_tuple_awaitable);
@@ -245,6 +262,7 @@ private:
     alerts_.stop(); // what is queued (the stop's own alert) gets its last attempt within alerts.timeout
     if (control_) control_->stop();
     if (metrics_) metrics_->stop();
+    if (dashboard_) dashboard_->stop();
   }
 
   asio::io_context& io_;
@@ -263,6 +281,7 @@ private:
   control_hooks hooks_;
   std::unique_ptr<control::control_server> control_;
   std::unique_ptr<control::metrics_server> metrics_;
+  std::unique_ptr<dashboard::dashboard_server> dashboard_;
   bool stopping_ = false;
   bool reloading_ = false;
 };

@@ -22,6 +22,10 @@ config_errors reload_conflicts(const config& running, const config& next) {
   if (running.control.group != next.control.group) refuse("control.group", "the control socket's group");
   if (running.control.metrics_listen != next.control.metrics_listen)
     refuse("control.metrics_listen", "the metrics listener");
+  if (running.control.dashboard_listen != next.control.dashboard_listen)
+    refuse("control.dashboard_listen", "the dashboard listener");
+  if (running.control.dashboard_token != next.control.dashboard_token)
+    refuse("control.dashboard_token_file", "the dashboard token");
   return errors;
 }
 

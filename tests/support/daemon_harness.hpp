@@ -64,6 +64,7 @@ struct daemon_setup {
   std::map<std::string, std::string> extra_files;       // written next to the configuration before the start
   std::string api_extra;                                // YAML lines added to the api section
   std::string extra;                                    // top-level YAML sections appended to the file
+  std::string control_extra;                            // YAML lines added to the control section
   std::string extra_ca;                                 // PEM trusted besides the simulator's CA (api.ca_file)
   std::vector<std::string> sim_args;                    // projectx-sim options
   std::map<std::string, std::string> sim_env;           // of projectx-sim
@@ -114,11 +115,11 @@ state:
 control:
   socket: control.sock
   metrics_listen: 127.0.0.1:{1}
-logging:
+{7}logging:
   sink: stderr
   level: {3}
 {6})",
-                     gateway, metrics, s.extra_followers, s.level, s.on_start, s.api_extra, s.extra);
+                     gateway, metrics, s.extra_followers, s.level, s.on_start, s.api_extra, s.extra, s.control_extra);
 }
 
 // Runs a shell command; its exit code and what it printed (stdout and stderr, as the command routes them).
