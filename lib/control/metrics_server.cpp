@@ -1,5 +1,7 @@
 #include "control/metrics_server.hpp"
 
+#include "control/tcp_listener.hpp"
+
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -41,26 +43,14 @@ asio::awaitable<void> close_at_deadline(std::shared_ptr<tcp::socket> connection,
 outcome<std::unique_ptr<metrics_server>> metrics_server::open(const asio::any_io_executor& executor,
                                                               const std::string& listen,
                                                               std::function<std::string()> render) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return failure("metrics_listen '" + listen + "' is not address:port");
-  std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host == "localhost") host = "127.0.0.1";
+  auto acceptor = open_tcp_listener(executor, listen, "control.metrics_listen");
+  if (!acceptor) return acceptor.error();
   boost::system::error_code ec;
-  const auto address = asio::ip::make_address(host, ec);
-  if (ec) return failure("metrics_listen: '" + host + "' is not an IP address");
-  const auto port = static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)));
-  tcp::acceptor acceptor(executor);
-  const tcp::endpoint endpoint(address, port);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return failure("metrics: cannot listen on " + listen + ": " + ec.message());
+  const auto address = acceptor->local_endpoint(ec).address();
   if (!address.is_loopback())
     spdlog::warn("metrics are served on {}, which is not a loopback address: anyone who can reach it can read them",
                  listen);
-  return std::unique_ptr<metrics_server>(new metrics_server(std::move(acceptor), std::move(render)));
+  return std::unique_ptr<metrics_server>(new metrics_server(std::move(*acceptor), std::move(render)));
 }
 
 metrics_server::metrics_server(tcp::acceptor acceptor, std::function<std::string()> render)

@@ -1,5 +1,6 @@
 #include "dashboard/dashboard_server.hpp"
 
+#include "control/tcp_listener.hpp"
 #include "dashboard/assets.hpp"
 #include "dashboard/request_check.hpp"
 
@@ -65,24 +66,13 @@ struct connection_watchdog {
 
 outcome<std::unique_ptr<dashboard_server>> dashboard_server::open(background_tasks& tasks, const std::string& listen,
                                                                   secret token, dashboard_hooks hooks) {
-  const auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return failure("dashboard_listen '" + listen + "' is not address:port");
-  std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host == "localhost") host = "127.0.0.1";
+  auto acceptor = control::open_tcp_listener(tasks.executor(), listen, "control.dashboard_listen");
+  if (!acceptor) return acceptor.error();
   boost::system::error_code ec;
-  const auto address = asio::ip::make_address(host, ec);
-  if (ec || !address.is_loopback()) return failure("dashboard_listen: '" + host + "' is not a loopback address");
-  const auto port = static_cast<unsigned short>(std::stoi(listen.substr(colon + 1)));
-  tcp::acceptor acceptor(tasks.executor());
-  const tcp::endpoint endpoint(address, port);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return failure("dashboard: cannot listen on " + listen + ": " + ec.message());
+  if (!acceptor->local_endpoint(ec).address().is_loopback())
+    return failure("control.dashboard_listen: '" + listen + "' is not a loopback address");
   return std::unique_ptr<dashboard_server>(
-      new dashboard_server(tasks, std::move(acceptor), std::move(token), std::move(hooks)));
+      new dashboard_server(tasks, std::move(*acceptor), std::move(token), std::move(hooks)));
 }
 
 dashboard_server::dashboard_server(background_tasks& tasks, tcp::acceptor acceptor, secret token, dashboard_hooks hooks)

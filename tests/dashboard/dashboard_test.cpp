@@ -6,7 +6,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <cerrno>
 #include <cstdlib>
 
 using namespace copytrader::testing;
@@ -28,30 +27,6 @@ struct dashboard_daemon {
   }
   dashboard_daemon() : d(setup(port)) {}
 };
-
-// One request as raw bytes (every header chosen by the test), the whole answer back.
-std::string http_exchange(unsigned short port, const std::string& request, std::chrono::seconds wait = 20s) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  timeval timeout{1, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  std::string out;
-  char chunk[4096];
-  // Until the server closes, or `wait` has passed (the live feed never closes by itself).
-  const auto until = std::chrono::steady_clock::now() + wait;
-  while (std::chrono::steady_clock::now() < until) {
-    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) break;
-    if (n > 0) out.append(chunk, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
 
 std::string action(unsigned short port, const std::string& body, const std::string& headers) {
   return http_exchange(

@@ -34,6 +34,7 @@ using namespace std::chrono_literals;
 inline constexpr std::string_view mes = "CON.F.US.MES.U26";
 inline constexpr std::string_view es = "CON.F.US.EP.U26";
 inline constexpr unsigned short gateway_port = 28443;
+inline constexpr unsigned short default_dashboard_port = 28470; // DEMO_DASHBOARD_PORT chooses another
 
 inline constexpr double tick = 0.25; // MES and ES alike
 
@@ -84,6 +85,8 @@ private:
   bool wait_for_targets(int leader, std::chrono::milliseconds limit);
   void show_daemon_lines();
   void start();
+  static unsigned short dashboard_port();
+  static void wait_for_interrupt(); // DEMO_KEEP: until Ctrl-C or SIGTERM
   void step(int n, const std::string& what, const std::function<void()>& action, bool check_legs = false);
   // After a drag: each follower's legs where the leader's distances (or its fixed ticks) put them.
   void show_legs();
@@ -105,6 +108,7 @@ private:
   std::unique_ptr<child_process> sim_;
   std::unique_ptr<child_process> daemon_;
   unsigned short control_port_ = 0;
+  std::string dashboard_token_;
   std::size_t shown_bytes_ = 0;
   int out_of_sync_steps_ = 0;
   int legs_out_of_place_ = 0;

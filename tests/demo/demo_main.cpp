@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <random>
 #include <thread>
 
 namespace copytrader::demo {
@@ -26,8 +27,18 @@ void demo_driver::start() {
   dir_.write("follower.key", "demo-follower-key\n", 0600);
   // The daemon's alerts go to the demo's own webhook receiver (docs/operations.md, "Alerts").
   dir_.write("alert-webhook.url", alerts_.url("/copytrader-demo") + "\n", 0600);
+  // The dashboard (docs/operations.md, "Dashboard"), with a token made for this run.
+  std::random_device random;
+  for (int i = 0; i < 4; ++i) dashboard_token_ += fmt::format("{:08x}", random());
+  dir_.write("dashboard.token", dashboard_token_ + "\n", 0600);
+  std::string base = read_file(config_);
+  const std::string socket_line = "  socket: control.sock\n";
+  if (const auto at = base.find(socket_line); at != std::string::npos)
+    base.insert(at + socket_line.size(), fmt::format("  dashboard_listen: 127.0.0.1:{}\n  dashboard_token_file: "
+                                                     "dashboard.token\n",
+                                                     dashboard_port()));
   dir_.write("copytrader.yaml",
-             read_file(config_) +
+             base +
                  "alerts:\n  targets:\n    - name: demo-webhook\n      format: webhook\n      url_file: "
                  "alert-webhook.url\n",
              0600);
@@ -56,7 +67,11 @@ void demo_driver::start() {
     throw std::runtime_error("copytraderd did not start copying:\n" + read_file(dir_.path() / "copytraderd.log"));
   std::this_thread::sleep_for(300ms); // the follower hub's subscriptions
   std::cout << "projectx-sim on 127.0.0.1:" << gateway_port << ", copytraderd copying (files in "
-            << dir_.path().string() << ")\n\n";
+            << dir_.path().string() << ")\n";
+  std::cout << fmt::format(
+      "dashboard: http://127.0.0.1:{}/#token={} (open it to watch; DEMO_KEEP=1 keeps it after the "
+      "summary)\n\n",
+      dashboard_port(), dashboard_token_);
   show_daemon_lines();
   alerts_.wait_for(1, 5s);
   show_alerts();
@@ -138,6 +153,12 @@ int demo_driver::run(int trades) {
   show_daemon_lines();
   const bool guard_ok = guard_act();
   const summary result = summarize();
+  if (std::getenv("DEMO_KEEP") != nullptr) {
+    std::cout << fmt::format("\nDEMO_KEEP: the dashboard stays at http://127.0.0.1:{}/#token={} until Ctrl-C\n",
+                             dashboard_port(), dashboard_token_)
+              << std::flush;
+    wait_for_interrupt();
+  }
   daemon_->signal(SIGTERM);
   const auto code = daemon_->wait_exit(15s);
 
@@ -174,6 +195,22 @@ int demo_driver::run(int trades) {
                               : std::string()) +
                          "\n");
   return ok ? 0 : 1;
+}
+
+unsigned short demo_driver::dashboard_port() {
+  const char* chosen = std::getenv("DEMO_DASHBOARD_PORT");
+  return chosen != nullptr ? static_cast<unsigned short>(std::atoi(chosen)) : default_dashboard_port;
+}
+
+namespace {
+volatile std::sig_atomic_t interrupted = 0;
+void on_interrupt(int) { interrupted = 1; }
+} // namespace
+
+void demo_driver::wait_for_interrupt() {
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  while (interrupted == 0) std::this_thread::sleep_for(200ms);
 }
 
 } // namespace copytrader::demo

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <functional>
@@ -247,22 +248,33 @@ inline std::string replace_in(std::string text, const std::string& from, const s
   return text.replace(at, from.size(), to);
 }
 
-inline std::string http_get(unsigned short port, const std::string& target) {
+// One HTTP request as raw bytes (every header the caller's), the answer back: until the server closes,
+// or `wait` has passed (a live feed never closes by itself).
+inline std::string http_exchange(unsigned short port, const std::string& request,
+                                 std::chrono::seconds wait = std::chrono::seconds(20)) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(port);
   REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  timeval timeout{10, 0};
+  timeval timeout{1, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string out;
   char chunk[4096];
-  for (ssize_t n; (n = ::recv(fd, chunk, sizeof chunk, 0)) > 0;) out.append(chunk, static_cast<std::size_t>(n));
+  const auto until = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < until) {
+    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) break;
+    if (n > 0) out.append(chunk, static_cast<std::size_t>(n));
+  }
   ::close(fd);
   return out;
+}
+
+inline std::string http_get(unsigned short port, const std::string& target) {
+  return http_exchange(port, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 }
 
 } // namespace copytrader::testing
