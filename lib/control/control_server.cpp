@@ -1,12 +1,12 @@
 #include "control/control_server.hpp"
 
+#include "core/crash_point.hpp"
+
 #include "control/line_reader.hpp"
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -30,7 +30,7 @@ std::string errno_text(int e) { return std::strerror(e); }
 
 } // namespace
 
-outcome<std::unique_ptr<control_server>> control_server::open(const asio::any_io_executor& executor,
+outcome<std::unique_ptr<control_server>> control_server::open(background_tasks& tasks,
                                                               const std::filesystem::path& path, access_policy policy,
                                                               request_handler handler) {
   std::error_code fs_error;
@@ -46,7 +46,7 @@ outcome<std::unique_ptr<control_server>> control_server::open(const asio::any_io
       return failure("control socket: " + path.string() + " exists and is not a socket; refusing to replace it");
     ::unlink(path.c_str()); // left by a daemon that did not stop cleanly
   }
-  stream::acceptor acceptor(executor);
+  stream::acceptor acceptor(tasks.executor());
   boost::system::error_code ec;
   acceptor.open(stream(), ec);
   if (!ec) acceptor.bind(stream::endpoint(path.string()), ec);
@@ -57,12 +57,17 @@ outcome<std::unique_ptr<control_server>> control_server::open(const asio::any_io
   if (policy.group && ::chown(path.c_str(), static_cast<uid_t>(-1), *policy.group) != 0)
     return failure("control socket: cannot give " + path.string() + " to group " + std::to_string(*policy.group) +
                    ": " + errno_text(errno));
-  return std::unique_ptr<control_server>(new control_server(std::move(acceptor), path, policy, std::move(handler)));
+  return std::unique_ptr<control_server>(
+      new control_server(tasks, std::move(acceptor), path, policy, std::move(handler)));
 }
 
-control_server::control_server(stream::acceptor acceptor, std::filesystem::path path, access_policy policy,
-                               request_handler handler)
-    : acceptor_(std::move(acceptor)), path_(std::move(path)), policy_(policy), handler_(std::move(handler)) {}
+control_server::control_server(background_tasks& tasks, stream::acceptor acceptor, std::filesystem::path path,
+                               access_policy policy, request_handler handler)
+    : tasks_(tasks),
+      acceptor_(std::move(acceptor)),
+      path_(std::move(path)),
+      policy_(policy),
+      handler_(std::move(handler)) {}
 
 control_server::~control_server() { stop(); }
 
@@ -94,11 +99,17 @@ asio::awaitable<void> control_server::run() {
       continue;
     }
     connections_.insert(connection);
-    asio::co_spawn(acceptor_.get_executor(), serve(connection), asio::detached);
+    tasks_.spawn("control connection", serve(connection));
   }
 }
 
 asio::awaitable<void> control_server::serve(std::shared_ptr<socket> connection) {
+  const scope_exit ended([this, connection] {
+    boost::system::error_code ignored;
+    connection->close(ignored);
+    connections_.erase(connection);
+  });
+  fail_point("control_connection"); // the failure policy's test: a connection's task that throws
   // The kernel's word on who connected, before a byte is read.
   ucred cred{};
   socklen_t length = sizeof cred;
@@ -129,9 +140,6 @@ asio::awaitable<void> control_server::serve(std::shared_ptr<socket> connection) 
       }
     }
   }
-  boost::system::error_code ignored;
-  connection->close(ignored);
-  connections_.erase(connection);
   co_return;
 }
 

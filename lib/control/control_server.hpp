@@ -8,6 +8,7 @@
 #include "control/control_request.hpp"
 #include "control/line_reader.hpp"
 #include "control/peer_policy.hpp"
+#include "core/background.hpp"
 #include "core/failure.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -32,9 +33,9 @@ inline constexpr std::size_t max_connections = 16;
 class control_server {
 public:
   // Binds the socket, replacing a stale one (the instance lock says no other daemon owns it).
-  static outcome<std::unique_ptr<control_server>> open(const boost::asio::any_io_executor& executor,
-                                                       const std::filesystem::path& path, access_policy policy,
-                                                       request_handler handler);
+  // Each connection is a task of `tasks` (the failure policy: one that throws is logged and counted).
+  static outcome<std::unique_ptr<control_server>> open(background_tasks& tasks, const std::filesystem::path& path,
+                                                       access_policy policy, request_handler handler);
   ~control_server();
   control_server(const control_server&) = delete;
   control_server& operator=(const control_server&) = delete;
@@ -46,11 +47,12 @@ public:
 
 private:
   using socket = boost::asio::local::stream_protocol::socket;
-  control_server(boost::asio::local::stream_protocol::acceptor acceptor, std::filesystem::path path,
-                 access_policy policy, request_handler handler);
+  control_server(background_tasks& tasks, boost::asio::local::stream_protocol::acceptor acceptor,
+                 std::filesystem::path path, access_policy policy, request_handler handler);
   boost::asio::awaitable<void> serve(std::shared_ptr<socket> connection);
   boost::asio::awaitable<bool> answer(socket& connection, const line_item& line);
 
+  background_tasks& tasks_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::steady_timer accept_pause_{acceptor_.get_executor()};
   accept_backoff accept_backoff_;

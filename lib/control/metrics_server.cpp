@@ -4,8 +4,6 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -40,21 +38,20 @@ asio::awaitable<void> close_at_deadline(std::shared_ptr<tcp::socket> connection,
 
 } // namespace
 
-outcome<std::unique_ptr<metrics_server>> metrics_server::open(const asio::any_io_executor& executor,
-                                                              const std::string& listen,
+outcome<std::unique_ptr<metrics_server>> metrics_server::open(background_tasks& tasks, const std::string& listen,
                                                               std::function<std::string()> render) {
-  auto acceptor = open_tcp_listener(executor, listen, "control.metrics_listen");
+  auto acceptor = open_tcp_listener(tasks.executor(), listen, "control.metrics_listen");
   if (!acceptor) return acceptor.error();
   boost::system::error_code ec;
   const auto address = acceptor->local_endpoint(ec).address();
   if (!address.is_loopback())
     spdlog::warn("metrics are served on {}, which is not a loopback address: anyone who can reach it can read them",
                  listen);
-  return std::unique_ptr<metrics_server>(new metrics_server(std::move(*acceptor), std::move(render)));
+  return std::unique_ptr<metrics_server>(new metrics_server(tasks, std::move(*acceptor), std::move(render)));
 }
 
-metrics_server::metrics_server(tcp::acceptor acceptor, std::function<std::string()> render)
-    : acceptor_(std::move(acceptor)), render_(std::move(render)) {}
+metrics_server::metrics_server(background_tasks& tasks, tcp::acceptor acceptor, std::function<std::string()> render)
+    : tasks_(tasks), acceptor_(std::move(acceptor)), render_(std::move(render)) {}
 
 metrics_server::~metrics_server() { stop(); }
 
@@ -84,13 +81,13 @@ asio::awaitable<void> metrics_server::run() {
     if (connections_.size() >= max_scrapers) continue; // dropped: a scraper retries
     auto connection = std::make_shared<tcp::socket>(std::move(accepted));
     connections_.insert(connection);
-    asio::co_spawn(acceptor_.get_executor(), serve(connection), asio::detached);
+    tasks_.spawn("metrics scrape", serve(connection));
   }
 }
 
 asio::awaitable<void> metrics_server::serve(std::shared_ptr<tcp::socket> connection) {
   auto deadline = std::make_shared<asio::steady_timer>(connection->get_executor(), request_deadline);
-  asio::co_spawn(connection->get_executor(), close_at_deadline(connection, deadline), asio::detached);
+  tasks_.spawn("metrics deadline", close_at_deadline(connection, deadline));
   boost::beast::flat_buffer buffer(8192);
   http::request_parser<http::empty_body> parser;
   parser.header_limit(8192);

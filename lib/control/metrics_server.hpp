@@ -3,6 +3,7 @@
 // request per connection, bounded in size and time, so a slow or hostile scraper costs nothing.
 
 #include "control/accept_backoff.hpp"
+#include "core/background.hpp"
 #include "core/failure.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -19,8 +20,9 @@ namespace copytrader::control {
 
 class metrics_server {
 public:
-  static outcome<std::unique_ptr<metrics_server>> open(const boost::asio::any_io_executor& executor,
-                                                       const std::string& listen, std::function<std::string()> render);
+  // Each scrape is a task of `tasks` (the failure policy: one that throws is logged and counted).
+  static outcome<std::unique_ptr<metrics_server>> open(background_tasks& tasks, const std::string& listen,
+                                                       std::function<std::string()> render);
   ~metrics_server();
   metrics_server(const metrics_server&) = delete;
   metrics_server& operator=(const metrics_server&) = delete;
@@ -31,9 +33,10 @@ public:
 
 private:
   using socket = boost::asio::ip::tcp::socket;
-  metrics_server(boost::asio::ip::tcp::acceptor acceptor, std::function<std::string()> render);
+  metrics_server(background_tasks& tasks, boost::asio::ip::tcp::acceptor acceptor, std::function<std::string()> render);
   boost::asio::awaitable<void> serve(std::shared_ptr<socket> connection);
 
+  background_tasks& tasks_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer accept_pause_{acceptor_.get_executor()};
   accept_backoff accept_backoff_;

@@ -115,12 +115,12 @@ public:
       policy.group = g->gr_gid;
     }
     auto control =
-        control::control_server::open(io_.get_executor(), config_->control.socket, policy,
+        control::control_server::open(engine_.tasks(), config_->control.socket, policy,
                                       [this](control::request r) { return answer_control(std::move(r), hooks_); });
     if (!control) return control.error();
     control_ = std::move(*control);
     if (!config_->control.metrics_listen.empty()) {
-      auto metrics = control::metrics_server::open(io_.get_executor(), config_->control.metrics_listen, [this] {
+      auto metrics = control::metrics_server::open(engine_.tasks(), config_->control.metrics_listen, [this] {
         return control::metrics_text(engine_) + control::alert_metrics_text(alerts_.figures());
       });
       if (!metrics) return metrics.error();

@@ -36,3 +36,18 @@ TEST_CASE("the engine's own task fails: exit non-zero, the failure audited and t
   CHECK(audited(db, "SELECT count(*) FROM audit WHERE kind = 'place'") == 2);
   d.daemon.reset();
 }
+
+TEST_CASE("a control connection's task fails: logged and counted, the daemon keeps serving", "[crash][policy]") {
+  daemon_setup setup;
+  setup.env["COPYTRADER_FAIL_AT"] = "control_connection"; // the first connection's task throws
+  running_daemon d(setup);                                // its start asks status until answered
+  CHECK(d.ctl("status").code == 0);
+  const std::string log = read_file(d.log);
+  INFO(log);
+  CHECK_THAT(log, Contains("background task control connection failed: injected failure at control_connection"));
+  d.daemon->signal(SIGTERM);
+  const auto code = d.daemon->wait_exit(20s);
+  REQUIRE(code.has_value());
+  CHECK(*code == 0); // a connection is not the daemon: nothing fatal
+  d.daemon.reset();
+}
