@@ -115,6 +115,8 @@ struct copy_context {
   std::string leader_problem = "starting";
   engine_counters counters;
   static constexpr std::size_t copies_kept = 200;
+  // Kept only while a dashboard can show them: without one, a copy allocates nothing for the list.
+  bool keep_recent_copies = false;
   std::deque<copy_record> recent_copies; // the latest copies_kept, oldest first
   void note_copy(copy_record record) {
     recent_copies.push_back(std::move(record));

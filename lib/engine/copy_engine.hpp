@@ -115,6 +115,8 @@ public:
                                                          int direction) const;
 
   [[nodiscard]] const copy_context& context() const noexcept { return ctx_; }
+  // The dashboard is on: keep the latest copies for its list and chart (off the hot path otherwise).
+  void keep_recent_copies() noexcept { ctx_.keep_recent_copies = true; }
   // The engine's background work; the daemon says who ends the process on a fatal failure.
   background_tasks& tasks() noexcept { return tasks_; }
   [[nodiscard]] std::vector<const follower_session*> followers() const;

@@ -145,8 +145,9 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
       // Timed once per leader change: a second order for the same change (a retry, or a resize a
       // reload asked for) is not the copy's latency.
       const bool timed = leader && leader->seen > last_timed_change_ && leader->seen > rules_changed_;
-      ctx_.note_copy({std::chrono::system_clock::now(), rules_.name, std::string(side_name(action.side)), contract,
-                      action.size, latency, timed, event});
+      if (ctx_.keep_recent_copies)
+        ctx_.note_copy({std::chrono::system_clock::now(), rules_.name, std::string(side_name(action.side)), contract,
+                        action.size, latency, timed, event});
       if (timed) {
         last_timed_change_ = leader->seen;
         if (outcome.written != steady_clock::time_point{}) {
@@ -321,7 +322,8 @@ asio::awaitable<bool> follower_session::close(const std::string& contract) {
     ++figures_.confirmed;
     ++ctx_.counters.successful_copies;
     spdlog::info("follower {}: closed {} ({} contracts)", rules_.name, contract, held);
-    ctx_.note_copy({std::chrono::system_clock::now(), rules_.name, "close", contract, std::abs(held), 0, false, {}});
+    if (ctx_.keep_recent_copies)
+      ctx_.note_copy({std::chrono::system_clock::now(), rules_.name, "close", contract, std::abs(held), 0, false, {}});
     audit("close", {}, fmt::format("{} {}", contract, held));
     co_return true;
   }

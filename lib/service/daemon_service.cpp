@@ -136,6 +136,7 @@ public:
                                      [this](control::request r) { return answer_control(std::move(r), hooks_); }});
       if (!dashboard) return dashboard.error();
       dashboard_ = std::move(*dashboard);
+      engine_.keep_recent_copies();
       spdlog::info(
           "dashboard on http://{}/ (copytraderctl dashboard prints the address with its token; token: {})",
           config_->control.dashboard_listen,

@@ -69,6 +69,33 @@ TEST_CASE("figures: a dry run counts nothing as sent and labels entries and exit
   fx.leader_close();
 }
 
+TEST_CASE("figures: the latest copies are kept for a dashboard only", "[engine][figures]") {
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"));
+  fx.start();
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  CHECK(fx.engine->context().recent_copies.empty()); // no dashboard: nothing allocated for it
+  fx.engine->keep_recent_copies();
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  REQUIRE(fx.engine->context().recent_copies.size() == 1);
+  const auto& close = fx.engine->context().recent_copies.front();
+  CHECK(close.follower == "one");
+  CHECK(close.action == "close");
+  CHECK(close.size == 1);
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}}));
+  REQUIRE(fx.engine->context().recent_copies.size() == 2);
+  const auto& entry = fx.engine->context().recent_copies.back();
+  CHECK(entry.action == "buy");
+  CHECK(entry.size == 2);
+  CHECK(entry.timed); // the copy latency of the leader's entry, as stats counts it
+  CHECK(entry.latency_us > 0);
+  CHECK_FALSE(entry.event.empty());
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+}
+
 TEST_CASE("dry run: the legs a live run would place, resize, move and cancel are said", "[engine][dry_run][mirror]") {
   log_capture log;
   engine_fixture fx(follower_entry("one", 2001, "    bracket: mirror\n"), "copy:\n  dry_run: true\n");
