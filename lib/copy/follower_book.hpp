@@ -71,6 +71,9 @@ public:
   void place_failed(std::string_view tag); // refused or not sent: nothing of it will fill
   void sent_close(const std::string& contract, steady_time now);
   void close_failed(const std::string& contract);
+  // The venue confirmed a cancel: the order no longer works, whether or not its event ever comes
+  // (its hub may be down, and a leg still listed here would be cancelled again).
+  void cancelled(projectx::order_id id) { working_.erase(id); }
 
   // Reconciliation: the venue's positions and working orders replace what the book believed.
   void reset_from(const std::vector<projectx::position>& positions, const std::vector<projectx::order>& open_orders,

@@ -115,9 +115,10 @@ px::hub_client& copy_engine::hub_for(login_session& login) {
 
 void copy_engine::add_follower(const follower_config& f, bool late) {
   auto& login = login_for(f.login);
-  hub_for(login); // its account is subscribed once its preflight passed: the hub refuses a foreign one
+  auto& hub = hub_for(login); // its account is subscribed once its preflight passed: the hub refuses a foreign one
   followers_.push_back(std::make_unique<follower_session>(ctx_, login, f, audit_, guards_));
   auto& session = *followers_.back();
+  session.take_events_from(hub);
   if (auto saved = restored_guards_.find(f.account); saved != restored_guards_.end())
     session.restore_guard(saved->second);
   if (!started_) return;

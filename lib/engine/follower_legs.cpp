@@ -5,6 +5,7 @@
 #include "core/crash_point.hpp"
 #include "engine/follower_session.hpp"
 #include "logging/log.hpp"
+#include "projectx/hub_client.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -62,10 +63,30 @@ asio::awaitable<void> follower_session::maintain_legs(const std::string& contrac
   if (fixes.empty() && rules_.bracket == bracket_mode::mirror && position != 0) co_await mirror_leg_moves(contract, t);
 }
 
+bool follower_session::events_trusted() const { return hub_ == nullptr || hub_->connected(); }
+
+asio::awaitable<std::vector<px::order_id>> follower_session::working_orders_read(const std::string& contract) {
+  std::vector<px::order_id> out;
+  auto orders = co_await login_.rest().open_orders(rules_.account);
+  if (!orders) {
+    spdlog::warn(
+        "follower {}: closed {} while its hub is down; its working orders could not be read ({}): the next "
+        "account read cancels what is left",
+        rules_.name, contract, orders.error().message);
+    co_return out;
+  }
+  for (const auto& o : *orders) {
+    if (o.contract_id == contract && o.type != px::order_type::market && !px::order_status::is_terminal(o.status))
+      out.push_back(o.id);
+  }
+  co_return out;
+}
+
 asio::awaitable<px::place_outcome> follower_session::cancel_leg(const std::string& contract, px::order_id leg,
                                                                 request_priority priority) {
   auto r = co_await login_.rest().cancel(rules_.account, leg, priority);
   audit("cancel_leg", {}, fmt::format("{} {} {}", leg, contract, px::to_string(r.kind)));
+  if (r.kind == px::outcome_kind::confirmed) book_.cancelled(leg);
   if (r.refusal != px::refusal_kind::cancel_not_allowed) co_return r;
   orphans_.insert(leg);
   if (guard_.cancel_not_allowed(r.message)) {

@@ -195,10 +195,14 @@ asio::awaitable<void> follower_session::converge() {
 asio::awaitable<bool> follower_session::execute(const std::string& contract, const contract_target& t,
                                                 const copy::action_list& actions) {
   std::vector<px::order_id> old_legs;
+  bool unseen_legs = false;
   for (const auto& action : actions) {
     if (action.kind == copy::action_kind::flatten) {
       old_legs = copy::leftover_cancels(book_.legs(contract));
       if (!co_await close(contract)) co_return false;
+      // Read before a reversal's entry, so its new legs are not among them.
+      unseen_legs = !ctx_.copy.dry_run && !events_trusted();
+      if (unseen_legs) old_legs = co_await working_orders_read(contract);
     } else if (!co_await send_market(contract, t, action)) {
       co_return false;
     }
@@ -212,6 +216,11 @@ asio::awaitable<bool> follower_session::execute(const std::string& contract, con
     if (r.kind != px::outcome_kind::confirmed && r.refusal != px::refusal_kind::cancel_not_allowed)
       spdlog::warn("follower {}: cancelling leftover leg {} on {}: {} ({})", rules_.name, leg, contract,
                    px::to_string(r.kind), r.message);
+    else if (unseen_legs)
+      spdlog::warn(
+          "follower {}: cancelled order {} on {}, found working by REST after the close while its hub is "
+          "down",
+          rules_.name, leg, contract);
   }
   if (!old_legs.empty()) plans_[contract].legs_settle = steady_clock::now() + copy::leg_settle;
   co_return true;

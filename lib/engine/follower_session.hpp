@@ -30,6 +30,10 @@
 #include <string>
 #include <vector>
 
+namespace copytrader::projectx {
+class hub_client;
+}
+
 namespace copytrader::engine {
 
 class follower_session {
@@ -39,6 +43,9 @@ public:
 
   void start();
   void stop();
+  // The hub that carries this account's events: while it is down, what the book says of the
+  // account's working orders is not trusted after a close (follower_legs.cpp).
+  void take_events_from(const projectx::hub_client& hub) { hub_ = &hub; }
   // Something changed: plan again soon (coalesced; the worker runs once per batch of nudges).
   void nudge();
   void tick(steady_clock::time_point now); // wakes the worker when a deadline it waits for passed
@@ -149,6 +156,10 @@ private:
                                            const copy::copy_action& action);
   boost::asio::awaitable<bool> close(const std::string& contract);
   boost::asio::awaitable<void> maintain_legs(const std::string& contract, const contract_target& t);
+  // After a close while the account's events cannot be trusted: its working orders on the contract,
+  // read from the venue (the legs the venue made at the fill may never have reached the book).
+  boost::asio::awaitable<std::vector<projectx::order_id>> working_orders_read(const std::string& contract);
+  [[nodiscard]] bool events_trusted() const;
   boost::asio::awaitable<void> place_protection(const std::string& contract, bool stop, std::int32_t size);
   boost::asio::awaitable<void> mirror_leg_moves(const std::string& contract, const contract_target& t);
   // Dry run: the leader's leg moves on the shadow legs, and each shadow change said as a live run does it.
@@ -179,6 +190,7 @@ private:
 
   copy_context& ctx_;
   login_session& login_;
+  const projectx::hub_client* hub_ = nullptr;
   follower_config rules_;
   copy::contract_routes routes_; // where each leader contract is copied, from rules_ and the venue's products
   audit_log* audit_;

@@ -164,3 +164,26 @@ TEST_CASE("A14: a burst of 1,000 leader order events with fills among them; none
   h.check("", 30s);
   CHECK(h.fx.engine->context().tracker.net(std::string(mes)) == h.fx.position(1001));
 }
+
+TEST_CASE(
+    "A16: a follower's hub is down when the leader goes flat; its stop and target are cancelled at once, "
+    "not at the next account read",
+    "[fault][A16]") {
+  // The follower's order events cannot be trusted while its hub is down: a stop left working on a
+  // flat account opens a position when it triggers. One follower, fixed brackets, its own login.
+  fault_harness h(one_follower());
+  h.fx.start();
+  h.open_bracketed(2);
+  REQUIRE(h.fx.settle({{2001, 2}}));
+  REQUIRE(h.fx.legs(2001).size() == 2);
+  h.inject("/fault/hub", R"({"kind":"login_down","username":"follower_user","ms":8000})");
+  h.fx.run_for(300ms);
+  h.fx.leader_close();
+  // Flat first (the close goes by REST at once; under one login the leader's flat is learned by
+  // its reconciliation, every reconcile_interval)...
+  REQUIRE(h.fx.poll_until([&] { return h.fx.position(2001) == 0; }, 15s));
+  // ...and the legs go with it, long before the next account read (every reconcile_interval, 10 s).
+  CHECK(h.fx.poll_until([&] { return h.fx.legs(2001).empty(); }, 1500ms, 50ms));
+  CHECK(h.log.text().find("while its hub is down") != std::string::npos);
+  h.check("hub");
+}

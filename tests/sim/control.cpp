@@ -270,6 +270,12 @@ std::pair<unsigned, std::string> hub_fault_from(simulator& sim, const json::obje
     f.handshake_errors = count;
   } else if (kind == "silence") {
     f.silent_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  } else if (kind == "login_down") {
+    // One login's hub down for ms while the others stay up (followers on their own logins).
+    if (username.empty() || ms <= 0) return error("login_down needs username and ms");
+    f.down_username = username;
+    f.down_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    sim.close_sessions("rst", std::nullopt, username);
   } else if (kind == "close") {
     if (mode != "message" && mode != "fin" && mode != "rst") return error("mode: message | fin | rst");
     sim.close_sessions(mode, allow_reconnect);
@@ -280,7 +286,7 @@ std::pair<unsigned, std::string> hub_fault_from(simulator& sim, const json::obje
   } else {
     return error(
         "kind: drop | duplicate | reorder | skew_time | corrupt | forget_subscriptions | handshake_error | silence | "
-        "close | logout | oversize");
+        "close | login_down | logout | oversize");
   }
   return reply({{"ok", true}, {"sessions", sim.session_count()}});
 }

@@ -65,8 +65,10 @@ void hub_session::shut() {
 
 void hub_session::handle_record(const std::string& record) {
   if (!handshaken_) {
-    if (sim_.faults().handshake_errors > 0) {
-      --sim_.faults().handshake_errors;
+    const auto& faults = sim_.faults();
+    const bool login_down = faults.down_username == username_ && std::chrono::steady_clock::now() < faults.down_until;
+    if (login_down || sim_.faults().handshake_errors > 0) {
+      if (!login_down) --sim_.faults().handshake_errors;
       send(signalr::encode_handshake_response(std::string("Handshake was canceled.")));
       close("message", false);
       return;

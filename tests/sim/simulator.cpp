@@ -275,9 +275,11 @@ void simulator::dispatch_events() {
   }
 }
 
-void simulator::close_sessions(std::string_view mode, std::optional<bool> allow_reconnect) {
+void simulator::close_sessions(std::string_view mode, std::optional<bool> allow_reconnect, std::string_view username) {
   auto sessions = sessions_;
-  for (const auto& s : sessions) s->close(mode, allow_reconnect);
+  for (const auto& s : sessions) {
+    if (username.empty() || s->username() == username) s->close(mode, allow_reconnect);
+  }
 }
 
 void simulator::send_logout(std::string_view username) {

@@ -43,6 +43,8 @@ struct hub_faults {
   int corrupt_count = 0;        // send malformed frames instead of the next events
   int forget_subscriptions = 0; // the next N connections' Subscribe* succeed but subscribe nothing
   int handshake_errors = 0;     // the next N handshakes are refused
+  std::string down_username;    // this login's hub is down: its sessions closed, its handshakes refused
+  std::chrono::steady_clock::time_point down_until{};
   std::chrono::steady_clock::time_point silent_until{}; // nothing is sent (half-open link)
 };
 
@@ -83,7 +85,8 @@ public:
   void dispatch_events(); // sends the ledger's new events to the subscribed sessions
   void register_session(const std::shared_ptr<hub_session>& s);
   void unregister_session(hub_session* s);
-  void close_sessions(std::string_view mode, std::optional<bool> allow_reconnect); // message | fin | rst
+  // message | fin | rst; only `username`'s sessions when one is named
+  void close_sessions(std::string_view mode, std::optional<bool> allow_reconnect, std::string_view username = {});
   void send_logout(std::string_view username);
   void send_oversized_frame(std::size_t bytes);
   [[nodiscard]] std::size_t session_count() const noexcept { return sessions_.size(); }
