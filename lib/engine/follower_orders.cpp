@@ -3,6 +3,7 @@
 
 #include "copy/brackets.hpp"
 #include "copy/order_tag.hpp"
+#include "copy/tag_resolution.hpp"
 #include "core/crash_point.hpp"
 #include "engine/follower_session.hpp"
 #include "logging/log.hpp"
@@ -72,6 +73,16 @@ copy::follower_bracket follower_session::planned_bracket(const std::string& cont
 
 asio::awaitable<bool> follower_session::send_market(const std::string& contract, const contract_target& t,
                                                     const copy::copy_action& action) {
+  // A Position Brackets account refuses the first bracketed entry: the same entry goes once more,
+  // unbracketed (separate_protection_ is set by then), with the next tag.
+  auto result = co_await send_market_once(contract, t, action);
+  if (result == market_result::again_unbracketed) result = co_await send_market_once(contract, t, action);
+  co_return result == market_result::done;
+}
+
+asio::awaitable<follower_session::market_result> follower_session::send_market_once(const std::string& contract,
+                                                                                    const contract_target& t,
+                                                                                    const copy::copy_action& action) {
   const auto now = steady_clock::now();
   const bool entry = action.adds_exposure();
   if (entry && login_.order_ceiling().available(now) == 0) {
@@ -79,9 +90,10 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
     hold(contract, book_.expected(contract), copy::hold_reason::ceiling);
     note_failure(fmt::format("max_orders_per_minute ({}) reached: entry on {} not copied, holding this episode",
                              ctx_.safety.max_orders_per_minute, contract));
-    co_return true;
+    co_return market_result::done;
   }
-  if (entry && !ctx_.copy.dry_run && !take_budget_turn(request_priority::entry, contract)) co_return true;
+  if (entry && !ctx_.copy.dry_run && !take_budget_turn(request_priority::entry, contract))
+    co_return market_result::done;
   const leader_contract_state* leader = t.source.empty() ? nullptr : &ctx_.contracts.find(t.source)->second;
   const std::string local = leader && !leader->event.empty() ? std::string() : ctx_.local_event('r');
   const std::string& event = local.empty() ? leader->event : local;
@@ -124,7 +136,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
         contract,
         shadow_legs_[contract].on_fill(before, book_.confirmed(contract), ticks(p.stop_loss), ticks(p.take_profit)),
         {});
-    co_return true;
+    co_return market_result::done;
   }
   ++figures_.orders_sent;
   ++ctx_.counters.total_copies;
@@ -171,7 +183,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
       audit("place", tag,
             fmt::format("{} {} {} order {} latency_us {}", side_name(action.side), action.size, contract,
                         outcome.order.value_or(0), latency));
-      co_return true;
+      co_return market_result::done;
     }
     case px::outcome_kind::rejected:
       book_.place_failed(tag);
@@ -186,7 +198,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
             "them and are protected by separate stop and target orders. Enable Auto OCO Brackets in "
             "TopstepX for native brackets.");
         audit("rejected", tag, outcome.message);
-        co_return co_await send_market(contract, t, action); // the same entry, unbracketed, with the next tag
+        co_return market_result::again_unbracketed;
       }
       ++ctx_.counters.failed_copies;
       if (entry) hold(contract, book_.expected(contract), copy::hold_reason::refused); // not again this episode
@@ -200,7 +212,8 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
           fmt::format("{} {} {} ({}) was refused by the venue: {}", side_name(action.side), action.size, contract,
                       entry ? "an entry, not sent again this episode" : "an exit, tried again", outcome.message),
           "copytraderctl status; journalctl -u copytraderd FOLLOWER=" + rules_.name);
-      co_return entry; // an entry is held for the episode; an exit is tried again after a pause
+      // An entry is held for the episode; an exit is tried again after a pause.
+      co_return entry ? market_result::done : market_result::retry_later;
     default:
       book_.place_failed(tag);
       ++ctx_.counters.failed_copies;
@@ -216,7 +229,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
                  "look at the account in the platform; reconciliation reads it every reconcile_interval, and "
                  "copytraderctl flatten " +
                      rules_.name + " closes it");
-      co_return false;
+      co_return market_result::retry_later;
   }
 }
 
@@ -246,25 +259,43 @@ asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::pl
   // On the venue's clock: a window from a host clock minutes ahead would miss the order and resend it.
   const auto since =
       ctx_.venue_clock.now(steady_clock::now(), std::chrono::system_clock::now()) - std::chrono::minutes(5);
+  const auto request_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(login_.http().endpoint().request_timeout);
+  copy::tag_resolution resolution(steady_clock::now(), request_timeout);
   px::place_outcome last;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    last = co_await login_.rest().place(p, priority, attempt == 0 ? first : px::budget_turn::wait);
-    if (last.kind == px::outcome_kind::confirmed) co_return last;
-    if (last.kind == px::outcome_kind::not_sent) {
-      // Nothing reached the venue: the same tag again after a pause.
-      spdlog::warn("follower {}: tag {} {}; sending it again with the same tag", rules_.name, p.custom_tag,
-                   last.message);
-      co_await pause(std::chrono::milliseconds(200));
+  for (auto step = resolution.first();;) {
+    if (step.kind == copy::resolve_step_kind::done) {
+      if (step.end == copy::resolve_end::deadline || step.end == copy::resolve_end::sends_spent)
+        last.message += fmt::format(" ({})", copy::to_string(step.end));
+      co_return last;
+    }
+    co_await pause_until(step.at);
+    if (stopped_) co_return last; // shutting down: left unknown (and audited), never sent again now
+    if (step.kind == copy::resolve_step_kind::send) {
+      last = co_await login_.rest().place(p, priority, resolution.sends() == 0 ? first : px::budget_turn::wait);
+      step = resolution.on_place(last.kind, last.refusal, steady_clock::now());
+      if (step.kind == copy::resolve_step_kind::search) {
+        // Unknown, or the tag already exists (an earlier attempt landed): the venue's orders decide.
+        ++figures_.unknown;
+        spdlog::warn("follower {}: outcome of tag {} unknown ({}); searching the account's orders for it", rules_.name,
+                     p.custom_tag, last.message);
+      } else if (step.kind == copy::resolve_step_kind::send) {
+        spdlog::warn("follower {}: tag {} {}; sending it again with the same tag", rules_.name, p.custom_tag,
+                     last.message); // nothing reached the venue
+      }
       continue;
     }
-    const bool duplicate_tag = last.refusal == px::refusal_kind::duplicate_tag;
-    if (last.kind == px::outcome_kind::rejected && !duplicate_tag) co_return last;
-    // Unknown, or the tag already exists (an earlier attempt landed): the venue's orders decide.
-    ++figures_.unknown;
-    spdlog::warn("follower {}: outcome of tag {} unknown ({}); searching the account's orders for it", rules_.name,
-                 p.custom_tag, last.message);
-    auto found = co_await find_by_tag(p.custom_tag, since);
-    if (found) {
+    auto orders = co_await login_.rest().orders(rules_.account, since);
+    const px::order* found = nullptr;
+    if (orders) {
+      const auto it = std::find_if(orders->begin(), orders->end(),
+                                   [&](const px::order& o) { return o.custom_tag && *o.custom_tag == p.custom_tag; });
+      if (it != orders->end()) found = &*it;
+    }
+    step = resolution.on_search(found != nullptr ? copy::search_result::found
+                                                 : (orders ? copy::search_result::absent : copy::search_result::failed),
+                                steady_clock::now());
+    if (found != nullptr) {
       ++figures_.unknown_resolved;
       px::place_outcome resolved;
       resolved.order = found->id;
@@ -275,29 +306,17 @@ asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::pl
                    found->id, found->status);
       co_return resolved;
     }
-    if (duplicate_tag) co_return last; // refused as a duplicate, yet not found: do not loop
-    if (stopped_) co_return last;      // shutting down: left unknown (and audited), never sent again now
-    ++figures_.unknown_resolved;
-    spdlog::warn("follower {}: tag {} not found twice; sending it again with the same tag", rules_.name, p.custom_tag);
-  }
-  co_return last;
-}
-
-asio::awaitable<std::optional<px::order>> follower_session::find_by_tag(std::string_view tag, px::timestamp since) {
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    co_await pause(attempt == 0 ? std::chrono::milliseconds(250) : std::chrono::milliseconds(1000));
-    if (stopped_) break;
-    auto orders = co_await login_.rest().orders(rules_.account, since);
-    if (!orders) continue; // a failed search proves nothing: try again
-    for (const auto& o : *orders) {
-      if (o.custom_tag && *o.custom_tag == tag) co_return o;
+    if (step.kind == copy::resolve_step_kind::send) {
+      ++figures_.unknown_resolved;
+      spdlog::warn("follower {}: tag {} not found twice; sending it again with the same tag", rules_.name,
+                   p.custom_tag);
     }
   }
-  co_return std::nullopt;
 }
 
-asio::awaitable<void> follower_session::pause(std::chrono::milliseconds how_long) {
-  pause_.expires_after(how_long);
+asio::awaitable<void> follower_session::pause_until(steady_clock::time_point when) {
+  if (when <= steady_clock::now()) co_return;
+  pause_.expires_at(when);
   co_await pause_.async_wait(tuple_awaitable);
 }
 

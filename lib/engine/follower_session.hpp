@@ -152,8 +152,12 @@ private:
   boost::asio::awaitable<void> converge();
   boost::asio::awaitable<bool> execute(const std::string& contract, const contract_target& t,
                                        const copy::action_list& actions);
+  // False: planned again after a pause (an exit refused, an outcome left unknown).
   boost::asio::awaitable<bool> send_market(const std::string& contract, const contract_target& t,
                                            const copy::copy_action& action);
+  enum class market_result : std::uint8_t { done, retry_later, again_unbracketed };
+  boost::asio::awaitable<market_result> send_market_once(const std::string& contract, const contract_target& t,
+                                                         const copy::copy_action& action);
   boost::asio::awaitable<bool> close(const std::string& contract);
   boost::asio::awaitable<void> maintain_legs(const std::string& contract, const contract_target& t);
   // After a close while the account's events cannot be trusted: its working orders on the contract,
@@ -171,8 +175,8 @@ private:
   // do, once.
   boost::asio::awaitable<projectx::place_outcome> cancel_leg(const std::string& contract, projectx::order_id leg,
                                                              request_priority priority);
-  // Sends a place and resolves an unknown outcome by the tag: the order found, or (absent twice)
-  // the same tag sent again, at most three times in all.
+  // Sends a place and resolves an unknown outcome by the tag (copy/tag_resolution.hpp): the order
+  // found, or (absent twice) the same tag sent again; every step ends by one deadline.
   boost::asio::awaitable<projectx::place_outcome> place_resolved(
       const projectx::place_order_params& p, request_priority priority,
       projectx::budget_turn first = projectx::budget_turn::wait);
@@ -180,8 +184,7 @@ private:
   // queue: waiting there, this follower could not send an exit the leader makes meanwhile. Without
   // one, the contract is planned again when a slot is due (said once until one is had).
   bool take_budget_turn(request_priority priority, const std::string& contract);
-  boost::asio::awaitable<std::optional<projectx::order>> find_by_tag(std::string_view tag, projectx::timestamp since);
-  boost::asio::awaitable<void> pause(std::chrono::milliseconds how_long);
+  boost::asio::awaitable<void> pause_until(steady_clock::time_point when);
 
   std::string next_tag(const std::string& event);
   void wake_at(steady_clock::time_point when);
