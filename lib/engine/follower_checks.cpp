@@ -61,10 +61,8 @@ asio::awaitable<bool> follower_session::reconcile(std::string reason) {
 }
 
 asio::awaitable<bool> follower_session::preflight() {
-  const bool was_active = !disabled_;
-  if (checking_) co_return !disabled_; // one check at a time; the one under way decides
-  checking_ = true;
-  const scope_exit done([this] { checking_ = false; });
+  if (!lifecycle_.begin_check()) co_return lifecycle_.copies();  // the check under way decides
+  const scope_exit done([this] { lifecycle_.abandon_check(); }); // a verdict first makes it a no-op
   std::optional<std::string> problem;
   bool unreadable = false; // a read that failed proves nothing about the account
   auto accounts = co_await login_.rest().accounts();
@@ -103,19 +101,21 @@ asio::awaitable<bool> follower_session::preflight() {
       ctx_.contract_info[c] = *info;
     }
   }
-  if (problem && unreadable && was_active) {
-    // A follower that is copying is not stopped (and its positions not abandoned) over a failed read.
-    spdlog::warn("follower {}: the check could not complete ({}); it stays active", rules_.name, *problem);
-    co_return true;
-  }
-  disabled_ = problem;
-  if (disabled_) {
-    const log_fields fields{{"FOLLOWER", rules_.name}};
-    spdlog::error("follower {} disabled: {}", rules_.name, *disabled_);
-    figures_.last_error = *disabled_;
-    ctx_.raise(alerts::alert_kind::follower_disabled, rules_.name, "not copied: " + *disabled_,
-               "fix the account or the configuration (then copytraderctl reload); it is checked again every minute");
-    co_return false;
+  switch (lifecycle_.end_check(problem, unreadable)) {
+    case check_verdict::activated: break;
+    case check_verdict::kept_active:
+      // A follower that is copying is not stopped (and its positions not abandoned) over a failed read.
+      spdlog::warn("follower {}: the check could not complete ({}); it stays active", rules_.name, *problem);
+      co_return true;
+    case check_verdict::refused: {
+      const std::string reason = lifecycle_.refusal().value_or(problem.value_or("refused"));
+      const log_fields fields{{"FOLLOWER", rules_.name}};
+      spdlog::error("follower {} disabled: {}", rules_.name, reason);
+      figures_.last_error = reason;
+      ctx_.raise(alerts::alert_kind::follower_disabled, rules_.name, "not copied: " + reason,
+                 "fix the account or the configuration (then copytraderctl reload); it is checked again every minute");
+      co_return false;
+    }
   }
   nudge();
   co_return true;

@@ -156,14 +156,14 @@ asio::awaitable<void> follower_session::converge() {
   const auto now = steady_clock::now();
   book_.poll(now);
   // Fail closed for entries; a flatten the operator asked for goes even while the leader is unknown.
-  if (disabled_ || (!ctx_.leader_ready && !flatten_pending_)) co_return;
+  if (!lifecycle_.copies() || (!ctx_.leader_ready && !flatten_pending_)) co_return;
   if (book_.take_events_missing()) co_await reconcile("a confirmed order produced no events");
 
   refresh_targets();
   copy::follower_gates gates;
   gates.flattening = flatten_pending_;
   gates.enabled = rules_.enabled && !manually_disabled_;
-  gates.retiring = retired_;
+  gates.retiring = lifecycle_.retiring();
   gates.mirror = rules_.bracket == bracket_mode::mirror;
   for (const auto& [contract, t] : targets_) {
     if (stopped_) co_return;
@@ -366,12 +366,12 @@ void follower_session::release_holds(copy::hold_reason why) {
 }
 
 void follower_session::retire() {
-  retired_ = true;
+  lifecycle_.retire();
   nudge();
 }
 
 void follower_session::revive() {
-  retired_ = false;
+  lifecycle_.revive();
   nudge();
 }
 

@@ -14,6 +14,7 @@
 #include "engine/copy_context.hpp"
 #include "engine/follower_figures.hpp"
 #include "engine/follower_guard.hpp"
+#include "engine/follower_lifecycle.hpp"
 #include "engine/login_session.hpp"
 #include "projectx/hub_events.hpp"
 #include "state/audit_log.hpp"
@@ -73,7 +74,7 @@ public:
   // No position, nothing in flight, no working leg.
   [[nodiscard]] bool holds_nothing() const;
   // Holds nothing and has nothing under way (no plan running, no read, no check): it can end now.
-  [[nodiscard]] bool settled() const { return holds_nothing() && idle() && reads_ == 0 && !checking_; }
+  [[nodiscard]] bool settled() const { return holds_nothing() && idle() && reads_ == 0 && !lifecycle_.checking(); }
   // A flatten is under way (cleared once nothing is held, or by abandon_flatten).
   [[nodiscard]] bool flattening() const noexcept { return flatten_pending_; }
   void abandon_flatten() { flatten_pending_ = false; }
@@ -86,12 +87,14 @@ public:
   void unlock_guard();
   // What the guard kept before a restart (its lock, the day's start balance, the high-water mark).
   void restore_guard(const guard_record& saved);
-  [[nodiscard]] const std::optional<std::string>& disabled_reason() const noexcept { return disabled_; }
+  // Why nothing is sent (awaiting its check, or refused by it); empty while it copies.
+  [[nodiscard]] const std::optional<std::string>& disabled_reason() const noexcept { return lifecycle_.refusal(); }
+  [[nodiscard]] follower_stage stage() const noexcept { return lifecycle_.stage(); }
   [[nodiscard]] const copy::follower_book& book() const noexcept { return book_; }
-  [[nodiscard]] bool retired() const noexcept { return retired_; }
+  [[nodiscard]] bool retired() const noexcept { return lifecycle_.retiring(); }
   [[nodiscard]] bool stopped() const noexcept { return stopped_; }
   [[nodiscard]] bool manually_disabled() const noexcept { return manually_disabled_; }
-  [[nodiscard]] bool checking() const noexcept { return checking_; }
+  [[nodiscard]] bool checking() const noexcept { return lifecycle_.checking(); }
   [[nodiscard]] bool reading() const noexcept { return reads_ > 0; }
   [[nodiscard]] bool idle() const noexcept { return !busy_ && !dirty_; }
   // Per follower contract: what its plan remembers and last saw (targets, expected, the hold).
@@ -204,11 +207,9 @@ private:
   follower_figures figures_;
   follower_guard guard_;
   std::string last_guard_note_; // the guard decision last logged, so each is logged once
-  std::optional<std::string> disabled_ = "waiting for its preflight";
+  follower_lifecycle lifecycle_;
   bool manually_disabled_ = false;
-  bool checking_ = false;            // a preflight is under way
   bool separate_protection_ = false; // Position Brackets account: no order brackets, stops placed apart
-  bool retired_ = false;
   bool flatten_pending_ = false;
   bool budget_short_said_ = false; // take_budget_turn said the login's window is spent
   int reads_ = 0;                  // reconciliation reads under way
