@@ -12,6 +12,7 @@
 #include "copy/sizing.hpp"
 #include "copy/venue_clock.hpp"
 #include "core/background.hpp"
+#include "core/time_source.hpp"
 #include "guard/account_guard.hpp"
 #include "projectx/models.hpp"
 #include "safety/circuit_breaker.hpp"
@@ -83,8 +84,10 @@ struct copy_record {
 };
 
 struct copy_context {
-  copy_context(projectx::account_number leader, const config& cfg, background_tasks& background)
-      : tasks(background),
+  copy_context(projectx::account_number leader, const config& cfg, background_tasks& background,
+               const time_source& clocks = real_time())
+      : time(clocks),
+        tasks(background),
         tracker(leader, settle_time, cfg.copy.max_copy_age),
         legs(leader),
         episodes(cfg.copy.strategy_pattern),
@@ -94,6 +97,8 @@ struct copy_context {
         risk(cfg.risk),
         products(cfg.risk.product_groups) {}
 
+  const time_source& time; // every reading of the clock in the engine goes through it
+  [[nodiscard]] steady_clock::time_point now() const { return time.monotonic(); }
   background_tasks& tasks; // every task nobody awaits starts here (the failure policy)
   copy::position_tracker tracker;
   copy::leader_legs legs;
@@ -138,9 +143,8 @@ struct copy_context {
   // hex and a counter, so that a restarted daemon never reuses a tag the venue already holds.
   std::string local_event(char kind) {
     if (run_id.empty())
-      run_id = fmt::format(
-          "{:x}", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-                      .count());
+      run_id =
+          fmt::format("{:x}", std::chrono::duration_cast<std::chrono::seconds>(time.wall().time_since_epoch()).count());
     return fmt::format("{}{}x{}", kind, run_id, ++local_events);
   }
   std::string run_id;
@@ -158,8 +162,7 @@ struct copy_context {
 
   // The instant the guard's trading day is judged by: the venue's clock, not the host's.
   [[nodiscard]] guard::sys_time venue_now() const {
-    return std::chrono::time_point_cast<guard::sys_time::duration>(
-        venue_clock.now(steady_clock::now(), std::chrono::system_clock::now()));
+    return std::chrono::time_point_cast<guard::sys_time::duration>(venue_clock.now(time.monotonic(), time.wall()));
   }
 
   [[nodiscard]] double tick_size(const std::string& contract) const {

@@ -53,7 +53,8 @@ asio::awaitable<void> start_late(copy_engine* engine, follower_session* s) {
 
 } // namespace
 
-copy_engine::copy_engine(asio::any_io_executor executor, const config& cfg, audit_log* audit, guard_store* guards)
+copy_engine::copy_engine(asio::any_io_executor executor, const config& cfg, audit_log* audit, guard_store* guards,
+                         const time_source& clocks)
     : executor_(std::move(executor)),
       config_(cfg),
       audit_(audit),
@@ -63,7 +64,7 @@ copy_engine::copy_engine(asio::any_io_executor executor, const config& cfg, audi
       rest_endpoint_(must(px::rest_endpoint_from(cfg.api.base_url, cfg.api.request_timeout), "api.base_url")),
       hub_endpoint_(must(px::hub_endpoint_from(cfg.api.user_hub_url), "api.user_hub_url")),
       tasks_(executor_),
-      ctx_(cfg.leader.account, cfg, tasks_),
+      ctx_(cfg.leader.account, cfg, tasks_, clocks),
       tick_(executor_) {
   ctx_.hedge = [this](const follower_config& self, std::string_view group, int direction) {
     return hedge_conflict_for(self, group, direction);
@@ -179,8 +180,8 @@ asio::awaitable<void> copy_engine::start_copying() {
       ctx_.leader_problem.clear();
       spdlog::info("copying: {}", status_line());
       nudge_all();
-      next_reconcile_ = std::chrono::steady_clock::now() + config_.copy.reconcile_interval;
-      next_recheck_ = std::chrono::steady_clock::now() + recheck_interval;
+      next_reconcile_ = ctx_.now() + config_.copy.reconcile_interval;
+      next_recheck_ = ctx_.now() + recheck_interval;
       co_return;
     }
     spdlog::error("not copying (fail closed): {}; retrying in {} s", ctx_.leader_problem, preflight_retry.count());
@@ -221,8 +222,8 @@ void copy_engine::on_events(const std::string& username, std::vector<px::user_ev
 }
 
 void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
-  const auto now = std::chrono::steady_clock::now();
-  const auto wall = std::chrono::system_clock::now();
+  const auto now = ctx_.now();
+  const auto wall = ctx_.time.wall();
   const px::account_number leader = config_.leader.account;
   bool changed = false;
   std::vector<std::string> new_contracts;
@@ -272,7 +273,7 @@ void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
 }
 
 void copy_engine::on_leader_change(const copy::position_change& change, double fill_price) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = ctx_.now();
   auto& state = ctx_.contracts[change.contract];
   state.seen = now;
   const bool manual = change.cause == copy::change_cause::manual_signal;
@@ -364,7 +365,7 @@ asio::awaitable<void> copy_engine::ticker() {
     tick_.expires_after(tick_period);
     co_await tick_.async_wait(tuple_awaitable);
     if (stopped_) break;
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = ctx_.now();
     fail_point("engine_tick"); // the engine's own task failing: the daemon must end, not go deaf
     watch_hubs(now);
     for (const auto& change : ctx_.tracker.poll(now)) {

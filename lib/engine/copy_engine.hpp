@@ -80,8 +80,9 @@ struct login_figures {
 class copy_engine {
 public:
   // `guards` keeps the account guard's locks and day figures across restarts (null: in memory only).
-  copy_engine(boost::asio::any_io_executor executor, const config& cfg, audit_log* audit,
-              guard_store* guards = nullptr);
+  // `clocks`: where the engine reads the time (core/time_source.hpp).
+  copy_engine(boost::asio::any_io_executor executor, const config& cfg, audit_log* audit, guard_store* guards = nullptr,
+              const time_source& clocks = real_time());
   ~copy_engine();
 
   // Preflight, hubs, reconciliation and the timers; returns after stop().

@@ -40,7 +40,7 @@ asio::awaitable<bool> follower_session::reconcile(std::string reason) {
   std::map<std::string, std::int32_t> before;
   for (const auto& c : book_.contracts()) before[c] = book_.confirmed(c);
   for (const auto& p : *positions) before.try_emplace(p.contract_id, book_.confirmed(p.contract_id));
-  book_.reset_from(*positions, *orders, steady_clock::now());
+  book_.reset_from(*positions, *orders, ctx_.now());
   guard_.confirmed(ctx_.venue_now());
   for (const auto& [contract, was] : before) {
     const std::int32_t now = book_.confirmed(contract);

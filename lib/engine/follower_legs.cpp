@@ -22,7 +22,7 @@ double round_to_tick(double price, double tick) { return tick > 0 ? std::round(p
 } // namespace
 
 asio::awaitable<void> follower_session::maintain_legs(const std::string& contract, const contract_target& t) {
-  const auto now = steady_clock::now();
+  const auto now = ctx_.now();
   if (!book_.quiet(contract) || book_.arming(contract) || book_.leg_fill_pending(contract)) co_return;
   const std::int32_t position = book_.confirmed(contract);
   if (position != 0) crash_point("legs_check"); // F5: filled, protection not yet verified

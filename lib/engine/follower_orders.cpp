@@ -35,8 +35,8 @@ follower_config with_signal_ticks(const follower_config& rules, const manual_pos
   return out;
 }
 
-std::int64_t micros_since(steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - t).count();
+std::int64_t micros_between(steady_clock::time_point from, steady_clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(to - from).count();
 }
 
 } // namespace
@@ -83,7 +83,7 @@ asio::awaitable<bool> follower_session::send_market(const std::string& contract,
 asio::awaitable<follower_session::market_result> follower_session::send_market_once(const std::string& contract,
                                                                                     const contract_target& t,
                                                                                     const copy::copy_action& action) {
-  const auto now = steady_clock::now();
+  const auto now = ctx_.now();
   const bool entry = action.adds_exposure();
   if (entry && login_.order_ceiling().available(now) == 0) {
     // max_orders_per_minute is a hard ceiling for entries; exits always go (a refused exit leaves risk).
@@ -145,12 +145,12 @@ asio::awaitable<follower_session::market_result> follower_session::send_market_o
   const auto outcome = co_await place_resolved(p, entry ? request_priority::entry : request_priority::exit,
                                                entry ? px::budget_turn::taken : px::budget_turn::wait);
   if (outcome.kind == px::outcome_kind::confirmed) crash_point("place_answered"); // F4: before the book knows
-  const std::int64_t latency = leader ? micros_since(leader->seen) : 0;
+  const std::int64_t latency = leader ? micros_between(leader->seen, ctx_.now()) : 0;
   switch (outcome.kind) {
     case px::outcome_kind::confirmed: {
       if (outcome.order) {
-        book_.placed(tag, *outcome.order, steady_clock::now());
-        take_rejections(steady_clock::now()); // its rejection event may have come first
+        book_.placed(tag, *outcome.order, ctx_.now());
+        take_rejections(ctx_.now()); // its rejection event may have come first
       }
       ++figures_.confirmed;
       ++ctx_.counters.successful_copies;
@@ -158,8 +158,8 @@ asio::awaitable<follower_session::market_result> follower_session::send_market_o
       // reload asked for) is not the copy's latency.
       const bool timed = leader && leader->seen > last_timed_change_ && leader->seen > rules_changed_;
       if (ctx_.keep_recent_copies)
-        ctx_.note_copy({std::chrono::system_clock::now(), rules_.name, std::string(side_name(action.side)), contract,
-                        action.size, latency, timed, event});
+        ctx_.note_copy({ctx_.time.wall(), rules_.name, std::string(side_name(action.side)), contract, action.size,
+                        latency, timed, event});
       if (timed) {
         last_timed_change_ = leader->seen;
         if (outcome.written != steady_clock::time_point{}) {
@@ -239,7 +239,7 @@ bool follower_session::take_budget_turn(request_priority priority, const std::st
     budget_short_said_ = false;
     return true;
   }
-  const auto now = steady_clock::now();
+  const auto now = ctx_.now();
   const auto due = budget.next_free_for(priority);
   wake_at(due); // a slot held by exits waiting ahead is looked at again on the next tick
   if (!budget_short_said_) {
@@ -257,23 +257,24 @@ bool follower_session::take_budget_turn(request_priority priority, const std::st
 asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::place_order_params& p,
                                                                     request_priority priority, px::budget_turn first) {
   // On the venue's clock: a window from a host clock minutes ahead would miss the order and resend it.
-  const auto since =
-      ctx_.venue_clock.now(steady_clock::now(), std::chrono::system_clock::now()) - std::chrono::minutes(5);
+  const auto since = ctx_.venue_clock.now(ctx_.now(), ctx_.time.wall()) - std::chrono::minutes(5);
   const auto request_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(login_.http().endpoint().request_timeout);
-  copy::tag_resolution resolution(steady_clock::now(), request_timeout);
+  copy::tag_resolution resolution(ctx_.now(), request_timeout);
   px::place_outcome last;
+  std::string search_failed; // why the latest search could not be made: the operator's clue
   for (auto step = resolution.first();;) {
     if (step.kind == copy::resolve_step_kind::done) {
       if (step.end == copy::resolve_end::deadline || step.end == copy::resolve_end::sends_spent)
-        last.message += fmt::format(" ({})", copy::to_string(step.end));
+        last.message += fmt::format(" ({}{}{})", copy::to_string(step.end),
+                                    search_failed.empty() ? "" : "; the last search failed: ", search_failed);
       co_return last;
     }
     co_await pause_until(step.at);
     if (stopped_) co_return last; // shutting down: left unknown (and audited), never sent again now
     if (step.kind == copy::resolve_step_kind::send) {
       last = co_await login_.rest().place(p, priority, resolution.sends() == 0 ? first : px::budget_turn::wait);
-      step = resolution.on_place(last.kind, last.refusal, steady_clock::now());
+      step = resolution.on_place(last.kind, last.refusal, ctx_.now());
       if (step.kind == copy::resolve_step_kind::search) {
         // Unknown, or the tag already exists (an earlier attempt landed): the venue's orders decide.
         ++figures_.unknown;
@@ -287,14 +288,19 @@ asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::pl
     }
     auto orders = co_await login_.rest().orders(rules_.account, since);
     const px::order* found = nullptr;
-    if (orders) {
+    if (!orders) {
+      search_failed = orders.error().message;
+      spdlog::warn("follower {}: the search for tag {} failed ({}); it proves nothing, so nothing is sent meanwhile",
+                   rules_.name, p.custom_tag, search_failed);
+    } else {
+      search_failed.clear();
       const auto it = std::find_if(orders->begin(), orders->end(),
                                    [&](const px::order& o) { return o.custom_tag && *o.custom_tag == p.custom_tag; });
       if (it != orders->end()) found = &*it;
     }
     step = resolution.on_search(found != nullptr ? copy::search_result::found
                                                  : (orders ? copy::search_result::absent : copy::search_result::failed),
-                                steady_clock::now());
+                                ctx_.now());
     if (found != nullptr) {
       ++figures_.unknown_resolved;
       px::place_outcome resolved;
@@ -315,13 +321,13 @@ asio::awaitable<px::place_outcome> follower_session::place_resolved(const px::pl
 }
 
 asio::awaitable<void> follower_session::pause_until(steady_clock::time_point when) {
-  if (when <= steady_clock::now()) co_return;
+  if (when <= ctx_.now()) co_return;
   pause_.expires_at(when);
   co_await pause_.async_wait(tuple_awaitable);
 }
 
 asio::awaitable<bool> follower_session::close(const std::string& contract) {
-  const auto now = steady_clock::now();
+  const auto now = ctx_.now();
   const std::int32_t held = book_.confirmed(contract);
   plans_[contract].legs_settle = now + copy::leg_settle;
   if (ctx_.copy.dry_run) {
@@ -342,7 +348,7 @@ asio::awaitable<bool> follower_session::close(const std::string& contract) {
     ++ctx_.counters.successful_copies;
     spdlog::info("follower {}: closed {} ({} contracts)", rules_.name, contract, held);
     if (ctx_.keep_recent_copies)
-      ctx_.note_copy({std::chrono::system_clock::now(), rules_.name, "close", contract, std::abs(held), 0, false, {}});
+      ctx_.note_copy({ctx_.time.wall(), rules_.name, "close", contract, std::abs(held), 0, false, {}});
     audit("close", {}, fmt::format("{} {}", contract, held));
     co_return true;
   }

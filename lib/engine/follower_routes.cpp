@@ -53,7 +53,7 @@ void follower_session::note_new_routes() {
     // A month first met here, at a roll or when the leader trades another month: the venue checks
     // it once, and a month the product does not list stops being routed. Nothing is sent on it
     // meanwhile: an entry there could only be refused.
-    plans_[mine].retry_after = steady_clock::now() + route_check_pause;
+    plans_[mine].retry_after = ctx_.now() + route_check_pause;
     ctx_.tasks.spawn("contract check of follower " + rules_.name, check_route(mine));
   }
 }

@@ -50,20 +50,21 @@ void follower_session::nudge() {
 }
 
 void follower_session::wake_at(steady_clock::time_point when) {
-  if (!wake_due_ || when < *wake_due_) wake_due_ = when;
+  if (wake_due_ && *wake_due_ <= when) return;
+  wake_due_ = when;
+  if (!busy_) wake_.cancel(); // a worker asleep arms its timer again, for the earlier time
 }
 
-void follower_session::tick(steady_clock::time_point now) {
-  check_guard();
-  const auto deadline = book_.next_deadline();
-  if ((wake_due_ && *wake_due_ <= now) || (deadline && *deadline <= now)) {
-    wake_due_.reset();
-    nudge();
-  }
+steady_clock::time_point follower_session::next_wake() const {
+  auto due = wake_due_.value_or(steady_clock::time_point::max());
+  if (const auto deadline = book_.next_deadline(); deadline && *deadline < due) due = *deadline;
+  return due;
 }
+
+void follower_session::tick(steady_clock::time_point /*now*/) { check_guard(); }
 
 void follower_session::on_events(const std::vector<px::user_event>& events) {
-  const auto now = steady_clock::now();
+  const auto now = ctx_.now();
   bool relevant = false;
   for (const auto& e : events) {
     if (const auto* a = std::get_if<px::account_event>(&e); a && a->value.id == rules_.account) {
@@ -96,8 +97,19 @@ void follower_session::on_events(const std::vector<px::user_event>& events) {
 asio::awaitable<void> follower_session::work() {
   while (!stopped_) {
     if (!dirty_) {
-      wake_.expires_at(steady_clock::time_point::max());
-      co_await wake_.async_wait(tuple_awaitable);
+      // Asleep until nudged or until the first time it waits for (a plan's pause, a book deadline):
+      // its own timer, armed for that time, wakes it.
+      // A deadline the plan leaves in the past must not make this loop spin: such wakes are spaced.
+      const auto due = std::max(next_wake(), last_timed_wake_ + min_timed_wake_gap);
+      if (due > ctx_.now()) {
+        wake_.expires_at(due);
+        co_await wake_.async_wait(tuple_awaitable);
+        if (dirty_ || stopped_ || ctx_.now() < std::max(next_wake(), last_timed_wake_ + min_timed_wake_gap))
+          continue; // nudged, or armed again for an earlier time
+      }
+      last_timed_wake_ = ctx_.now();
+      wake_due_.reset();
+      dirty_ = true;
       continue;
     }
     dirty_ = false;
@@ -107,7 +119,7 @@ asio::awaitable<void> follower_session::work() {
     } catch (const std::exception& e) {
       // A bug must not silence the follower for good: say so loudly and plan again later.
       note_failure(std::string("unexpected error while copying: ") + e.what());
-      wake_at(steady_clock::now() + copy::retry_pause);
+      wake_at(ctx_.now() + copy::retry_pause);
     }
     busy_ = false;
   }
@@ -153,7 +165,7 @@ void follower_session::refresh_targets() {
 }
 
 asio::awaitable<void> follower_session::converge() {
-  const auto now = steady_clock::now();
+  const auto now = ctx_.now();
   book_.poll(now);
   // Fail closed for entries; a flatten the operator asked for goes even while the leader is unknown.
   if (!lifecycle_.copies() || (!ctx_.leader_ready && !flatten_pending_)) co_return;
@@ -184,7 +196,7 @@ asio::awaitable<void> follower_session::converge() {
         break;
       case copy::step_kind::send: {
         const bool done = co_await execute(contract, t, step.actions);
-        if (!done) copy::retry_later(plans_[contract], steady_clock::now());
+        if (!done) copy::retry_later(plans_[contract], ctx_.now());
         break;
       }
     }
@@ -222,7 +234,7 @@ asio::awaitable<bool> follower_session::execute(const std::string& contract, con
           "down",
           rules_.name, leg, contract);
   }
-  if (!old_legs.empty()) plans_[contract].legs_settle = steady_clock::now() + copy::leg_settle;
+  if (!old_legs.empty()) plans_[contract].legs_settle = ctx_.now() + copy::leg_settle;
   co_return true;
 }
 
@@ -306,7 +318,7 @@ std::vector<std::string> follower_session::unmapped_held() const {
 
 void follower_session::update_rules(follower_config rules) {
   unmapped_.clear(); // a contract the new map still leaves out is said again
-  rules_changed_ = steady_clock::now();
+  rules_changed_ = ctx_.now();
   rules_ = std::move(rules);
   routes_ = copy::contract_routes(rules_);
   routes_said_ = 0;

@@ -49,7 +49,7 @@ public:
   void take_events_from(const projectx::hub_client& hub) { hub_ = &hub; }
   // Something changed: plan again soon (coalesced; the worker runs once per batch of nudges).
   void nudge();
-  void tick(steady_clock::time_point now); // wakes the worker when a deadline it waits for passed
+  void tick(steady_clock::time_point now); // the account guard's live checks (the worker wakes itself)
 
   void on_events(const std::vector<projectx::user_event>& events);
   // The venue's positions and working orders replace what the book believed; differences are logged.
@@ -191,6 +191,8 @@ private:
 
   std::string next_tag(const std::string& event);
   void wake_at(steady_clock::time_point when);
+  // The first time the worker waits for: wake_at's, or the book's next deadline (max: none).
+  [[nodiscard]] steady_clock::time_point next_wake() const;
   void note_failure(const std::string& what);
   void audit(std::string_view kind, std::string_view tag, std::string detail);
 
@@ -218,6 +220,8 @@ private:
   bool busy_ = false;
   bool stopped_ = false;
   std::optional<steady_clock::time_point> wake_due_;
+  static constexpr auto min_timed_wake_gap = std::chrono::milliseconds(5);
+  steady_clock::time_point last_timed_wake_{};           // the worker last woke for a time it waited for
   std::map<std::string, copy::contract_plan> plans_;     // follower contract -> what its plan remembers
   std::set<projectx::order_id> orphans_;                 // legs the venue refused to cancel (code 6)
   steady_clock::time_point last_timed_change_{};         // the leader change whose copy latency was recorded last

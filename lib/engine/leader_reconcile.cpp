@@ -32,7 +32,7 @@ asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
     spdlog::debug("reconciliation ({}): leader events arrived during the read; checking again later", reason);
     co_return true;
   }
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = ctx_.now();
   std::set<std::string> contracts;
   for (auto& c : ctx_.tracker.open_contracts()) contracts.insert(std::move(c));
   for (const auto& p : *positions) contracts.insert(p.contract_id);
@@ -53,7 +53,7 @@ asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
     bool fresh = false; // the leader's trades of the last max_copy_age were read and include this contract
     if (adds) {
       // A fill found only now: is it recent enough to copy (faults.md D11)? Its trade says when.
-      const auto since = ctx_.venue_clock.now(std::chrono::steady_clock::now(), std::chrono::system_clock::now()) -
+      const auto since = ctx_.venue_clock.now(ctx_.now(), ctx_.time.wall()) -
                          std::chrono::duration_cast<std::chrono::microseconds>(config_.copy.max_copy_age);
       const std::uint64_t before_read = leader_events_;
       auto recent = co_await login.rest().trades(config_.leader.account, since);

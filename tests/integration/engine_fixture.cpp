@@ -130,7 +130,8 @@ logging:
 }
 
 void engine_fixture::start(bool wait_until_copying) {
-  engine = std::make_unique<engine::copy_engine>(io.get_executor(), cfg, audit.get(), guards.get());
+  engine = std::make_unique<engine::copy_engine>(io.get_executor(), cfg, audit.get(), guards.get(),
+                                                 clocks ? *clocks : real_time());
   if (alert_sink) engine->set_alert_sink(alert_sink);
   running_ = true;
   finished_ = false;

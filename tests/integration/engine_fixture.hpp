@@ -104,6 +104,8 @@ public:
   std::unique_ptr<engine::copy_engine> engine;
   config cfg;
   std::function<void(alerts::alert)> alert_sink; // given to each engine start() makes
+  // Where the engines start() makes read the time (null: the real clocks).
+  std::unique_ptr<time_source> clocks;
 
 private:
   config load(const std::string& followers, const std::string& extra);

@@ -268,3 +268,45 @@ TEST_CASE("guard: a venue refusal halts the follower across a restart until unlo
   CHECK(guard_state(fx, 2001) == "active");
   next_episode_copied(fx, 2001, 1);
 }
+
+namespace {
+
+// Seconds from now to `local_time` (HH:MM:SS in Chicago) on the next weekday, today if it is one:
+// the venue's clock and the engine's wall clock are both moved by it.
+std::chrono::seconds shift_to_chicago(std::chrono::seconds local_time) {
+  const auto* chicago = date::locate_zone("America/Chicago");
+  const auto now = std::chrono::system_clock::now();
+  auto day = date::floor<date::days>(date::make_zoned(chicago, now).get_local_time());
+  while (date::weekday(day) == date::Saturday || date::weekday(day) == date::Sunday) day += date::days(1);
+  const auto target = date::make_zoned(chicago, day + local_time).get_sys_time();
+  return std::chrono::duration_cast<std::chrono::seconds>(target - now);
+}
+
+} // namespace
+
+TEST_CASE("guard G5: the session's flatten closes the follower at flatten_at, whatever the hour the test runs",
+          "[engine][guard][G5]") {
+  // The engine reads the time through its time source: the venue and the engine's wall clock are set
+  // to 15:04:45 Chicago time on a weekday, 15 s before this follower's last entry and flatten time.
+  const auto shift = shift_to_chicago(std::chrono::hours(15) + std::chrono::minutes(4) + std::chrono::seconds(45));
+  log_capture log;
+  engine_fixture fx(follower_entry("day", 2001,
+                                   "    bracket: fixed\n"
+                                   "    risk:\n"
+                                   "      session: {last_entry: \"15:05\", flatten_at: \"15:05\"}\n"),
+                    {}, {"--clock-shift", std::to_string(shift.count())});
+  fx.clocks = std::make_unique<shifted_wall_time>(shift);
+  fx.start();
+  fx.leader_market(2);
+  REQUIRE(fx.settle({{2001, 2}})); // before 15:05: copied
+  CHECK(log.count("past the session's flatten time") == 0);
+  // 15:05: flat, its legs cancelled, while the leader still holds its position.
+  REQUIRE(fx.poll_until([&] { return fx.position(2001) == 0 && fx.legs(2001).empty(); }, 25s));
+  CHECK(log.count("past the session's flatten time") >= 1);
+  CHECK(fx.position(1001) == 2);
+  // After it, the leader's add is not copied: no entry outside the trading day's entry hours.
+  fx.leader_market(1);
+  fx.run_for(1500ms);
+  CHECK(fx.position(2001) == 0);
+  fx.leader_close();
+}

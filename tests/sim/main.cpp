@@ -31,7 +31,8 @@ constexpr std::string_view usage =
     "  --auto-trade ACCOUNT[:CONTRACT]  a built-in leader trades this account\n"
     "  --auto-trade-step DUR   time between its actions (default 2s)\n"
     "  --random-walk DUR       move every price by up to a tick at this interval\n"
-    "  --seed N                random seed (default 1)\n";
+    "  --seed N                random seed (default 1)\n"
+    "  --clock-shift S         the venue's clock S seconds from this host's (may be negative)\n";
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "projectx-sim: %s\n\n%.*s", message.c_str(), static_cast<int>(usage.size()), usage.data());
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   using namespace copytrader;
   sim::simulator_options options;
   std::string world, ca_out, ports_out, auto_trade;
+  std::chrono::seconds clock_shift{0};
   duration auto_step = std::chrono::seconds(2), walk{0};
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -81,6 +83,8 @@ int main(int argc, char** argv) {
       ca_out = *v;
     else if (arg == "--ports-out" && (v = value()))
       ports_out = *v;
+    else if (arg == "--clock-shift" && (v = value()))
+      clock_shift = std::chrono::seconds(std::stoll(*v));
     else if (arg == "--seed" && (v = value()))
       options.seed = std::stoull(*v);
     else if (arg == "--retry-after" && (v = value()))
@@ -108,8 +112,9 @@ int main(int argc, char** argv) {
   if (world.empty()) return fail("--world FILE is required");
   if (!loopback(options.listen_address)) return fail("refusing to listen on a non-loopback address");
 
-  sim::ledger book(
-      [] { return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now()); });
+  sim::ledger book([clock_shift] {
+    return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now() + clock_shift);
+  });
   if (auto loaded = sim::load_world(world, book); !loaded) return fail(loaded.error().message);
 
   boost::asio::io_context io(1);
