@@ -16,7 +16,7 @@ using steady_clock = std::chrono::steady_clock;
 namespace {
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t max_alert_response_bytes = 64 * 1024;
+constexpr std::size_t max_alert_response_bytes = std::size_t{64} * 1024;
 
 attempt_result classify(const projectx::http_result& r) {
   if (r.stage != projectx::transport_stage::completed) return attempt_result::retryable;
@@ -38,8 +38,8 @@ bool same_target(const alert_target_config& a, const alert_target_config& b) {
 } // namespace
 
 struct alert_dispatcher::target {
-  target(asio::any_io_executor ex, alert_target_config c, delivery_policy policy)
-      : config(std::move(c)), queue(policy), wake(std::move(ex)) {}
+  target(const asio::any_io_executor& ex, alert_target_config c, delivery_policy policy)
+      : config(std::move(c)), queue(policy), wake(ex) {}
 
   alert_target_config config;
   std::optional<alert_address> address; // unset: the target cannot be reached (said at start)

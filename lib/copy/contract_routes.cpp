@@ -114,7 +114,11 @@ std::string contract_routes::symbol_pair_of(std::string_view leader_contract) co
   if (!parts) return {};
   for (const auto& [from, to] : symbol_map_) {
     auto product = products_.find(from);
-    if (product != products_.end() && product->second == parts->product) return from + ": " + to;
+    if (product != products_.end() && product->second == parts->product) {
+      std::string pair = from;
+      pair.append(": ").append(to);
+      return pair;
+    }
   }
   return {};
 }

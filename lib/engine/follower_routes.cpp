@@ -27,13 +27,14 @@ asio::awaitable<follower_session::check_result> follower_session::resolve_symbol
   for (const auto& symbol : routes_.unresolved_symbols()) {
     auto found = co_await login_.rest().contracts(symbol);
     if (!found)
-      co_return check_result{"contract_map: symbol " + symbol + " cannot be resolved: " + found.error().message, true};
+      co_return check_result{
+          fmt::format("contract_map: symbol {} cannot be resolved: {}", symbol, found.error().message), true};
     const projectx::contract* active = copy::active_contract_of(symbol, *found);
     if (active == nullptr)
-      co_return check_result{"contract_map: symbol " + symbol +
-                                 " names no active contract at the venue (a symbol is a contract's name without its "
-                                 "month, MESZ6 -> MES; copytraderd --contracts " +
-                                 symbol + " lists them)",
+      co_return check_result{fmt::format("contract_map: symbol {} names no active contract at the venue (a symbol is "
+                                         "a contract's name without its month, MESZ6 -> MES; copytraderd --contracts "
+                                         "{} lists them)",
+                                         symbol, symbol),
                              false};
     const std::string product(copy::split_contract_id(active->id)->product);
     ctx_.symbol_products[symbol] = product;

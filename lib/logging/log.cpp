@@ -36,11 +36,11 @@ bool set_log_level(std::string_view level) {
 }
 
 namespace {
-std::shared_ptr<problem_sink> problems_; // set once at start, before any other thread logs
+std::shared_ptr<problem_sink> problem_log; // set once at start, before any other thread logs
 } // namespace
 
 std::vector<logged_problem> recent_problems() {
-  return problems_ ? problems_->latest() : std::vector<logged_problem>{};
+  return problem_log ? problem_log->latest() : std::vector<logged_problem>{};
 }
 
 void setup_logging(const logging_config& cfg, std::string_view identifier) {
@@ -53,7 +53,7 @@ void setup_logging(const logging_config& cfg, std::string_view identifier) {
     sink = std::make_shared<stderr_sink>();
   auto problems = std::make_shared<problem_sink>();
   problems->set_level(spdlog::level::warn);
-  problems_ = problems;
+  problem_log = problems;
   auto logger =
       std::make_shared<spdlog::logger>(std::string(identifier), spdlog::sinks_init_list{std::move(sink), problems});
   logger->flush_on(spdlog::level::trace);

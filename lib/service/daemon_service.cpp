@@ -75,8 +75,7 @@ class daemon_service {
 public:
   daemon_service(asio::io_context& io, asio::thread_pool& helper, notifier& notify, const daemon_options& options,
                  config initial, audit_log* audit, guard_store* guards)
-      : io_(io),
-        helper_(helper),
+      : helper_(helper),
         notify_(notify),
         options_(options),
         config_(std::make_shared<const config>(std::move(initial))),
@@ -266,7 +265,6 @@ private:
     if (dashboard_) dashboard_->stop();
   }
 
-  asio::io_context& io_;
   asio::thread_pool& helper_;
   notifier& notify_;
   const daemon_options& options_;

@@ -109,10 +109,11 @@ int run_discovery(const config& cfg, const discovery_request& request) {
   asio::io_context io(1);
   background_tasks tasks(io.get_executor());
   int code = 1;
-  asio::co_spawn(io, discover(cfg, request, tasks, **tls, *endpoint), [&](std::exception_ptr failed, int result) {
-    code = failed ? 1 : result;
-    io.stop();
-  });
+  asio::co_spawn(io, discover(cfg, request, tasks, **tls, *endpoint),
+                 [&](const std::exception_ptr& failed, int result) {
+                   code = failed ? 1 : result;
+                   io.stop();
+                 });
   io.run();
   return code;
 }
