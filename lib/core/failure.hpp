@@ -1,6 +1,7 @@
 #pragma once
 // A predictable failure told in words: `outcome<T>` for operations whose error is reported to a person
-// (a lock already held, a file that cannot be written), not dispatched on by code.
+// (a lock already held, a file that cannot be written). Code never dispatches on the words: where a
+// caller must tell failures apart, the layer that fails sets `code` (projectx/rest_error.hpp).
 
 #include <boost/system/result.hpp>
 
@@ -14,6 +15,8 @@ struct failure {
   // Explicit, so that a string is never mistaken for a failure where a result holds a string.
   failure() = default;
   explicit failure(std::string text) : message(std::move(text)) {}
+  failure(boost::system::error_code why, std::string text) : code(why), message(std::move(text)) {}
+  boost::system::error_code code; // empty unless the failing layer says what kind it was
   std::string message;
 };
 

@@ -4,6 +4,7 @@
 
 #include "engine/follower_session.hpp"
 #include "logging/log.hpp"
+#include "projectx/rest_error.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -33,6 +34,8 @@ asio::awaitable<bool> follower_session::reconcile(std::string reason) {
     co_return false;
   }
   if (!positions || !orders) {
+    const auto& problem = !positions ? positions.error() : orders.error();
+    if (problem.code == px::rest_error::stopping) co_return false; // the daemon is stopping: nothing to say
     spdlog::warn("follower {}: reconciliation ({}) could not read the account: {}", rules_.name, reason,
                  !positions ? positions.error().message : orders.error().message);
     co_return false;

@@ -5,6 +5,7 @@
 
 #include "core/crash_point.hpp"
 #include "engine/copy_engine.hpp"
+#include "projectx/rest_error.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -22,6 +23,7 @@ asio::awaitable<bool> copy_engine::reconcile_leader(std::string reason) {
   const std::uint64_t events_before = leader_events_;
   auto positions = co_await login.rest().open_positions(config_.leader.account);
   if (!positions) {
+    if (positions.error().code == px::rest_error::stopping) co_return false; // not a problem to tell anyone
     ctx_.leader_problem = "cannot read the leader's positions: " + positions.error().message;
     spdlog::warn("reconciliation ({}): {}", reason, ctx_.leader_problem);
     co_return false;

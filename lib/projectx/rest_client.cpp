@@ -1,4 +1,5 @@
 #include "projectx/rest_client.hpp"
+#include "projectx/rest_error.hpp"
 
 #include <fmt/format.h>
 
@@ -65,19 +66,24 @@ asio::awaitable<place_outcome> rest_client::partial_close(account_number account
 
 asio::awaitable<outcome<std::string>> rest_client::read(rest_request request) {
   std::string problem;
+  rest_error why = rest_error::transport;
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto token = co_await auth_.token();
-    if (!token) co_return token.error();
+    if (!token) co_return failure{rest_error::no_session, token.error().message};
     const std::string bearer(*token);
     const bool granted = co_await wait_turn(request_priority::read);
-    if (!granted) co_return failure{"not read: the daemon is stopping"};
+    if (!granted) co_return failure{rest_error::stopping, "not read: the daemon is stopping"};
     http_result r = co_await http_.post(request.path, request.body, bearer);
     if (r.stage != transport_stage::completed) {
+      why = rest_error::transport;
       problem = r.error;
       continue;
     }
     if (r.status == 200) co_return outcome<std::string>(boost::system::in_place_value, std::move(r.body));
     problem = fmt::format("HTTP {} from {}", r.status, request.path);
+    why = r.status == 401   ? rest_error::unauthorized
+          : r.status == 429 ? rest_error::throttled
+                            : rest_error::http_status;
     if (r.status == 401) {
       auth_.invalidate(bearer);
       continue;
@@ -85,16 +91,17 @@ asio::awaitable<outcome<std::string>> rest_client::read(rest_request request) {
     if (r.status == 429) note_throttled(r);
     if (r.status < 500) break; // a 4xx will not change on a retry
   }
-  co_return failure{problem};
+  co_return failure{why, problem};
 }
 
 namespace {
 
 template <typename T>
 outcome<T> payload_or_failure(outcome<response<T>> decoded, std::string_view what) {
-  if (!decoded) return failure{std::string(what) + ": " + decoded.error().message};
+  if (!decoded) return failure{rest_error::malformed, std::string(what) + ": " + decoded.error().message};
   if (!decoded->status.ok()) {
-    return failure{fmt::format("{}: error code {}{}{}", what, decoded->status.error_code,
+    return failure{rest_error::refused_by_venue,
+                   fmt::format("{}: error code {}{}{}", what, decoded->status.error_code,
                                decoded->status.error_message ? ": " : "", decoded->status.error_message.value_or(""))};
   }
   return std::move(decoded->payload);
@@ -127,7 +134,7 @@ asio::awaitable<outcome<std::optional<contract>>> rest_client::find_contract(std
 asio::awaitable<outcome<contract>> rest_client::contract_by_id(std::string_view id) {
   auto found = co_await find_contract(id);
   if (!found) co_return found.error();
-  if (!*found) co_return failure{"contract " + std::string(id) + " not found"};
+  if (!*found) co_return failure{rest_error::not_found, "contract " + std::string(id) + " not found"};
   co_return std::move(**found);
 }
 

@@ -3,6 +3,7 @@
 #include "projectx/auth_session.hpp"
 #include "projectx/hub_client.hpp"
 #include "projectx/rest_client.hpp"
+#include "projectx/rest_error.hpp"
 #include "projectx/tls_context.hpp"
 #include "safety/request_budget.hpp"
 #include "support/printers.hpp"
@@ -201,6 +202,55 @@ TEST_CASE("outcome classes from injected faults", "[client][rest][faults][B3][B4
   auth_session nobody(closed, credential{"leader_user", secret("leader-key"), "test"});
   rest_client unreachable(closed, nobody);
   CHECK(run(fx.io, unreachable.place(bracketed("f-6"))).kind == outcome_kind::not_sent);
+}
+
+TEST_CASE("a failed read says what kind of failure it was, as a rest_error code", "[client][rest][rest_error]") {
+  client_fixture fx({}, "leader_user", "leader-key", 500ms);
+  REQUIRE(run(fx.io, fx.rest->accounts())); // logged in
+  auto arm = [&](std::string_view fault) { REQUIRE(fx.sim.control("POST", "/fault/rest", fault).status == 200); };
+  auto open_orders_failure = [&] {
+    auto read = run(fx.io, fx.rest->open_orders(1001));
+    REQUIRE_FALSE(read.has_value());
+    return read.error();
+  };
+
+  arm(R"({"path":"/api/Order/searchOpen","kind":"status","status":503,"count":2})"); // retried once, then given up
+  auto unavailable = open_orders_failure();
+  CHECK(unavailable.code == rest_error::http_status);
+  CHECK_THAT(unavailable.message, Contains("HTTP 503"));
+
+  arm(R"({"path":"/api/Order/searchOpen","kind":"status","status":429})");
+  CHECK(open_orders_failure().code == rest_error::throttled);
+
+  arm(R"({"path":"/api/Order/searchOpen","kind":"delay","delay_ms":1500,"count":2})");
+  CHECK(open_orders_failure().code == rest_error::transport);
+
+  arm(R"({"path":"/api/Order/searchOpen","kind":"body","body":"<html>maintenance</html>"})");
+  CHECK(open_orders_failure().code == rest_error::malformed);
+
+  arm(R"({"path":"/api/Order/searchOpen","kind":"business_error","error_code":1,"message":"Account not found"})");
+  auto refused = open_orders_failure();
+  CHECK(refused.code == rest_error::refused_by_venue);
+  CHECK_THAT(refused.message, Contains("Account not found"));
+
+  auto unknown = run(fx.io, fx.rest->contract_by_id("CON.F.US.NOPE.Z26"));
+  REQUIRE_FALSE(unknown.has_value());
+  CHECK(unknown.error().code == rest_error::not_found);
+
+  // The daemon stopping: the budget is closed, nothing is sent.
+  request_budget closed_budget(fx.io.get_executor(), 10, 60s, "leader_user");
+  closed_budget.close();
+  rest_client stopping(*fx.http, *fx.auth, &closed_budget);
+  auto stopped = run(fx.io, stopping.open_orders(1001));
+  REQUIRE_FALSE(stopped.has_value());
+  CHECK(stopped.error().code == rest_error::stopping);
+
+  // No session: the login itself is refused.
+  client_fixture refused_login({}, "leader_user", "wrong-key");
+  auto no_session = run(refused_login.io, refused_login.rest->open_orders(1001));
+  REQUIRE_FALSE(no_session.has_value());
+  CHECK(no_session.error().code == rest_error::no_session);
+  CHECK(std::string(no_session.error().code.category().name()) == "projectx.rest");
 }
 
 TEST_CASE("a 429 is an unknown outcome, flagged and counted", "[client][rest][B1]") {

@@ -2,6 +2,9 @@
 // so that nothing but this function ever reads a refusal's text.
 
 #include "projectx/mutation_outcome.hpp"
+#include "projectx/rest_error.hpp"
+
+#include <set>
 
 #include <catch2/catch.hpp>
 
@@ -74,4 +77,21 @@ TEST_CASE("a refused cancel: code 6 is the account's (it may not cancel), any ot
   CHECK(classify_cancel_refusal(2) == refusal_kind::other);              // OrderNotFound
   CHECK(classify_cancel_refusal(3) == refusal_kind::other);              // Rejected (no longer working)
   CHECK(to_string(refusal_kind::cancel_not_allowed) == "cancel not allowed");
+}
+
+TEST_CASE("rest_error: the REST layer's own category, one message per code", "[refusal][rest_error]") {
+  using copytrader::projectx::rest_error;
+  const boost::system::error_code stopping = rest_error::stopping;
+  CHECK(std::string(stopping.category().name()) == "projectx.rest");
+  CHECK(stopping == rest_error::stopping);
+  CHECK(stopping != rest_error::transport);
+  CHECK(stopping.message() == "not sent: the daemon is stopping");
+  std::set<std::string> messages;
+  for (int v = static_cast<int>(rest_error::stopping); v <= static_cast<int>(rest_error::not_found); ++v)
+    messages.insert(boost::system::error_code(v, copytrader::projectx::rest_category()).message());
+  CHECK(messages.size() == 9); // each code says something of its own
+  CHECK_FALSE(messages.contains("unknown REST error"));
+  // A failure without a code (most of this code base's) never equals one of these.
+  const copytrader::failure plain{"a file cannot be written"};
+  CHECK_FALSE(plain.code == rest_error::stopping);
 }
