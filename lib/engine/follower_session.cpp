@@ -114,6 +114,7 @@ asio::awaitable<void> follower_session::work() {
     }
     dirty_ = false;
     busy_ = true;
+    const scope_exit not_busy([this] { busy_ = false; }); // whatever converge() does
     try {
       co_await converge();
     } catch (const std::exception& e) {
@@ -121,7 +122,6 @@ asio::awaitable<void> follower_session::work() {
       note_failure(std::string("unexpected error while copying: ") + e.what());
       wake_at(ctx_.now() + copy::retry_pause);
     }
-    busy_ = false;
   }
 }
 
