@@ -65,7 +65,8 @@ asio::awaitable<void> follower_session::maintain_legs(const std::string& contrac
 
 bool follower_session::events_trusted() const { return hub_ == nullptr || hub_->connected(); }
 
-asio::awaitable<std::vector<px::order_id>> follower_session::working_orders_read(const std::string& contract) {
+asio::awaitable<std::optional<std::vector<px::order_id>>> follower_session::working_orders_read(
+    const std::string& contract) {
   std::vector<px::order_id> out;
   auto orders = co_await login_.rest().open_orders(rules_.account);
   if (!orders) {
@@ -73,7 +74,7 @@ asio::awaitable<std::vector<px::order_id>> follower_session::working_orders_read
         "follower {}: closed {} while its hub is down; its working orders could not be read ({}): the next "
         "account read cancels what is left",
         rules_.name, contract, orders.error().message);
-    co_return out;
+    co_return std::nullopt;
   }
   for (const auto& o : *orders) {
     if (o.contract_id == contract && o.type != px::order_type::market && !px::order_status::is_terminal(o.status))

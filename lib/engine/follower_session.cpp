@@ -214,7 +214,10 @@ asio::awaitable<bool> follower_session::execute(const std::string& contract, con
       if (!co_await close(contract)) co_return false;
       // Read before a reversal's entry, so its new legs are not among them.
       unseen_legs = !ctx_.copy.dry_run && !events_trusted();
-      if (unseen_legs) old_legs = co_await working_orders_read(contract);
+      if (unseen_legs) {
+        auto found = co_await working_orders_read(contract);
+        if (found) old_legs = std::move(*found); // unread: what the book knows is cancelled still
+      }
     } else if (!co_await send_market(contract, t, action)) {
       co_return false;
     }

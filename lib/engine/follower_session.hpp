@@ -165,7 +165,9 @@ private:
   boost::asio::awaitable<void> maintain_legs(const std::string& contract, const contract_target& t);
   // After a close while the account's events cannot be trusted: its working orders on the contract,
   // read from the venue (the legs the venue made at the fill may never have reached the book).
-  boost::asio::awaitable<std::vector<projectx::order_id>> working_orders_read(const std::string& contract);
+  // Nothing: the read failed.
+  boost::asio::awaitable<std::optional<std::vector<projectx::order_id>>> working_orders_read(
+      const std::string& contract);
   [[nodiscard]] bool events_trusted() const;
   boost::asio::awaitable<void> place_protection(const std::string& contract, bool stop, std::int32_t size);
   boost::asio::awaitable<void> mirror_leg_moves(const std::string& contract, const contract_target& t);
