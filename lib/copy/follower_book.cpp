@@ -108,7 +108,7 @@ void follower_book::on_order(const px::order& o, steady_time now) {
       legs_seen_order_.pop_front();
     }
   }
-  if (!px::order_status::is_terminal(o.status) && o.type != px::order_type::market) {
+  if (works_as_leg(o)) {
     working_[o.id] = working_order{o.id,     o.contract_id, o.type,        o.side,       o.size,
                                    o.status, o.stop_price,  o.limit_price, o.custom_tag, o.parent_order_id};
   } else {
@@ -262,9 +262,7 @@ void follower_book::reset_from(const std::vector<px::position>& positions, const
     std::erase_if(leg_fills_due_, [&c](const auto& due) { return due.second == c; });
   }
   for (const auto& o : open_orders) {
-    if (o.account_id != account_ || !quiet_contracts.contains(o.contract_id) || o.type == px::order_type::market ||
-        px::order_status::is_terminal(o.status))
-      continue;
+    if (o.account_id != account_ || !quiet_contracts.contains(o.contract_id) || !works_as_leg(o)) continue;
     working_[o.id] = working_order{o.id,     o.contract_id, o.type,        o.side,       o.size,
                                    o.status, o.stop_price,  o.limit_price, o.custom_tag, o.parent_order_id};
   }

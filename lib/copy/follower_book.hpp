@@ -65,6 +65,11 @@ public:
   };
   std::vector<rejection> take_rejections() { return std::exchange(rejections_, {}); }
 
+  // A working (not yet done) stop or limit order: what the book keeps as a leg.
+  [[nodiscard]] static bool works_as_leg(const projectx::order& o) noexcept {
+    return o.type != projectx::order_type::market && !projectx::order_status::is_terminal(o.status);
+  }
+
   // The engine's orders. An in-flight place is keyed by its tag until the venue names its id.
   void sent_place(std::string tag, std::string contract, std::int32_t signed_size, steady_time now);
   void placed(std::string_view tag, projectx::order_id id, steady_time now);

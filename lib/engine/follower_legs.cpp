@@ -77,8 +77,7 @@ asio::awaitable<std::optional<std::vector<px::order_id>>> follower_session::work
     co_return std::nullopt;
   }
   for (const auto& o : *orders) {
-    if (o.contract_id == contract && o.type != px::order_type::market && !px::order_status::is_terminal(o.status))
-      out.push_back(o.id);
+    if (o.contract_id == contract && copy::follower_book::works_as_leg(o)) out.push_back(o.id);
   }
   co_return out;
 }

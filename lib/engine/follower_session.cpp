@@ -58,7 +58,7 @@ void follower_session::wake_at(steady_clock::time_point when) {
 steady_clock::time_point follower_session::next_wake() const {
   auto due = wake_due_.value_or(steady_clock::time_point::max());
   if (const auto deadline = book_.next_deadline(); deadline && *deadline < due) due = *deadline;
-  return due;
+  return std::max(due, last_timed_wake_ + min_timed_wake_gap);
 }
 
 void follower_session::tick(steady_clock::time_point /*now*/) { check_guard(); }
@@ -99,13 +99,10 @@ asio::awaitable<void> follower_session::work() {
     if (!dirty_) {
       // Asleep until nudged or until the first time it waits for (a plan's pause, a book deadline):
       // its own timer, armed for that time, wakes it.
-      // A deadline the plan leaves in the past must not make this loop spin: such wakes are spaced.
-      const auto due = std::max(next_wake(), last_timed_wake_ + min_timed_wake_gap);
-      if (due > ctx_.now()) {
+      if (const auto due = next_wake(); due > ctx_.now()) {
         wake_.expires_at(due);
         co_await wake_.async_wait(tuple_awaitable);
-        if (dirty_ || stopped_ || ctx_.now() < std::max(next_wake(), last_timed_wake_ + min_timed_wake_gap))
-          continue; // nudged, or armed again for an earlier time
+        if (dirty_ || stopped_ || ctx_.now() < next_wake()) continue; // nudged, or armed again for earlier
       }
       last_timed_wake_ = ctx_.now();
       wake_due_.reset();

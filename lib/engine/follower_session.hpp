@@ -193,7 +193,8 @@ private:
 
   std::string next_tag(const std::string& event);
   void wake_at(steady_clock::time_point when);
-  // The first time the worker waits for: wake_at's, or the book's next deadline (max: none).
+  // The first time the worker waits for: wake_at's, or the book's next deadline (max: none); never
+  // sooner than min_timed_wake_gap after its last such wake, so a deadline left in the past cannot spin.
   [[nodiscard]] steady_clock::time_point next_wake() const;
   void note_failure(const std::string& what);
   void audit(std::string_view kind, std::string_view tag, std::string detail);
