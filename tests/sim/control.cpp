@@ -270,6 +270,10 @@ std::pair<unsigned, std::string> hub_fault_from(simulator& sim, const json::obje
     f.handshake_errors = count;
   } else if (kind == "silence") {
     f.silent_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  } else if (kind == "lag") {
+    if (username.empty() || ms < 0) return error("lag needs username and ms (0 lifts it)");
+    f.lag_username = username;
+    f.lag = std::chrono::milliseconds(ms);
   } else if (kind == "login_down") {
     // One login's hub down for ms while the others stay up (followers on their own logins).
     if (username.empty() || ms <= 0) return error("login_down needs username and ms");
@@ -286,7 +290,7 @@ std::pair<unsigned, std::string> hub_fault_from(simulator& sim, const json::obje
   } else {
     return error(
         "kind: drop | duplicate | reorder | skew_time | corrupt | forget_subscriptions | handshake_error | silence | "
-        "close | login_down | logout | oversize");
+        "lag | close | login_down | logout | oversize");
   }
   return reply({{"ok", true}, {"sessions", sim.session_count()}});
 }

@@ -193,15 +193,19 @@ void hub_session::deliver(const hub_event& event) {
 
 void hub_session::send(std::string frame, std::int64_t trade_id, std::string target) {
   if (closed_) return;
-  if (std::chrono::steady_clock::now() < sim_.faults().silent_until) return; // a half-open link loses it
-  outbox_.push_back(outgoing{std::move(frame), trade_id, std::move(target)});
+  const auto now = std::chrono::steady_clock::now();
+  const hub_faults& f = sim_.faults();
+  if (now < f.silent_until) return; // a half-open link loses it
+  const auto due = f.lag_username == username_ ? now + f.lag : now;
+  outbox_.push_back(outgoing{std::move(frame), trade_id, std::move(target), due});
   wake_.cancel_one();
 }
 
 asio::awaitable<void> hub_session::writer() {
   auto self = shared_from_this();
   while (!closed_) {
-    if (outbox_.empty()) {
+    if (outbox_.empty() || outbox_.front().due > std::chrono::steady_clock::now()) {
+      wake_.expires_at(outbox_.empty() ? asio::steady_timer::time_point::max() : outbox_.front().due);
       co_await wake_.async_wait(tuple_awaitable);
       continue;
     }

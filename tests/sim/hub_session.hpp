@@ -54,6 +54,7 @@ private:
     std::string frame;
     std::int64_t trade_id = 0;
     std::string target;
+    std::chrono::steady_clock::time_point due{}; // not written before (the lag fault)
   };
 
   simulator& sim_;

@@ -46,6 +46,10 @@ struct hub_faults {
   std::string down_username;    // this login's hub is down: its sessions closed, its handshakes refused
   std::chrono::steady_clock::time_point down_until{};
   std::chrono::steady_clock::time_point silent_until{}; // nothing is sent (half-open link)
+  // This login's hub writes each frame lag_ms after it happened, in order: the hub behind REST, as
+  // under load at the venue (0 lifts it).
+  std::string lag_username;
+  std::chrono::milliseconds lag{0};
 };
 
 struct log_entry {
