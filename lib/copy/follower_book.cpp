@@ -39,9 +39,20 @@ follower_book::pending_place* follower_book::find_by_id(px::order_id id) {
 void follower_book::consume(pending_place& p, std::int32_t fill) {
   const std::int32_t owed = p.remaining;
   p.remaining = toward_zero(p.remaining, fill);
-  if (auto close = closes_.find(p.contract);
-      close != closes_.end() && !close->second.traded && !close->second.covers(p.tag))
-    close->second.after += owed - p.remaining;
+  if (auto it = closes_.find(p.contract); it != closes_.end()) {
+    for (auto& close : it->second) {
+      if (!close.traded && !close.covers(p.tag)) close.after += owed - p.remaining;
+    }
+  }
+}
+
+follower_book::pending_close* follower_book::oldest_untraded_close(std::string_view contract) {
+  auto it = closes_.find(contract);
+  if (it == closes_.end()) return nullptr;
+  for (auto& close : it->second) {
+    if (!close.traded) return &close;
+  }
+  return nullptr;
 }
 
 void follower_book::remember_fill(px::order_id id, std::int32_t fill) {
@@ -61,28 +72,36 @@ void follower_book::drop_finished() {
   // A close is done once the account is flat, unless a place it covers may still fill (it was sent
   // before that place's trade, which the close then also takes).
   for (auto it = closes_.begin(); it != closes_.end();) {
-    const auto& close = it->second;
-    const bool covered_in_flight = std::any_of(places_.begin(), places_.end(), [&](const pending_place& p) {
-      return p.contract == it->first && p.remaining != 0 && close.covers(p.tag);
-    });
-    it = net_.net(it->first) == 0 && !covered_in_flight ? closes_.erase(it) : std::next(it);
+    const std::string& contract = it->first;
+    if (net_.net(contract) == 0) {
+      std::erase_if(it->second, [&](const pending_close& close) {
+        return std::none_of(places_.begin(), places_.end(), [&](const pending_place& p) {
+          return p.contract == contract && p.remaining != 0 && close.covers(p.tag);
+        });
+      });
+    }
+    it = it->second.empty() ? closes_.erase(it) : std::next(it);
   }
 }
 
 void follower_book::on_trade(const px::trade& t, steady_time now) {
   if (t.account_id != account_) return;
   const bool fresh = !net_.seen(t.id) && !t.voided;
+  const std::int32_t before = net_.net(t.contract_id);
   net_.on_trade(t, now, std::chrono::system_clock::now());
   leg_fills_due_.erase(t.order);
   if (!fresh) return;
   const std::int32_t fill = signed_fill(t.side, t.size);
-  auto close = closes_.find(t.contract_id);
+  // A close's own trade: an order the book never placed (nor a leg) that takes the position toward
+  // flat, not past it. The venue carries closes out in the order sent and the hub reports trades in
+  // the venue's order, so it is the oldest close not yet traded; filled in parts, it is done once flat.
+  const bool toward_flat = before != 0 && (before > 0) != (fill > 0) && std::abs(fill) <= std::abs(before);
+  pending_close* close = toward_flat && !legs_seen_.contains(t.order) ? oldest_untraded_close(t.contract_id) : nullptr;
   if (pending_place* p = find_by_id(t.order)) {
     p->heard = true;
     consume(*p, fill);
-  } else if (close != closes_.end() && close->second.remaining == fill && !legs_seen_.contains(t.order)) {
-    close->second.remaining = 0; // the close's own trade: an order the book never placed, of its size
-    close->second.traded = true;
+  } else if (close != nullptr) {
+    close->traded = before + fill == 0;
   } else {
     remember_fill(t.order, fill);
   }
@@ -153,9 +172,11 @@ void follower_book::poll(steady_time now) {
     if (p.expires && *p.expires <= now) p.awaiting_read = true;
     awaiting = awaiting || p.awaiting_read;
   }
-  for (auto& [contract, close] : closes_) {
-    if (close.expires <= now) close.awaiting_read = true;
-    awaiting = awaiting || close.awaiting_read;
+  for (auto& [contract, pending] : closes_) {
+    for (auto& close : pending) {
+      if (close.expires <= now) close.awaiting_read = true;
+      awaiting = awaiting || close.awaiting_read;
+    }
   }
   // Dropping such a record would forget a fill the trades never showed (a lost event), and the
   // planner would send it again: it stays counted until the account has been read.
@@ -177,8 +198,10 @@ std::optional<follower_book::steady_time> follower_book::next_deadline() const {
     else if (p.expires)
       consider(*p.expires);
   }
-  for (const auto& [contract, c] : closes_) {
-    if (!c.awaiting_read) consider(c.expires);
+  for (const auto& [contract, pending] : closes_) {
+    for (const auto& close : pending) {
+      if (!close.awaiting_read) consider(close.expires);
+    }
   }
   return next;
 }
@@ -216,19 +239,26 @@ void follower_book::place_failed(std::string_view tag) {
   if (auto it = early_rejections_.find(tag); it != early_rejections_.end()) early_rejections_.erase(it);
 }
 
-void follower_book::sent_close(const std::string& contract, steady_time now) {
+follower_book::close_ticket follower_book::sent_close(const std::string& contract, steady_time now) {
   // Until its trades arrive (or, failing them, a read of the account), the contract is expected flat.
   // Long enough for the close's trades, or failing them the position correction, to arrive.
   const auto wait = std::max<std::chrono::milliseconds>(2 * settle_, std::chrono::seconds(2));
   pending_close close;
+  close.ticket = next_close_ticket_++;
   close.expires = now + wait;
-  close.remaining = -net_.net(contract);
   for (const auto& p : places_)
     if (p.contract == contract && p.remaining != 0) close.covered.push_back(p.tag);
-  closes_[contract] = std::move(close);
+  auto& pending = closes_[contract];
+  pending.push_back(std::move(close));
+  return pending.back().ticket;
 }
 
-void follower_book::close_failed(const std::string& contract) { closes_.erase(contract); }
+void follower_book::close_failed(const std::string& contract, close_ticket ticket) {
+  auto it = closes_.find(contract);
+  if (it == closes_.end()) return;
+  std::erase_if(it->second, [ticket](const pending_close& close) { return close.ticket == ticket; });
+  if (it->second.empty()) closes_.erase(it);
+}
 
 void follower_book::reset_from(const std::vector<px::position>& positions, const std::vector<px::order>& open_orders,
                                steady_time now) {
@@ -281,23 +311,27 @@ std::int32_t follower_book::in_flight(const std::string& contract) const {
 }
 
 std::int32_t follower_book::expected(const std::string& contract) const {
-  const auto close = closes_.find(contract);
-  if (close == closes_.end() || close->second.traded) {
-    return net_.net(contract) + (close == closes_.end() ? 0 : close->second.remaining) + in_flight(contract);
-  }
+  const auto it = closes_.find(contract);
+  // The newest close decides: it takes whatever the venue holds when it executes, the earlier
+  // closes' results included. Once it has traded, every earlier one has too.
+  if (it == closes_.end() || it->second.back().traded) return net_.net(contract) + in_flight(contract);
+  const pending_close& close = it->second.back();
   // A close not yet traded: flat as of the close, whatever the places in flight when it was sent fill
   // meanwhile (counting them made the follower close twice, the second refused: error code 2), plus
   // what was sent after it. If it never executes (refused, lost), the fills of later orders still
   // add up, and nothing is sent again for them.
-  std::int32_t later = close->second.after;
+  std::int32_t later = close.after;
   for (const auto& p : places_) {
-    if (p.contract == contract && !close->second.covers(p.tag)) later += p.remaining;
+    if (p.contract == contract && !close.covers(p.tag)) later += p.remaining;
   }
   return later;
 }
 
 bool follower_book::quiet(const std::string& contract) const {
-  if (auto close = closes_.find(contract); close != closes_.end() && !close->second.awaiting_read) return false;
+  if (auto it = closes_.find(contract);
+      it != closes_.end() && std::any_of(it->second.begin(), it->second.end(),
+                                         [](const pending_close& close) { return !close.awaiting_read; }))
+    return false;
   return std::none_of(places_.begin(), places_.end(),
                       [&contract](const pending_place& p) { return p.contract == contract && !p.awaiting_read; });
 }
@@ -315,6 +349,8 @@ std::vector<working_order> follower_book::legs(const std::string& contract) cons
   }
   return out;
 }
+
+bool follower_book::closing(const std::string& contract) const { return closes_.contains(contract); }
 
 bool follower_book::leg_fill_pending(const std::string& contract) const {
   return std::any_of(leg_fills_due_.begin(), leg_fills_due_.end(),

@@ -74,8 +74,10 @@ public:
   void sent_place(std::string tag, std::string contract, std::int32_t signed_size, steady_time now);
   void placed(std::string_view tag, projectx::order_id id, steady_time now);
   void place_failed(std::string_view tag); // refused or not sent: nothing of it will fill
-  void sent_close(const std::string& contract, steady_time now);
-  void close_failed(const std::string& contract);
+  // A close names itself by a ticket, so that a refusal drops that close and no other.
+  using close_ticket = std::uint64_t;
+  close_ticket sent_close(const std::string& contract, steady_time now);
+  void close_failed(const std::string& contract, close_ticket ticket);
   // The venue confirmed a cancel: the order no longer works, whether or not its event ever comes
   // (its hub may be down, and a leg still listed here would be cancelled again).
   void cancelled(projectx::order_id id) { working_.erase(id); }
@@ -89,7 +91,7 @@ public:
   [[nodiscard]] std::int32_t expected(const std::string& contract) const;
   [[nodiscard]] std::int32_t confirmed(const std::string& contract) const { return net_.net(contract); }
   [[nodiscard]] std::int32_t in_flight(const std::string& contract) const;
-  [[nodiscard]] bool closing(const std::string& contract) const { return closes_.contains(contract); }
+  [[nodiscard]] bool closing(const std::string& contract) const;
   [[nodiscard]] bool quiet(const std::string& contract) const; // nothing in flight, no close pending
   [[nodiscard]] std::optional<double> average_price(const std::string& contract) const;
   // The follower's working (open) stop and limit orders on a contract: its bracket legs.
@@ -109,7 +111,7 @@ public:
   void for_each_contract(F&& visit) const {
     net_.for_each_open(visit);
     for (const auto& p : places_) visit(p.contract);
-    for (const auto& [contract, close] : closes_) visit(contract);
+    for (const auto& [contract, pending] : closes_) visit(contract);
     for (const auto& [id, o] : working_) visit(o.contract);
   }
   [[nodiscard]] projectx::account_number account() const noexcept { return account_; }
@@ -130,10 +132,10 @@ private:
     bool awaiting_read = false;
   };
   struct pending_close {
+    close_ticket ticket = 0;
     steady_time expires{};
-    std::int32_t remaining = 0; // what the close still has to trade (signed): minus the net it closes
     bool awaiting_read = false; // its trades never came: flat is assumed until the account is read
-    bool traded = false;        // its own trade has come: the book counts trades as usual again
+    bool traded = false;        // its own trades have come: the book counts trades as usual again
     // The places in flight when it was sent. Until its trade, whatever they fill is closed by it too
     // (the venue closes what it holds), so they count for nothing; places sent after it count in full.
     std::vector<std::string> covered;
@@ -143,6 +145,7 @@ private:
     }
   };
   pending_place* find_by_id(projectx::order_id id);
+  pending_close* oldest_untraded_close(std::string_view contract);
   void bind(pending_place& p, projectx::order_id id, steady_time now);
   void consume(pending_place& p, std::int32_t signed_fill);
   void remember_fill(projectx::order_id id, std::int32_t signed_fill);
@@ -156,7 +159,10 @@ private:
   std::optional<steady_time> last_read_request_;
   position_tracker net_;
   std::vector<pending_place> places_;
-  std::map<std::string, pending_close, std::less<>> closes_;
+  // Per contract, in the order sent: a close may go while an earlier one's trade is still on its way
+  // (the hub behind REST), and each takes its own trade.
+  std::map<std::string, std::vector<pending_close>, std::less<>> closes_;
+  close_ticket next_close_ticket_ = 1;
   std::map<projectx::order_id, working_order> working_;
   std::set<projectx::order_id> legs_seen_; // bounded, oldest dropped first
   std::deque<projectx::order_id> legs_seen_order_;

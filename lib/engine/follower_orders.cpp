@@ -338,7 +338,7 @@ asio::awaitable<bool> follower_session::close(const std::string& contract) {
     say_shadow_legs(contract, shadow_legs_[contract].on_fill(held, 0, std::nullopt, std::nullopt), {});
     co_return true;
   }
-  book_.sent_close(contract, now);
+  const auto ticket = book_.sent_close(contract, now);
   ++activity_;
   ++figures_.orders_sent;
   ++ctx_.counters.total_copies;
@@ -358,7 +358,7 @@ asio::awaitable<bool> follower_session::close(const std::string& contract) {
                  r.message);
     co_return false;
   }
-  book_.close_failed(contract);
+  book_.close_failed(contract, ticket);
   ++figures_.rejected;
   ++ctx_.counters.failed_copies;
   note_failure(fmt::format("close of {} refused: {}", contract, r.message));

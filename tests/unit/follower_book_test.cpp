@@ -417,3 +417,61 @@ TEST_CASE("follower book: while a close is pending, a place sent after it counts
   CHECK(book.expected(mes) == -1);
   CHECK(book.confirmed(mes) == -1);
 }
+
+TEST_CASE("follower book: a second close sent before the first one's trade leaves each close its own trade",
+          "[follower_book]") {
+  // 50 followers on 5 logins (make bench): the hub ran 20 ms behind REST, so the follower closed, entered
+  // again and closed again before the first close's trade arrived. That trade was taken for the second
+  // close's; the book then counted the second entry as held and closed a third time (refused: error
+  // code 2), and the reconciliation held the next entry a second.
+  follower_book book(2001, 750ms);
+  book.sent_place("ct-1-2001", mes, 1, t0);
+  book.placed("ct-1-2001", 10, t0);
+  book.sent_close(mes, t0 + 1ms); // close A, its entry in flight
+  book.on_trade(fill(1, 10, 1), t0 + 2ms);
+  CHECK(book.expected(mes) == 0);
+  book.sent_place("ct-2-2001", mes, 1, t0 + 3ms); // the leader entered again
+  book.placed("ct-2-2001", 11, t0 + 3ms);
+  CHECK(book.expected(mes) == 1);
+  book.sent_close(mes, t0 + 4ms); // close B, while A's trade is still on its way
+  CHECK(book.expected(mes) == 0);
+  book.on_trade(fill(2, 98, -1), t0 + 5ms); // A's trade
+  CHECK(book.expected(mes) == 0);           // before: 1, B taken as done with its entry still owed
+  CHECK(book.closing(mes));
+  book.on_trade(fill(3, 11, 1), t0 + 6ms); // the second entry, which B closed
+  CHECK(book.expected(mes) == 0);
+  book.on_trade(fill(4, 99, -1), t0 + 7ms); // B's trade
+  CHECK(book.expected(mes) == 0);
+  CHECK(book.confirmed(mes) == 0);
+  CHECK_FALSE(book.closing(mes));
+}
+
+TEST_CASE("follower book: a close filled in parts is not done until the position is flat", "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.on_trade(fill(1, 5, 3), t0); // holds 3
+  book.sent_close(mes, t0 + 1ms);
+  book.on_trade(fill(2, 99, -2), t0 + 2ms); // the venue fills the close at two prices
+  CHECK(book.expected(mes) == 0);           // not 1: the close is still taking the rest
+  book.on_trade(fill(3, 99, -1), t0 + 3ms);
+  CHECK(book.expected(mes) == 0);
+  CHECK(book.confirmed(mes) == 0);
+  CHECK_FALSE(book.closing(mes));
+}
+
+TEST_CASE("follower book: a refused second close leaves the first one pending", "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.sent_place("ct-1-2001", mes, 1, t0);
+  book.placed("ct-1-2001", 10, t0);
+  book.sent_close(mes, t0 + 1ms); // close A
+  book.sent_place("ct-2-2001", mes, 1, t0 + 2ms);
+  book.placed("ct-2-2001", 11, t0 + 2ms);
+  const auto b = book.sent_close(mes, t0 + 3ms); // close B, refused
+  book.close_failed(mes, b);
+  CHECK(book.closing(mes));
+  CHECK(book.expected(mes) == 1); // A is flat as of A; the entry after it is still held
+  book.on_trade(fill(1, 10, 1), t0 + 4ms);
+  book.on_trade(fill(2, 98, -1), t0 + 5ms); // A's trade
+  book.on_trade(fill(3, 11, 1), t0 + 6ms);
+  CHECK(book.expected(mes) == 1);
+  CHECK(book.confirmed(mes) == 1);
+}
