@@ -326,6 +326,19 @@ int main(int argc, char** argv) {
     sent_first.push_back(static_cast<double>(low));
     sent_last.push_back(static_cast<double>(high));
   }
+  if (std::getenv("BENCH_RANKS") != nullptr) {
+    // The k-th request of an entry to reach its socket, p50 over the entries: the per-follower slope.
+    std::vector<std::vector<double>> ranks(sent.size());
+    for (std::size_t i = 0; i < samples; ++i) {
+      std::vector<std::int64_t> entry;
+      for (const auto& s : sent) entry.push_back(s[s.size() - samples + i]);
+      std::sort(entry.begin(), entry.end());
+      for (std::size_t k = 0; k < entry.size(); ++k) ranks[k].push_back(static_cast<double>(entry[k]));
+    }
+    for (std::size_t k = 0; k < ranks.size(); ++k)
+      std::cout << fmt::format("  rank {:3} p50 {:8.0f} us  p99 {:8.0f} us\n", k + 1, percentile(ranks[k], 0.5),
+                               percentile(ranks[k], 0.99));
+  }
 
   const double per_entry =
       out.entries == 0 ? 0 : static_cast<double>(out.follower_requests) / static_cast<double>(out.entries);
