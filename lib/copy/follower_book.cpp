@@ -100,10 +100,11 @@ void follower_book::on_trade(const px::trade& t, steady_time now) {
   if (pending_place* p = find_by_id(t.order)) {
     p->heard = true;
     consume(*p, fill);
-  } else if (close != nullptr) {
-    close->traded = before + fill == 0;
   } else {
+    // Kept for a place whose response has not named its order yet (an unknown outcome): if this
+    // turns out to be its order, the fill is its own and not the close's.
     remember_fill(t.order, fill);
+    if (close != nullptr) close->traded = before + fill == 0;
   }
   drop_finished();
 }

@@ -475,3 +475,22 @@ TEST_CASE("follower book: a refused second close leaves the first one pending", 
   CHECK(book.expected(mes) == 1);
   CHECK(book.confirmed(mes) == 1);
 }
+
+TEST_CASE(
+    "follower book: a place's trade that came before its order was named is still that place's, not the "
+    "close's",
+    "[follower_book]") {
+  follower_book book(2001, 750ms);
+  book.on_trade(fill(1, 5, 2), t0);                // holds 2
+  book.sent_place("ct-9-2001", mes, -1, t0 + 1ms); // a partial exit whose answer never came
+  book.sent_close(mes, t0 + 2ms);
+  book.on_trade(fill(2, 12, -1), t0 + 3ms); // the partial exit's trade: its order not yet known
+  auto filled = order_event(12, px::order_status::filled, 1, 1, "ct-9-2001");
+  filled.side = px::side::ask;
+  book.on_order(filled, t0 + 4ms);          // names the order: the fill above was the place's
+  book.on_trade(fill(3, 99, -1), t0 + 5ms); // the close's trade
+  CHECK(book.confirmed(mes) == 0);
+  CHECK(book.in_flight(mes) == 0);
+  CHECK(book.expected(mes) == 0); // before: -1, the place still owed its fill
+  CHECK_FALSE(book.closing(mes));
+}
