@@ -14,6 +14,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 failures = []
@@ -48,6 +49,19 @@ def until(condition, limit, every=0.05):
             return True
         time.sleep(every)
     return condition()
+
+
+def on_row_button(driver, follower, index, act):
+    """act(button) on a follower's index-th action button, found again if the row was redrawn between
+    finding it and acting on it (the feed redraws a row whenever what it shows changes)."""
+    for _ in range(40):
+        button = driver.find_element(By.CSS_SELECTOR,
+                                     f"tr[data-follower='{follower}'] td.actions button:nth-child({index})")
+        try:
+            return act(button)
+        except StaleElementReferenceException:
+            time.sleep(0.05)
+    raise RuntimeError(f"the row of {follower} was redrawn 40 times in a row")
 
 
 def row_nets(driver):
@@ -103,12 +117,10 @@ def main():
         check(position(args.sim_control, 2002) == 2, "and changed nothing")
 
         # Flatten big from its row: one click arms, the second sends.
-        button = driver.find_element(By.CSS_SELECTOR, "tr[data-follower='big'] td.actions button:nth-child(2)")
-        check(button.text == "Flatten", "the row has a Flatten button")
-        button.click()
-        button = driver.find_element(By.CSS_SELECTOR, "tr[data-follower='big'] td.actions button:nth-child(2)")
-        check(button.text == "Confirm flatten", "a first click only arms it")
-        button.click()
+        check(on_row_button(driver, "big", 2, lambda b: b.text) == "Flatten", "the row has a Flatten button")
+        on_row_button(driver, "big", 2, lambda b: b.click())
+        check(on_row_button(driver, "big", 2, lambda b: b.text) == "Confirm flatten", "a first click only arms it")
+        on_row_button(driver, "big", 2, lambda b: b.click())
         check(until(lambda: position(args.sim_control, 2002) == 0, 15, 0.2), "big is flat in the simulator's ledger")
         check(until(lambda: "flatten big: done" in driver.find_element(By.ID, "action-result").text, 15),
               "the page says the flatten is done")
