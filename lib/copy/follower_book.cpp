@@ -92,19 +92,20 @@ void follower_book::on_trade(const px::trade& t, steady_time now) {
   leg_fills_due_.erase(t.order);
   if (!fresh) return;
   const std::int32_t fill = signed_fill(t.side, t.size);
-  // A close's own trade: an order the book never placed (nor a leg) that takes the position toward
-  // flat, not past it. The venue carries closes out in the order sent and the hub reports trades in
-  // the venue's order, so it is the oldest close not yet traded; filled in parts, it is done once flat.
-  const bool toward_flat = before != 0 && (before > 0) != (fill > 0) && std::abs(fill) <= std::abs(before);
-  pending_close* close = toward_flat && !legs_seen_.contains(t.order) ? oldest_untraded_close(t.contract_id) : nullptr;
   if (pending_place* p = find_by_id(t.order)) {
     p->heard = true;
     consume(*p, fill);
   } else {
     // Kept for a place whose response has not named its order yet (an unknown outcome): if this
-    // turns out to be its order, the fill is its own and not the close's.
+    // turns out to be its order, the fill is its own and not a close's.
     remember_fill(t.order, fill);
-    if (close != nullptr) close->traded = before + fill == 0;
+    // A close's own trade: an order the book never placed (nor a leg) that takes the position toward
+    // flat, not past it. The venue carries closes out in the order sent and the hub reports trades in
+    // the venue's order, so it is the oldest close not yet traded; filled in parts, it is done once flat.
+    const bool toward_flat = before != 0 && (before > 0) != (fill > 0) && std::abs(fill) <= std::abs(before);
+    if (toward_flat && !legs_seen_.contains(t.order)) {
+      if (pending_close* close = oldest_untraded_close(t.contract_id)) close->traded = before + fill == 0;
+    }
   }
   drop_finished();
 }
