@@ -9,6 +9,7 @@
 // and it shows the daemon's alerts arriving at a local webhook.
 
 #include "demo/demo_legs.hpp"
+#include "demo/demo_pace.hpp"
 #include "support/alert_receiver.hpp"
 #include "support/process.hpp"
 #include "support/raw_client.hpp"
@@ -19,8 +20,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,6 +88,8 @@ private:
   bool wait_for_targets(int leader, std::chrono::milliseconds limit);
   void show_daemon_lines();
   void start();
+  // Before a step: the leader waits while a follower login is near its request budget (demo_pace.hpp).
+  void pace_for_budget();
   static unsigned short dashboard_port();
   static void wait_for_interrupt(); // DEMO_KEEP: until Ctrl-C or SIGTERM
   void step(int n, const std::string& what, const std::function<void()>& action, bool check_legs = false);
@@ -110,6 +115,10 @@ private:
   unsigned short control_port_ = 0;
   std::string dashboard_token_;
   std::size_t shown_bytes_ = 0;
+  rate_limit_config budget_;                              // the demo configuration's safety.rate_limit
+  std::map<std::string, std::size_t> followers_of_login_; // from the demo configuration
+  std::map<std::string, std::deque<std::int64_t>> sends_; // each follower login's requests, oldest first
+  std::size_t log_read_ = 0;                              // the simulator's /log read up to here
   int out_of_sync_steps_ = 0;
   int legs_out_of_place_ = 0;
   int legs_checked_ = 0;

@@ -1,5 +1,6 @@
 // `make demo`: the leader's script, step by step, and the summary (demo.hpp says what it shows).
 
+#include "config/config_loader.hpp"
 #include "demo/demo.hpp"
 #include "support/percentile.hpp"
 #include "support/raw_client.hpp"
@@ -17,14 +18,16 @@ namespace copytrader::demo {
 
 void demo_driver::start() {
   dir_.write("world.json", R"({"users":[{"username":"leader_user","api_key":"demo-leader-key"},
-    {"username":"follower_user","api_key":"demo-follower-key"}],
+    {"username":"follower_user","api_key":"demo-follower-key"},
+    {"username":"firm2_user","api_key":"demo-firm2-key"}],
    "accounts":[{"id":1001,"username":"leader_user","name":"LEADER-1001"},
     {"id":2001,"username":"follower_user","name":"FULL-2001"},
     {"id":2002,"username":"follower_user","name":"HALF-2002"},
-    {"id":2003,"username":"follower_user","name":"ES-2003"},
-    {"id":2004,"username":"follower_user","name":"GUARDED-2004"}]})");
+    {"id":2003,"username":"firm2_user","name":"ES-2003"},
+    {"id":2004,"username":"firm2_user","name":"GUARDED-2004"}]})");
   dir_.write("leader.key", "demo-leader-key\n", 0600);
   dir_.write("follower.key", "demo-follower-key\n", 0600);
+  dir_.write("firm2.key", "demo-firm2-key\n", 0600);
   // The daemon's alerts go to the demo's own webhook receiver (docs/operations.md, "Alerts").
   dir_.write("alert-webhook.url", alerts_.url("/copytrader-demo") + "\n", 0600);
   // The dashboard (docs/operations.md, "Dashboard"), with a token made for this run.
@@ -60,6 +63,10 @@ void demo_driver::start() {
   control_port_ = static_cast<unsigned short>(json::parse(read_file(ports)).at("control_port").as_int64());
   dir_.write("sim-ca.pem", read_file(dir_.path() / "sim-ca.pem") + alerts_.ca_pem(), 0644); // trust both
 
+  auto loaded = load_config(dir_.path() / "copytrader.yaml");
+  if (!loaded) throw std::runtime_error("the demo configuration does not load: " + loaded.error().to_string());
+  budget_ = loaded->safety.rate_limit;
+  for (const auto& f : loaded->followers) ++followers_of_login_[f.login.username];
   daemon_ = std::make_unique<child_process>(
       daemon_path_, std::vector<std::string>{"--config", (dir_.path() / "copytrader.yaml").string()},
       std::map<std::string, std::string>{}, dir_.path() / "copytraderd.log");
@@ -77,7 +84,36 @@ void demo_driver::start() {
   show_alerts();
 }
 
+void demo_driver::pace_for_budget() {
+  const auto log = control("GET", "/log?since=" + std::to_string(log_read_));
+  log_read_ = static_cast<std::size_t>(log.at("next").to_number<std::uint64_t>());
+  for (const auto& entry : log.at("entries").as_array()) {
+    const auto& e = entry.as_object();
+    const auto* user = e.if_contains("username");
+    if (e.at("kind") != "rest" || user == nullptr) continue;
+    const std::string login(user->as_string());
+    if (followers_of_login_.contains(login)) sends_[login].push_back(e.at("t_ns").to_number<std::int64_t>());
+  }
+  const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch()) // CLOCK_MONOTONIC, as the log's
+                          .count();
+  for (auto& [login, sends] : sends_) {
+    const auto pause = budget_pause(sends, now_ns, followers_of_login_.at(login), budget_);
+    if (pause <= 0ns) continue;
+    if (pause >= 100ms)
+      std::cout << fmt::format(
+                       "      (the leader waits {:.1f} s: login {} sent {} requests in the last {} s, and "
+                       "copytraderd keeps it within {} and holds entries near the end; nobody trades "
+                       "this fast)\n",
+                       std::chrono::duration<double>(pause).count(), login, sends.size(),
+                       std::chrono::duration_cast<std::chrono::seconds>(budget_.window).count(), budget_.max_requests)
+                << std::flush;
+    std::this_thread::sleep_for(pause);
+  }
+}
+
 void demo_driver::step(int n, const std::string& what, const std::function<void()>& action, bool check_legs) {
+  pace_for_budget();
   action();
   const int leader = position(1001, mes);
   const bool ok = wait_for_targets(leader, 10s);
