@@ -13,8 +13,11 @@ namespace copytrader::engine {
 
 copy::entry_room follower_session::guard_screen::room(int direction, std::int32_t held, std::int32_t wanted) const {
   const auto& ctx = session.ctx_;
-  guard::entry_intent intent{
-      contract, direction, held, wanted, std::nullopt, std::nullopt, guard::hedge_conflict::none};
+  guard::entry_intent intent{contract, direction, held, wanted, std::nullopt, std::nullopt, guard::hedge_conflict::none,
+                             0};
+  // A reversal: what the follower holds the other way is closed before this entry is sent.
+  if (const std::int32_t expected = session.book_.expected(contract); expected * direction < 0)
+    intent.closing = expected;
   if (auto info = ctx.contract_info.find(contract); info != ctx.contract_info.end()) {
     intent.dollars_per_point = guard::dollars_per_point(info->second.tick_value, info->second.tick_size);
   }

@@ -1,8 +1,9 @@
 // G7, cross-account hedging: before a follower adds in one direction of a product group, no other
 // account of its login (the leader included) may hold the other direction. Another follower that is
-// itself on its way out of that direction (its plan's target is flat or ours: a reversal under way)
-// makes the entry wait a moment (at most copy::guard_wait_limit); one that means to stay makes it
-// skip. A follower with allow_hedge is neither screened nor counted.
+// itself on its way out of that direction (its plan's target is flat or ours, or the leader has gone
+// our way and it is not hands-off: a reversal under way) makes the entry wait a moment (at most
+// copy::guard_wait_limit); one that means to stay makes it skip. A follower with allow_hedge is
+// neither screened nor counted.
 
 #include "engine/copy_engine.hpp"
 
@@ -39,8 +40,10 @@ guard::hedge_conflict copy_engine::hedge_conflict_for(const follower_config& sel
       const auto plan = f->plans().find(contract);
       const bool planned = plan != f->plans().end();
       const bool planned_out = planned && sign(plan->second.target) != -direction;
-      const bool held_there = planned && (plan->second.cap || plan->second.hands_off); // disabled, hands-off...
-      const bool leaving = planned_out || (!rules.invert && !held_there && leader_direction == direction);
+      // Only hands-off keeps a position the leader has left: every cap (disabled, the guard's, the
+      // breaker's...) ends with its episode, and a capped follower still follows the leader's exits.
+      const bool hands_off = planned && plan->second.hands_off;
+      const bool leaving = planned_out || (!rules.invert && !hands_off && leader_direction == direction);
       conflict = leaving ? guard::hedge_conflict::passing : guard::hedge_conflict::standing;
     });
   }

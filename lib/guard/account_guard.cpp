@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace copytrader::guard {
 
@@ -93,10 +94,10 @@ entry_verdict screen_entry(const guard_inputs& in, const entry_intent& intent, s
   if (limits.max_contracts > 0) {
     const bool micro = in.products.classify(intent.contract).micro;
     const double weight = micro ? limits.micro_weight : 1.0;
-    const double free = limits.max_contracts - facts.mini_equivalents_held;
-    b.limit(contracts_within(free, weight), guard_rule::size,
-            fmt::format("{:.1f} of {:.1f} mini-equivalents held, {} counts {:.1f}", facts.mini_equivalents_held,
-                        limits.max_contracts, product_code(intent.contract), weight));
+    const double held = facts.mini_equivalents_held - std::abs(intent.closing) * weight;
+    b.limit(contracts_within(limits.max_contracts - held, weight), guard_rule::size,
+            fmt::format("{:.1f} of {:.1f} mini-equivalents held, {} counts {:.1f}", held, limits.max_contracts,
+                        product_code(intent.contract), weight));
   }
 
   if (limits.guards_loss()) {

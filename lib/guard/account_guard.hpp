@@ -46,6 +46,10 @@ struct entry_intent {
   std::optional<double> stop_points; // the stop distance the entry carries; nullopt: none
   std::optional<double> dollars_per_point; // nullopt: the contract's data is unknown
   hedge_conflict hedge = hedge_conflict::none;
+  // What the follower holds the other way on this contract (a reversal): its close is confirmed
+  // before the entry is sent, so for the size cap it is gone. Its risk at the stops still counts: the
+  // close realises a loss no worse than that.
+  std::int32_t closing = 0;
 };
 
 struct entry_verdict {

@@ -122,6 +122,33 @@ TEST_CASE("guard G7: an entry opposite another account of the login is skipped a
   CHECK(fx.position(2001) == 0);
 }
 
+TEST_CASE("guard G7: a follower held below the leader is leaving on a reversal, not hedging", "[engine][guard][G7]") {
+  log_capture log;
+  // On the reversal "copy" is planned first, while "held" is still long under a hold of the last
+  // episode. That hold ends with the episode: "held" closes with the leader, as every follower's exits
+  // do, so "copy" waits for it rather than skip its short.
+  const auto held_by = GENERATE(as<std::string>{}, "size cap", "disable");
+  const bool by_guard = held_by == "size cap";
+  engine_fixture fx(follower_entry("copy", 2001, "    bracket: fixed\n") +
+                    follower_entry("held", 2002,
+                                   by_guard ? "    bracket: fixed\n    risk: {max_contracts: 0.4, session: {enforce: "
+                                              "false}}\n"
+                                            : "    bracket: fixed\n"));
+  fx.start();
+  fx.leader_market(6);
+  if (by_guard) {
+    REQUIRE(fx.settle({{2001, 6}, {2002, 4}})); // 4 MES: 0.4 mini-equivalents
+  } else {
+    REQUIRE(fx.settle({{2001, 6}, {2002, 6}}));
+    REQUIRE(fx.engine->set_enabled("held", false)); // adds nothing; exits still follow the leader
+  }
+  fx.leader_market(-8); // long 6 -> short 2
+  REQUIRE(fx.settle({{2001, -2}, {2002, by_guard ? -2 : 0}}));
+  CHECK(log.count("G7 hedging") == 0);
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}, {2002, 0}}));
+}
+
 TEST_CASE("guard: a restart keeps the lock and the day's start; reconciliation does not re-sync a locked follower",
           "[engine][guard]") {
   log_capture log;

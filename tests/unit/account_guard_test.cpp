@@ -38,7 +38,7 @@ account_facts facts(double balance, double day_start = 50'000) {
 
 // An ES entry with a 16-tick (4 point) stop: 4 x $50 + 1.25 + 2 x 0.37 = 201.99 a contract.
 entry_intent es_long(std::int32_t wanted, std::int32_t held = 0) {
-  return entry_intent{es, 1, held, wanted, 4.0, 50.0, hedge_conflict::none};
+  return entry_intent{es, 1, held, wanted, 4.0, 50.0, hedge_conflict::none, 0};
 }
 
 struct world {
@@ -118,14 +118,29 @@ TEST_CASE("guard G4: the size cap counts a micro as a tenth of a mini", "[guard]
   w.limits = risk_limits{};
   w.limits.max_contracts = 5;
   w.account.mini_equivalents_held = 4.5; // e.g. 4 ES and 5 MES
-  auto v = w.screen(entry_intent{mes, 1, 5, 20, 4.0, 5.0, hedge_conflict::none});
+  auto v = w.screen(entry_intent{mes, 1, 5, 20, 4.0, 5.0, hedge_conflict::none, 0});
   CHECK(v.most == 10); // 5 more micros
   CHECK(v.rule == guard_rule::size);
   v = w.screen(es_long(5, 4));
   CHECK(v.most == 4); // no room for another mini
-  v = w.screen(entry_intent{mes, 1, 0, 3, 4.0, 5.0, hedge_conflict::none});
+  v = w.screen(entry_intent{mes, 1, 0, 3, 4.0, 5.0, hedge_conflict::none, 0});
   CHECK(v.most == 5);
   CHECK_FALSE(v.binds(3));
+}
+
+TEST_CASE("guard G4: a reversal's entry is not counted beside the position its close takes away", "[guard]") {
+  world w;
+  w.limits = risk_limits{};
+  w.limits.max_contracts = 0.4;
+  w.account.mini_equivalents_held = 0.4; // long 4 MES, at the cap
+  // Short 2 after closing the 4: the close is confirmed before the entry is sent.
+  auto v = w.screen(entry_intent{mes, -1, 0, 2, 4.0, 5.0, hedge_conflict::none, 4});
+  CHECK(v.most == 4);
+  CHECK_FALSE(v.binds(2));
+  // Short 6 would hold 0.6 after the close.
+  CHECK(w.screen(entry_intent{mes, -1, 0, 6, 4.0, 5.0, hedge_conflict::none, 4}).most == 4);
+  // Without the close (another contract held), the cap is full.
+  CHECK(w.screen(entry_intent{mes, -1, 0, 2, 4.0, 5.0, hedge_conflict::none, 0}).most == 0);
 }
 
 TEST_CASE("guard G5 and G6: no entry after last_entry, flat at flatten_at, none inside a blackout", "[guard]") {
@@ -144,8 +159,9 @@ TEST_CASE("guard G5 and G6: no entry after last_entry, flat at flatten_at, none 
 
   const date::local_seconds noon_chicago{date::local_days{2026_y / 6 / 16} + 12h};
   w.limits.blackouts.push_back({noon_chicago - 5min, noon_chicago + 5min, {"ES"}});
-  CHECK(w.screen(entry_intent{mes, 1, 0, 1, 4.0, 5.0, hedge_conflict::none}).rule == guard_rule::blackout);
-  CHECK(w.screen(entry_intent{"CON.F.US.MNQ.U26", 1, 0, 1, 4.0, 2.0, hedge_conflict::none}).rule == guard_rule::none);
+  CHECK(w.screen(entry_intent{mes, 1, 0, 1, 4.0, 5.0, hedge_conflict::none, 0}).rule == guard_rule::blackout);
+  CHECK(w.screen(entry_intent{"CON.F.US.MNQ.U26", 1, 0, 1, 4.0, 2.0, hedge_conflict::none, 0}).rule ==
+        guard_rule::none);
   w.account.balance_seen = tuesday_noon + 5min;
   CHECK(w.screen(es_long(1), tuesday_noon + 5min).rule == guard_rule::none);
 }
