@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
 
 namespace copytrader::demo {
 
@@ -32,7 +33,9 @@ inline std::chrono::nanoseconds budget_pause(std::deque<std::int64_t>& sends_ns,
       request_budget::with_margin(std::chrono::duration_cast<std::chrono::nanoseconds>(budget.window)).count();
   while (!sends_ns.empty() && sends_ns.front() <= now_ns - window) sends_ns.pop_front();
   const auto capacity = static_cast<std::size_t>(budget.max_requests);
-  const std::size_t for_entries = capacity - plan_exit_reserve(capacity, followers, std::nullopt).reserve;
+  std::optional<std::size_t> configured;
+  if (budget.exit_reserve) configured = static_cast<std::size_t>(*budget.exit_reserve);
+  const std::size_t for_entries = capacity - plan_exit_reserve(capacity, followers, configured).reserve;
   const std::size_t room = for_entries - std::min(for_entries, step_cost_per_follower * followers);
   if (sends_ns.size() <= room) return std::chrono::nanoseconds(0);
   // Enough of the oldest sends must leave the window that `room` are left in it.

@@ -56,5 +56,9 @@ TEST_CASE("the window and budget come from the configuration", "[demo_pace]") {
   small.window = std::chrono::seconds(10);
   // 30 - 3 kept for exits = 27, 10 for the step: 17 may be in the window.
   auto log = sends(18, 0, second / 10);
+  auto same = log;
   CHECK(budget_pause(log, 2 * second, 1, small) == 8200ms); // the first leaves at 10.2 s
+  // A reserve set in the file: 30 - 8 = 22, 10 for the step: 12 may be in the window.
+  small.exit_reserve = 8;
+  CHECK(budget_pause(same, 2 * second, 1, small) == 8700ms); // the sixth leaves at 10.7 s
 }
