@@ -17,8 +17,13 @@ all: build
 deps:
 	@bash scripts/install-deps.sh
 
+# The release build keeps line tables and function names (-g1): enough for a coredump's backtrace
+# (coredumpctl) and for perf. Full -g (locals and types, for gdb) makes the build about a third
+# slower (docs/performance.md, "make demo from a clean build"); RELEASE_DEBUG=-g gives it.
+RELEASE_DEBUG ?= -g1
 release-configure: deps
-	cmake -S . -B $(RELEASE_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake -S . -B $(RELEASE_DIR) $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		"-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 $(RELEASE_DEBUG) -DNDEBUG" -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 
 build: release-configure
 	cmake --build $(RELEASE_DIR) -j $(JOBS)
