@@ -43,9 +43,11 @@ test: release-configure
 
 # The product working: projectx-sim and copytraderd (release build) with etc/copytrader.demo.yaml, the
 # leader driven through entries, drags, scale-ins, partial exits, reversals and flats. DEMO_TRADES=N
-# bounds it (default 24, about ten seconds); exits 0 only if every follower stayed in sync. It prints the
-# dashboard's address (http://127.0.0.1:28470/#token=...; DEMO_DASHBOARD_PORT=N for another port);
-# DEMO_KEEP=1 keeps the daemon and the page up after the summary, until Ctrl-C.
+# bounds it (default 24, about fifteen seconds; beyond about 30 the leader waits for its followers'
+# request budget, as copytraderd keeps each login within 180 a minute); exits 0 only if every
+# follower stayed in sync. It prints the dashboard's address (http://127.0.0.1:28470/#token=...;
+# DEMO_DASHBOARD_PORT=N for another port); DEMO_KEEP=1 keeps the daemon and the page up after the
+# summary, until Ctrl-C.
 # It builds only the four programs it runs (115 of the 177 translation units), not every test binary.
 demo: release-configure
 	cmake --build $(RELEASE_DIR) -j $(JOBS) --target copytraderd copytraderctl projectx-sim copytrader-demo

@@ -6,7 +6,8 @@
 // leader's trade frame written -> the follower's Order/place received) and exits 0 only if every
 // follower ends at its target, with no leftover legs and no tag accepted twice. After each stop drag
 // it also checks every follower's legs against the leader's distances (mirror) or its fixed ticks,
-// and it shows the daemon's alerts arriving at a local webhook.
+// and it shows the daemon's alerts arriving at a local webhook. Before each step the leader waits
+// while a follower login is near its request budget (demo_pace.hpp), as no real trader outruns it.
 
 #include "demo/demo_legs.hpp"
 #include "demo/demo_pace.hpp"
