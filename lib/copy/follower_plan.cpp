@@ -3,6 +3,7 @@
 #include "copy/sizing.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace copytrader::copy {
 
@@ -32,6 +33,11 @@ void release(contract_plan& plan, hold_reason why) {
 }
 
 void retry_later(contract_plan& plan, plan_time now) { plan.retry_after = now + retry_pause; }
+
+bool only_waits_for_legs(std::int32_t target, std::int32_t expected) noexcept {
+  const bool against = expected != 0 && (expected > 0) != (target > 0);
+  return target != 0 && !against && std::abs(expected) < std::abs(target);
+}
 
 namespace {
 
@@ -87,9 +93,20 @@ plan_step next_step(contract_plan& plan, const leader_view& leader, std::int32_t
       std::any_of(step.actions.begin(), step.actions.end(), [](const auto& a) { return a.adds_exposure(); });
   if (adds && gates.mirror && leader.legs_due && now < *leader.legs_due) {
     // The leader's entry had legs that are not armed yet: its bracket is coming (bracket_wait).
+    if (expected * target < 0) {
+      // A reversal: its close is an exit and goes now; the opening waits for the legs once it is done.
+      step.actions = plan_change(0, expected);
+      step.kind = step_kind::send;
+      return step;
+    }
     step.kind = step_kind::wait;
     step.until = *leader.legs_due;
     step.actions.clear();
+    if (expected == 0) {
+      // Flat after a reversal's close: a leg the venue left working must not wait with the entry.
+      step.legs_first = now >= plan.legs_settle;
+      if (!step.legs_first) step.until = std::min(step.until, plan.legs_settle);
+    }
     return step;
   }
   if (adds && screen) {

@@ -111,6 +111,7 @@ struct plan_step {
   step_kind kind = step_kind::skip;
   plan_time until{};
   action_list actions;
+  bool legs_first = false; // a wait: look at the legs now all the same (a flat contract's leftovers)
 };
 
 // Caps the contract for the current episode (ratcheted down as it reduces).
@@ -121,6 +122,12 @@ void hold(contract_plan& plan, std::int32_t limit, std::uint64_t episode, hold_r
 // The guard's cap holds for the episode like any other: an entry skipped is not made later.
 [[nodiscard]] plan_step next_step(contract_plan& plan, const leader_view& leader, std::int32_t expected,
                                   const follower_gates& gates, plan_time now, const entry_screen* screen = nullptr);
+
+// A new leader entry whose legs are not armed yet, seen by a `mirror` follower: its plan for the
+// contract can only wait for them (bracket_wait) when it holds nothing the entry reverses or
+// already reaches, so it need not be woken before they arm. `target`: what the leader implies for
+// the follower contract now.
+[[nodiscard]] bool only_waits_for_legs(std::int32_t target, std::int32_t expected) noexcept;
 
 // Lifts a cap set for this reason (copytraderctl reset-breaker lifts entries_blocked): the contract
 // follows the leader's current episode again, up to what the leader holds now.

@@ -1,7 +1,9 @@
 // A follower's bracket legs kept fitting its position: cancelled when larger than it or on a flat
 // account, resized after a reduction, a missing stop or target placed, the leader's drags mirrored.
 
+#include "copy/follower_plan.hpp"
 #include "copy/leg_plan.hpp"
+#include "copy/sizing.hpp"
 #include "core/crash_point.hpp"
 #include "engine/follower_session.hpp"
 #include "logging/log.hpp"
@@ -20,6 +22,29 @@ namespace {
 double round_to_tick(double price, double tick) { return tick > 0 ? std::round(price / tick) * tick : price; }
 
 } // namespace
+
+void follower_session::nudge_unless_waiting_for_legs(const std::string& leader_contract,
+                                                     steady_clock::time_point legs_due) {
+  // Each follower woken for nothing costs the first real copy a converge: with 50 mirror followers
+  // that was most of the first one's latency (docs/performance.md).
+  const auto state = ctx_.contracts.find(leader_contract);
+  const std::string* mine = state == ctx_.contracts.end()
+                                ? nullptr
+                                : copy_context::follower_contract(leader_contract, state->second, routes_);
+  if (dirty_ || rules_.bracket != bracket_mode::mirror || mine == nullptr) {
+    nudge();
+    return;
+  }
+  std::int32_t target = 0; // as refresh_targets sums it: every leader contract mapped onto mine
+  for (const auto& [key, leader] : ctx_.contracts) {
+    const std::string* onto = copy_context::follower_contract(key, leader, routes_);
+    if (onto != nullptr && *onto == *mine) target += copy::target_size(ctx_.leader_net(key, leader), rules_);
+  }
+  if (copy::only_waits_for_legs(target, book_.expected(*mine)))
+    wake_at(legs_due);
+  else
+    nudge();
+}
 
 asio::awaitable<void> follower_session::maintain_legs(const std::string& contract, const contract_target& t) {
   const auto now = ctx_.now();

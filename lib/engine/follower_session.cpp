@@ -184,7 +184,10 @@ asio::awaitable<void> follower_session::converge() {
     if (screen.bound) note_guard_hold(contract, plan, *screen.bound);
     switch (step.kind) {
       case copy::step_kind::skip: break;
-      case copy::step_kind::wait: wake_at(step.until); break;
+      case copy::step_kind::wait:
+        wake_at(step.until);
+        if (step.legs_first && !ctx_.copy.dry_run) co_await maintain_legs(contract, t);
+        break;
       case copy::step_kind::legs:
         if (ctx_.copy.dry_run)
           shadow_leg_moves(contract, t);

@@ -49,6 +49,10 @@ public:
   void take_events_from(const projectx::hub_client& hub) { hub_ = &hub; }
   // Something changed: plan again soon (coalesced; the worker runs once per batch of nudges).
   void nudge();
+  // The leader's new entry on `leader_contract` waits for its legs until `legs_due`: a mirror
+  // follower that can only wait for them sleeps until they arm (the engine nudges every follower
+  // then) or until `legs_due`; any other is nudged now.
+  void nudge_unless_waiting_for_legs(const std::string& leader_contract, steady_clock::time_point legs_due);
   void tick(steady_clock::time_point now); // the account guard's live checks (the worker wakes itself)
 
   void on_events(const std::vector<projectx::user_event>& events);

@@ -39,10 +39,8 @@ void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
               id, px::format_timestamp(stamp), px::format_timestamp(venue_now));
         });
       }
-      if (auto change = ctx_.tracker.on_trade(t->value, now, venue_now)) {
-        on_leader_change(*change, t->value.price);
-        changed = true;
-      }
+      if (auto change = ctx_.tracker.on_trade(t->value, now, venue_now))
+        on_leader_change(*change, t->value.price); // which nudges the followers it concerns
       watermark_ = std::max(watermark_, t->value.id);
     } else if (const auto* p = std::get_if<px::position_event>(&e)) {
       if (p->value.account_id != leader) continue;
@@ -104,8 +102,11 @@ void copy_engine::on_leader_change(const copy::position_change& change, double f
   if (adds && change.order && ctx_.legs.pending(*change.order)) {
     state.legs_due = now + config_.copy.bracket_wait;
     state.entry_order = change.order;
+    // Mirror followers are woken when the legs arm (on_leader_events) or at legs_due, not for nothing now.
+    for (auto& f : followers_) f->nudge_unless_waiting_for_legs(change.contract, *state.legs_due);
+  } else {
+    nudge_all();
   }
-  nudge_all();
   meter_leader_move(now);
   // Logged (and alerted) after the followers had their turn: no log line is formatted before the sends.
   auto alert_sink = tripped.empty() ? decltype(ctx_.alert_sink){} : ctx_.alert_sink;

@@ -238,12 +238,13 @@ std::pair<unsigned, std::string> rest_fault_from(simulator& sim, const json::obj
 std::pair<unsigned, std::string> hub_fault_from(simulator& sim, const json::object& b) {
   json_reader r(b, "fault");
   std::string kind, target = "*", mode = "message", username;
-  std::int32_t count = 1;
+  std::int32_t count = 1, after = 0;
   std::int64_t ms = 0, bytes = 2 * 1024 * 1024;
   std::optional<bool> allow_reconnect;
   r.required("kind", kind);
   r.optional("target", target);
   r.optional("count", count);
+  r.optional("after", after);
   r.optional("ms", ms);
   r.optional("mode", mode);
   r.optional("username", username);
@@ -254,6 +255,7 @@ std::pair<unsigned, std::string> hub_fault_from(simulator& sim, const json::obje
   if (kind == "drop") {
     f.drop_target = target;
     f.drop_count = count;
+    f.drop_after = after;
   } else if (kind == "duplicate") {
     f.duplicate_target = target;
     f.duplicate_count = count;

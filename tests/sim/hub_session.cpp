@@ -159,8 +159,12 @@ void hub_session::deliver(const hub_event& event) {
 
   hub_faults& f = sim_.faults();
   if (f.drop_count > 0 && (f.drop_target == "*" || f.drop_target == event.target)) {
-    --f.drop_count;
-    return;
+    if (f.drop_after > 0) {
+      --f.drop_after;
+    } else {
+      --f.drop_count;
+      return;
+    }
   }
   std::string frame;
   if (f.skew_count > 0 && event.target == "GatewayUserTrade" && event.data.contains("creationTimestamp")) {

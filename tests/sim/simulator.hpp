@@ -35,6 +35,7 @@ struct simulator_options {
 struct hub_faults {
   std::string drop_target; // drop the next drop_count events of this target ("*": any)
   int drop_count = 0;
+  int drop_after = 0; // ...once this many more of them went through (the later events of one fill)
   std::string duplicate_target;
   int duplicate_count = 0;
   int reorder_count = 0; // hold an event back and send it after the next one

@@ -164,6 +164,27 @@ TEST_CASE("plan bracket_wait: a mirror entry waits for the leader's legs; exits 
   leader_view exit = leader(0);
   exit.legs_due = t0 + 300ms;
   CHECK(next_step(plan, exit, 1, mirror, t0).kind == step_kind::send); // an exit never waits
+
+  // A reversal: its close is an exit and goes now; the opening waits for the legs.
+  leader_view reversal = leader(-1, 2);
+  reversal.legs_due = t0 + 300ms;
+  step = next_step(plan, reversal, 1, mirror, t0);
+  REQUIRE(step.kind == step_kind::send);
+  CHECK(step.actions == action_list{act(action_kind::flatten, sell, 1)});
+  step = next_step(plan, reversal, 0, mirror, t0 + 10ms); // the close done
+  CHECK(step.kind == step_kind::wait);
+  CHECK(step.until == t0 + 300ms);
+}
+
+TEST_CASE("plan bracket_wait: only a follower with nothing to leave merely waits for the leader's legs",
+          "[plan][bracket_wait]") {
+  CHECK(only_waits_for_legs(1, 0));        // flat: the entry waits
+  CHECK(only_waits_for_legs(2, 1));        // an add waits
+  CHECK(only_waits_for_legs(-2, -1));      // short alike
+  CHECK_FALSE(only_waits_for_legs(-1, 1)); // a reversal's close goes now
+  CHECK_FALSE(only_waits_for_legs(1, 2));  // a reduction is an exit
+  CHECK_FALSE(only_waits_for_legs(1, 1));  // at the target: its legs are looked at
+  CHECK_FALSE(only_waits_for_legs(0, 0));  // flat leader: nothing to wait for
 }
 
 TEST_CASE("plan B13: an entry accepted then rejected is held for the episode, after the retry pause", "[plan][B13]") {
