@@ -114,6 +114,14 @@ public:
     for (const auto& [contract, pending] : closes_) visit(contract);
     for (const auto& [id, o] : working_) visit(o.contract);
   }
+  // Only the contracts whose expected() can be non-zero: held, or with a place or close in flight
+  // (a working leg alone holds nothing).
+  template <typename F>
+  void for_each_exposed_contract(F&& visit) const {
+    net_.for_each_open(visit);
+    for (const auto& p : places_) visit(p.contract);
+    for (const auto& [contract, pending] : closes_) visit(contract);
+  }
   [[nodiscard]] projectx::account_number account() const noexcept { return account_; }
 
 private:

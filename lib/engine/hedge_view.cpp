@@ -33,9 +33,13 @@ guard::hedge_conflict copy_engine::hedge_conflict_for(const follower_config& sel
   for (const auto& f : followers_) {
     const auto& rules = f->rules();
     if (rules.account == self.account || rules.login.username != self.login.username || rules.allow_hedge) continue;
-    f->book().for_each_contract([&](const std::string& contract) {
-      if (conflict == guard::hedge_conflict::standing || !in_group(contract)) return;
-      if (sign(f->book().expected(contract)) != -direction) return;
+    const std::string* previous = nullptr; // a contract comes once per order and close: judged once in a row
+    f->book().for_each_exposed_contract([&](const std::string& contract) {
+      if (previous != nullptr && *previous == contract) return;
+      previous = &contract;
+      // Cheapest first: most accounts are flat or already our way, and classify parses the id.
+      if (conflict == guard::hedge_conflict::standing || sign(f->book().expected(contract)) != -direction) return;
+      if (!in_group(contract)) return;
       // Its last plan, or (when it has not planned since the leader moved) the leader, says it is leaving.
       const auto plan = f->plans().find(contract);
       const bool planned = plan != f->plans().end();
