@@ -312,6 +312,9 @@ int main(int argc, char** argv) {
     waits_promise.set_value(waits);
   });
   const std::uint64_t pool_waits = waits_promise.get_future().get();
+  std::promise<std::deque<std::int64_t>> legs_promise; // mirror: each entry's wait for the leader's legs
+  boost::asio::post(io, [&] { legs_promise.set_value(engine.context().legs_wait_us); });
+  const auto legs_wait = legs_promise.get_future().get();
   std::vector<double> sent_first;
   std::vector<double> sent_last;
   std::size_t samples = sent.empty() ? 0 : sent.front().size();
@@ -325,6 +328,17 @@ int main(int argc, char** argv) {
     }
     sent_first.push_back(static_cast<double>(low));
     sent_last.push_back(static_cast<double>(high));
+  }
+  // With mirror, a follower's place can go only once the leader's legs are armed, events the venue
+  // sends after the trade: what is left after that wait is the daemon's own work. One wait per entry.
+  std::vector<double> legs_waits;
+  std::vector<double> first_after_legs;
+  if (legs_wait.size() >= samples) {
+    for (std::size_t i = 0; i < samples; ++i) {
+      const auto wait = legs_wait[legs_wait.size() - samples + i];
+      legs_waits.push_back(static_cast<double>(wait));
+      first_after_legs.push_back(sent_first[i] - static_cast<double>(wait));
+    }
   }
   if (std::getenv("BENCH_RANKS") != nullptr) {
     // The k-th request of an entry to reach its socket, p50 over the entries: the per-follower slope.
@@ -362,20 +376,29 @@ int main(int argc, char** argv) {
                            percentile(sent_first, 0.5), percentile(sent_first, 0.99), percentile(sent_first, 1.0));
   std::cout << fmt::format("    last follower  p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
                            percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0));
+  if (!legs_waits.empty()) {
+    std::cout << fmt::format(
+        "    of which the leader's legs (trade read -> legs armed) p50 {:8.0f} us  p99 {:8.0f} us\n",
+        percentile(legs_waits, 0.5), percentile(legs_waits, 0.99));
+    std::cout << fmt::format("    first follower after the legs armed p50 {:8.0f} us  p99 {:8.0f} us  max {:8.0f} us\n",
+                             percentile(first_after_legs, 0.5), percentile(first_after_legs, 0.99),
+                             percentile(first_after_legs, 1.0));
+  }
   std::cout << fmt::format(
       "  follower requests per copied entry (entry + exit + leg cancels) {:.2f}; 429 answers {}; "
       "requests that waited for a free connection {}\n",
       per_entry, out.throttled, pool_waits);
   if (!json_out.empty()) {
     std::ofstream(json_out) << fmt::format(
-        R"({{"followers":{},"logins":{},"bracket":"{}","pinned":{},"guarded":{},"alerts_posted":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_first_max_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{},"pool_waits":{}}})"
+        R"({{"followers":{},"logins":{},"bracket":"{}","pinned":{},"guarded":{},"alerts_posted":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_first_max_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"legs_wait_p50_us":{:.0f},"legs_wait_p99_us":{:.0f},"sent_first_after_legs_p50_us":{:.0f},"sent_first_after_legs_p99_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{},"pool_waits":{}}})"
         "\n",
         followers, logins, mirror ? "mirror" : "fixed", pinned, guarded, alerts_received, copied,
         percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0),
         percentile(out.last_us, 0.5), percentile(out.last_us, 0.99), percentile(out.last_us, 1.0),
         percentile(sent_first, 0.5), percentile(sent_first, 0.99), percentile(sent_first, 1.0),
-        percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0), per_entry, out.throttled,
-        pool_waits);
+        percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0),
+        percentile(legs_waits, 0.5), percentile(legs_waits, 0.99), percentile(first_after_legs, 0.5),
+        percentile(first_after_legs, 0.99), per_entry, out.throttled, pool_waits);
   }
   boost::asio::post(io, [&] {
     engine.stop();

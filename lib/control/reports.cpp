@@ -171,6 +171,7 @@ json::object stats_report(engine::copy_engine& engine) {
         {"last_error", figures.last_error},
     });
   }
+  const auto legs_wait = engine::summarize(ctx.legs_wait_us);
   return json::object{
       {"leader_changes", ctx.counters.leader_changes},
       {"total_copies", ctx.counters.total_copies},
@@ -179,6 +180,7 @@ json::object stats_report(engine::copy_engine& engine) {
       {"circuit_breaker_trips", ctx.breaker.trips()},
       {"reconcile_corrections", ctx.counters.reconcile_corrections},
       {"reads_deferred", ctx.counters.reads_deferred},
+      {"leader_legs_wait_us", json::object{{"p50", legs_wait.p50}, {"p99", legs_wait.p99}, {"max", legs_wait.max}}},
       {"followers", std::move(followers)},
   };
 }

@@ -119,6 +119,9 @@ struct copy_context {
   bool leader_ready = false;
   std::string leader_problem = "starting";
   engine_counters counters;
+  // bracket: mirror: a leader entry's trade read -> its legs armed (or gone), the latest 4096: how
+  // long mirrored copies waited for the venue's leg events before they could go.
+  std::deque<std::int64_t> legs_wait_us;
   static constexpr std::size_t copies_kept = 200;
   // Kept only while a dashboard can show them: without one, a copy allocates nothing for the list.
   bool keep_recent_copies = false;

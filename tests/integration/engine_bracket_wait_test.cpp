@@ -2,6 +2,7 @@
 // them, then goes with its own ticks; a reversal's close never waits. The legs are lost on the hub
 // (the simulator drops the two order events that would arm them), so the leader's legs stay pending.
 
+#include "control/reports.hpp"
 #include "integration/engine_fixture.hpp"
 
 #include <boost/json.hpp>
@@ -107,4 +108,24 @@ TEST_CASE("bracket_wait: a mirror follower's reversal closes at once; only its o
   CHECK(*t.first_request_ns < *t.entry_ns);
   CHECK(*t.first_request_ns - *t.leader_trade_ns < ns(bracket_wait));
   CHECK(*t.entry_ns - *t.leader_trade_ns >= ns(bracket_wait));
+}
+
+TEST_CASE("bracket_wait: how long mirrored entries waited for the leader's legs is in stats",
+          "[engine][mirror][bracket_wait][stats]") {
+  engine_fixture fx(follower_entry("mirror", 2001, "    bracket: mirror\n"), copy_section);
+  fx.start();
+  fx.leader_market(1, -8, 12); // the legs arm: one wait measured
+  REQUIRE(fx.settle({{2001, 1}}));
+  REQUIRE(fx.engine->context().legs_wait_us.size() == 1);
+  const auto stats = control::stats_report(*fx.engine);
+  const auto& wait = stats.at("leader_legs_wait_us").as_object();
+  CHECK(wait.at("max").to_number<std::int64_t>() == fx.engine->context().legs_wait_us.front());
+  CHECK(wait.at("max").to_number<std::int64_t>() < std::chrono::microseconds(bracket_wait).count());
+
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  lose_the_leaders_armed_legs(fx);
+  fx.leader_market(1, -8, 12); // the legs never arm: no wait to measure
+  REQUIRE(fx.settle({{2001, 1}}, mes, true, 10s));
+  CHECK(fx.engine->context().legs_wait_us.size() == 1);
 }
