@@ -26,7 +26,7 @@ double round_to_tick(double price, double tick) { return tick > 0 ? std::round(p
 void follower_session::nudge_unless_waiting_for_legs(const std::string& leader_contract,
                                                      steady_clock::time_point legs_due) {
   // Each follower woken for nothing costs the first real copy a converge: with 50 mirror followers
-  // that was most of the first one's latency (docs/performance.md).
+  // that was about a fifth of the first one's latency (docs/performance.md).
   const auto state = ctx_.contracts.find(leader_contract);
   const std::string* mine = state == ctx_.contracts.end()
                                 ? nullptr

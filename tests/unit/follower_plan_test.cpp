@@ -174,6 +174,18 @@ TEST_CASE("plan bracket_wait: a mirror entry waits for the leader's legs; exits 
   step = next_step(plan, reversal, 0, mirror, t0 + 10ms); // the close done
   CHECK(step.kind == step_kind::wait);
   CHECK(step.until == t0 + 300ms);
+  CHECK(step.legs_first);        // flat: a leg left working from the long is cancelled meanwhile
+  plan.legs_settle = t0 + 100ms; // the close's own leftover cancels just went
+  step = next_step(plan, reversal, 0, mirror, t0 + 20ms);
+  CHECK_FALSE(step.legs_first);
+  CHECK(step.until == t0 + 100ms); // looked at again once they settled, then waits for the legs
+  CHECK(next_step(plan, reversal, 0, mirror, t0 + 100ms).legs_first);
+
+  leader_view add = leader(2, 2);
+  add.legs_due = t0 + 300ms;
+  step = next_step(plan, add, 1, mirror, t0 + 200ms); // an add waits with its legs as they are
+  CHECK(step.kind == step_kind::wait);
+  CHECK_FALSE(step.legs_first);
 }
 
 TEST_CASE("plan bracket_wait: only a follower with nothing to leave merely waits for the leader's legs",
