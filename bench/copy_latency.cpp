@@ -19,6 +19,7 @@
 //   copy_latency FOLLOWERS FILLS [JSON_OUT] [guarded|alerting] [logins=K] [bracket=fixed|mirror] [pinned]
 
 #include "alerts/alert_dispatcher.hpp"
+#include "control/reports.hpp"
 #include "engine/copy_engine.hpp"
 #include "projectx/tls_context.hpp"
 #include "support/alert_receiver.hpp"
@@ -301,7 +302,7 @@ int main(int argc, char** argv) {
   std::promise<std::vector<std::deque<std::int64_t>>> sent_promise;
   boost::asio::post(io, [&] {
     std::vector<std::deque<std::int64_t>> all;
-    for (const auto* f : engine.followers()) all.push_back(f->figures().sent_us);
+    for (const auto* f : engine.followers()) all.push_back(f->figures().sent_us.samples());
     sent_promise.set_value(std::move(all));
   });
   const auto sent = sent_promise.get_future().get();
@@ -312,8 +313,26 @@ int main(int argc, char** argv) {
     waits_promise.set_value(waits);
   });
   const std::uint64_t pool_waits = waits_promise.get_future().get();
+  // What the engine's stats cost to build on the io thread: copytraderctl stats, and every dashboard
+  // feed tick (each open browser, every 250 ms). A copy that arrives meanwhile waits for it.
+  // The first build after the copies works every figure out; the later ones find nothing new.
+  std::promise<std::pair<double, double>> stats_promise;
+  boost::asio::post(io, [&] {
+    std::vector<double> took;
+    for (int i = 0; i < 21; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      const auto report = control::stats_report(engine);
+      took.push_back(static_cast<double>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
+      if (report.empty()) break;
+    }
+    const double first = took.front() / 1000.0;
+    took.erase(took.begin());
+    stats_promise.set_value({first, percentile(took, 0.5) / 1000.0});
+  });
+  const auto [stats_us, stats_again_us] = stats_promise.get_future().get();
   std::promise<std::deque<std::int64_t>> legs_promise; // mirror: each entry's wait for the leader's legs
-  boost::asio::post(io, [&] { legs_promise.set_value(engine.context().legs_wait_us); });
+  boost::asio::post(io, [&] { legs_promise.set_value(engine.context().legs_wait_us.samples()); });
   const auto legs_wait = legs_promise.get_future().get();
   std::vector<double> sent_first;
   std::vector<double> sent_last;
@@ -385,12 +404,16 @@ int main(int argc, char** argv) {
                              percentile(first_after_legs, 1.0));
   }
   std::cout << fmt::format(
+      "  stats built (copytraderctl stats, each dashboard feed tick) in {:.0f} us after the "
+      "copies, {:.0f} us with nothing new; {} samples a follower\n",
+      stats_us, stats_again_us, samples);
+  std::cout << fmt::format(
       "  follower requests per copied entry (entry + exit + leg cancels) {:.2f}; 429 answers {}; "
       "requests that waited for a free connection {}\n",
       per_entry, out.throttled, pool_waits);
   if (!json_out.empty()) {
     std::ofstream(json_out) << fmt::format(
-        R"({{"followers":{},"logins":{},"bracket":"{}","pinned":{},"guarded":{},"alerts_posted":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_first_max_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"legs_wait_p50_us":{:.0f},"legs_wait_p99_us":{:.0f},"sent_first_after_legs_p50_us":{:.0f},"sent_first_after_legs_p99_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{},"pool_waits":{}}})"
+        R"({{"followers":{},"logins":{},"bracket":"{}","pinned":{},"guarded":{},"alerts_posted":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_first_max_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"legs_wait_p50_us":{:.0f},"legs_wait_p99_us":{:.0f},"sent_first_after_legs_p50_us":{:.0f},"sent_first_after_legs_p99_us":{:.0f},"stats_build_us":{:.0f},"stats_again_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{},"pool_waits":{}}})"
         "\n",
         followers, logins, mirror ? "mirror" : "fixed", pinned, guarded, alerts_received, copied,
         percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0),
@@ -398,7 +421,7 @@ int main(int argc, char** argv) {
         percentile(sent_first, 0.5), percentile(sent_first, 0.99), percentile(sent_first, 1.0),
         percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0),
         percentile(legs_waits, 0.5), percentile(legs_waits, 0.99), percentile(first_after_legs, 0.5),
-        percentile(first_after_legs, 0.99), per_entry, out.throttled, pool_waits);
+        percentile(first_after_legs, 0.99), stats_us, stats_again_us, per_entry, out.throttled, pool_waits);
   }
   boost::asio::post(io, [&] {
     engine.stop();

@@ -147,8 +147,8 @@ json::object stats_report(engine::copy_engine& engine) {
   json::array followers;
   for (const auto* f : engine.followers()) {
     const auto& figures = f->figures();
-    const auto latency = engine::summarize(figures.latency_us);
-    const auto sent = engine::summarize(figures.sent_us);
+    const auto latency = figures.latency_us.summary();
+    const auto sent = figures.sent_us.summary();
     const auto positions = follower_positions(*f);
     followers.push_back(json::object{
         {"name", f->rules().name},
@@ -171,7 +171,7 @@ json::object stats_report(engine::copy_engine& engine) {
         {"last_error", figures.last_error},
     });
   }
-  const auto legs_wait = engine::summarize(ctx.legs_wait_us);
+  const auto legs_wait = ctx.legs_wait_us.summary();
   return json::object{
       {"leader_changes", ctx.counters.leader_changes},
       {"total_copies", ctx.counters.total_copies},

@@ -13,6 +13,7 @@
 #include "copy/venue_clock.hpp"
 #include "core/background.hpp"
 #include "core/time_source.hpp"
+#include "engine/latency_window.hpp"
 #include "guard/account_guard.hpp"
 #include "projectx/models.hpp"
 #include "safety/circuit_breaker.hpp"
@@ -121,7 +122,7 @@ struct copy_context {
   engine_counters counters;
   // bracket: mirror: a leader entry's trade read -> its legs armed (or gone), the latest 4096: how
   // long mirrored copies waited for the venue's leg events before they could go.
-  std::deque<std::int64_t> legs_wait_us;
+  latency_window legs_wait_us;
   static constexpr std::size_t copies_kept = 200;
   // Kept only while a dashboard can show them: without one, a copy allocates nothing for the list.
   bool keep_recent_copies = false;

@@ -1,17 +1,18 @@
 #pragma once
 // What a follower session counts: orders, outcomes, corrections, and copy latency.
 
+#include "engine/latency_window.hpp"
+
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <string>
 #include <utility>
 
 namespace copytrader::engine {
 
-// Copy latency since start, in Prometheus' cumulative-bucket shape (the samples deque keeps only the
-// latest for percentiles).
+// Copy latency since start, in Prometheus' cumulative-bucket shape (the latency_window keeps only
+// the latest for percentiles).
 struct latency_histogram {
   static constexpr std::array<std::int64_t, 12> bounds_us{100,   250,   500,   1000,   2500,   5000,
                                                           10000, 25000, 50000, 100000, 250000, 1000000};
@@ -39,17 +40,9 @@ struct follower_figures {
   // The guard's decisions by (rule, action): ("G1 max loss", "shrink"), ("G2 daily loss", "flatten_lock").
   std::map<std::pair<std::string, std::string>, std::uint64_t> guard_actions;
   std::string last_error;
-  std::deque<std::int64_t> latency_us; // leader event seen -> order confirmed, the latest 4096
-  std::deque<std::int64_t> sent_us;    // leader event seen -> the place written to the socket, the latest 4096
+  latency_window latency_us; // leader event seen -> order confirmed
+  latency_window sent_us;    // leader event seen -> the place written to the socket
   latency_histogram latency;
 };
-
-struct latency_summary {
-  std::int64_t p50 = 0;
-  std::int64_t p99 = 0;
-  std::int64_t max = 0;
-  std::size_t count = 0;
-};
-latency_summary summarize(const std::deque<std::int64_t>& samples);
 
 } // namespace copytrader::engine

@@ -23,7 +23,6 @@ namespace px = copytrader::projectx;
 namespace {
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t max_latency_samples = 4096;
 
 const char* side_name(int side) { return side == px::side::bid ? "buy" : "sell"; }
 
@@ -163,13 +162,11 @@ asio::awaitable<follower_session::market_result> follower_session::send_market_o
       if (timed) {
         last_timed_change_ = leader->seen;
         if (outcome.written != steady_clock::time_point{}) {
-          figures_.sent_us.push_back(
+          figures_.sent_us.add(
               std::chrono::duration_cast<std::chrono::microseconds>(outcome.written - leader->seen).count());
-          if (figures_.sent_us.size() > max_latency_samples) figures_.sent_us.pop_front();
         }
-        figures_.latency_us.push_back(latency);
+        figures_.latency_us.add(latency);
         figures_.latency.record(latency);
-        if (figures_.latency_us.size() > max_latency_samples) figures_.latency_us.pop_front();
       }
       {
         // journalctl -u copytraderd FOLLOWER=name (or TAG=, LEADER_TRADE_ID=) finds it; no co_await inside.

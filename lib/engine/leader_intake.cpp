@@ -17,10 +17,6 @@ namespace copytrader::engine {
 namespace asio = boost::asio;
 namespace px = copytrader::projectx;
 
-namespace {
-constexpr std::size_t legs_wait_samples = 4096;
-} // namespace
-
 void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
   const auto now = ctx_.now();
   const auto wall = ctx_.time.wall();
@@ -64,8 +60,7 @@ void copy_engine::on_leader_events(const std::vector<px::user_event>& events) {
     if (state.legs_due && state.entry_order && !ctx_.legs.pending(*state.entry_order)) {
       state.legs_due.reset(); // the legs are armed: the mirror followers' entries can go
       changed = true;
-      ctx_.legs_wait_us.push_back(std::chrono::duration_cast<std::chrono::microseconds>(now - state.seen).count());
-      if (ctx_.legs_wait_us.size() > legs_wait_samples) ctx_.legs_wait_us.pop_front();
+      ctx_.legs_wait_us.add(std::chrono::duration_cast<std::chrono::microseconds>(now - state.seen).count());
     }
   }
   if (changed) nudge_all();

@@ -116,10 +116,10 @@ TEST_CASE("bracket_wait: how long mirrored entries waited for the leader's legs 
   fx.start();
   fx.leader_market(1, -8, 12); // the legs arm: one wait measured
   REQUIRE(fx.settle({{2001, 1}}));
-  REQUIRE(fx.engine->context().legs_wait_us.size() == 1);
+  REQUIRE(fx.engine->context().legs_wait_us.samples().size() == 1);
   const auto stats = control::stats_report(*fx.engine);
   const auto& wait = stats.at("leader_legs_wait_us").as_object();
-  CHECK(wait.at("max").to_number<std::int64_t>() == fx.engine->context().legs_wait_us.front());
+  CHECK(wait.at("max").to_number<std::int64_t>() == fx.engine->context().legs_wait_us.samples().front());
   CHECK(wait.at("max").to_number<std::int64_t>() < std::chrono::microseconds(bracket_wait).count());
 
   fx.leader_close();
@@ -127,5 +127,5 @@ TEST_CASE("bracket_wait: how long mirrored entries waited for the leader's legs 
   lose_the_leaders_armed_legs(fx);
   fx.leader_market(1, -8, 12); // the legs never arm: no wait to measure
   REQUIRE(fx.settle({{2001, 1}}, mes, true, 10s));
-  CHECK(fx.engine->context().legs_wait_us.size() == 1);
+  CHECK(fx.engine->context().legs_wait_us.samples().size() == 1);
 }
