@@ -182,6 +182,19 @@ TEST_CASE("hub faults: drop, duplicate, reorder, corrupt", "[sim][hub][faults][A
   leader_buy(sim, 1, "");
   CHECK(events(hub, 1, 300ms).empty());
 
+  // `after`: the first goes through, the next is lost.
+  sim.control("POST", "/fault/hub", R"({"kind":"drop","target":"GatewayUserTrade","after":1,"count":1})");
+  leader_buy(sim, 3, "");
+  leader_buy(sim, 4, "");
+  leader_buy(sim, 5, "");
+  auto kept = events(hub, 2);
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].data.at("size").as_int64() == 3);
+  CHECK(kept[1].data.at("size").as_int64() == 5);
+  const auto refused = sim.control("POST", "/fault/hub", R"({"kind":"drop","after":-1})");
+  CHECK(refused.status == 400);
+  CHECK_THAT(refused.body, Catch::Contains("after"));
+
   sim.control("POST", "/fault/hub", R"({"kind":"duplicate","target":"GatewayUserTrade","count":1})");
   leader_buy(sim, 1, "");
   auto twice = events(hub, 2);

@@ -253,6 +253,7 @@ std::pair<unsigned, std::string> hub_fault_from(simulator& sim, const json::obje
   if (!r.ok()) return error(r.error()->message);
   hub_faults& f = sim.faults();
   if (kind == "drop") {
+    if (after < 0) return error("after: the events to let through first, 0 or more");
     f.drop_target = target;
     f.drop_count = count;
     f.drop_after = after;
