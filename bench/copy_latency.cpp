@@ -81,6 +81,14 @@ struct figures {
   std::int64_t throttled = 0;
 };
 
+// Reads the engine on its own io thread (nothing in it is shared between threads) and returns the answer.
+template <typename Read>
+auto on_engine_thread(boost::asio::io_context& io, Read read) {
+  std::promise<decltype(read())> answer;
+  boost::asio::post(io, [&] { answer.set_value(read()); });
+  return answer.get_future().get();
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -299,25 +307,20 @@ int main(int argc, char** argv) {
 
   // The daemon's own share, on its own clock: the leader's frame read -> each follower's place
   // handed to the socket. The i-th sample of every follower belongs to the i-th copied entry.
-  std::promise<std::vector<std::deque<std::int64_t>>> sent_promise;
-  boost::asio::post(io, [&] {
+  const auto sent = on_engine_thread(io, [&] {
     std::vector<std::deque<std::int64_t>> all;
     for (const auto* f : engine.followers()) all.push_back(f->figures().sent_us.samples());
-    sent_promise.set_value(std::move(all));
+    return all;
   });
-  const auto sent = sent_promise.get_future().get();
-  std::promise<std::uint64_t> waits_promise; // requests that waited for a free HTTPS connection, every login
-  boost::asio::post(io, [&] {
+  const std::uint64_t pool_waits = on_engine_thread(io, [&] { // requests that waited for a free connection
     std::uint64_t waits = 0;
     for (const auto& l : engine.logins()) waits += l.pool_waits;
-    waits_promise.set_value(waits);
+    return waits;
   });
-  const std::uint64_t pool_waits = waits_promise.get_future().get();
   // What the engine's stats cost to build on the io thread: copytraderctl stats, and every dashboard
   // feed tick (each open browser, every 250 ms). A copy that arrives meanwhile waits for it.
   // The first build after the copies works every figure out; the later ones find nothing new.
-  std::promise<std::pair<double, double>> stats_promise;
-  boost::asio::post(io, [&] {
+  const auto [stats_us, stats_again_us] = on_engine_thread(io, [&] {
     std::vector<double> took;
     for (int i = 0; i < 21; ++i) {
       const auto start = std::chrono::steady_clock::now();
@@ -328,12 +331,10 @@ int main(int argc, char** argv) {
     }
     const double first = took.front() / 1000.0;
     took.erase(took.begin());
-    stats_promise.set_value({first, percentile(took, 0.5) / 1000.0});
+    return std::pair{first, percentile(took, 0.5) / 1000.0};
   });
-  const auto [stats_us, stats_again_us] = stats_promise.get_future().get();
-  std::promise<std::deque<std::int64_t>> legs_promise; // mirror: each entry's wait for the leader's legs
-  boost::asio::post(io, [&] { legs_promise.set_value(engine.context().legs_wait_us.samples()); });
-  const auto legs_wait = legs_promise.get_future().get();
+  // mirror: each entry's wait for the leader's legs
+  const auto legs_wait = on_engine_thread(io, [&] { return engine.context().legs_wait_us.samples(); });
   std::vector<double> sent_first;
   std::vector<double> sent_last;
   std::size_t samples = sent.empty() ? 0 : sent.front().size();

@@ -109,9 +109,7 @@ public:
   // The same without building a list (a contract may be visited more than once).
   template <typename F>
   void for_each_contract(F&& visit) const {
-    net_.for_each_open(visit);
-    for (const auto& p : places_) visit(p.contract);
-    for (const auto& [contract, pending] : closes_) visit(contract);
+    for_each_exposed_contract(visit);
     for (const auto& [id, o] : working_) visit(o.contract);
   }
   // Only the contracts whose expected() can be non-zero: held, or with a place or close in flight
