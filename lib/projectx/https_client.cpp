@@ -4,11 +4,13 @@
 
 #include "core/crash_point.hpp"
 
+#include "projectx/socket_deadline.hpp"
 #include "projectx/tls_context.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
 namespace copytrader::projectx {
@@ -17,6 +19,27 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+struct https_client::connection {
+  connection(const asio::any_io_executor& ex, asio::ssl::context& tls) : stream(ex, tls), deadline(ex) {}
+  tls_stream stream;
+  socket_deadline deadline;
+  beast::flat_buffer buffer;
+  bool open = false;
+  bool busy = false;
+  bool answered = false; // has carried a response: nothing more is due from the server unasked
+  std::chrono::steady_clock::time_point last_used{};
+};
+
+namespace {
+
+// Disarms a connection's deadline however the exchange under it ends.
+struct disarm_at_exit {
+  socket_deadline& deadline;
+  ~disarm_at_exit() { deadline.disarm(); }
+};
+
+} // namespace
 
 https_client::https_client(asio::any_io_executor executor, asio::ssl::context& tls, https_endpoint endpoint)
     : executor_(std::move(executor)),
@@ -45,7 +68,7 @@ void https_client::close() {
   // must not be replaced beneath it.
   for (auto& c : pool_) {
     beast::error_code ignored;
-    beast::get_lowest_layer(c->stream).socket().close(ignored);
+    beast::get_lowest_layer(c->stream).close(ignored);
     c->open = false;
   }
   released_.cancel();
@@ -53,7 +76,7 @@ void https_client::close() {
 
 bool https_client::closed_by_peer(connection& c) {
   char byte = 0;
-  const auto n = ::recv(beast::get_lowest_layer(c.stream).socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  const auto n = ::recv(beast::get_lowest_layer(c.stream).native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n == 0) return true; // FIN
   // Bytes while idle: after a response, only a TLS close_notify or alert (a fresh connection may
   // still hold the server's session tickets).
@@ -61,9 +84,10 @@ bool https_client::closed_by_peer(connection& c) {
 }
 
 void https_client::reset(connection& c) {
+  c.deadline.disarm(); // before the socket it watches is replaced
   beast::error_code ignored;
-  beast::get_lowest_layer(c.stream).socket().close(ignored);
-  c.stream = beast::ssl_stream<beast::tcp_stream>(executor_, tls_);
+  beast::get_lowest_layer(c.stream).close(ignored);
+  c.stream = tls_stream(executor_, tls_);
   c.buffer.clear();
   c.open = false;
   c.answered = false;
@@ -71,8 +95,10 @@ void https_client::reset(connection& c) {
 
 asio::awaitable<std::optional<std::string>> https_client::open(connection& c) {
   reset(c);
-  beast::get_lowest_layer(c.stream).expires_after(endpoint_.request_timeout);
-  if (auto error = co_await connect_tls(c.stream, endpoint_.host, endpoint_.port)) co_return error;
+  // Disarmed once open: a warm connection then idles without a deadline until its next request.
+  c.deadline.arm(beast::get_lowest_layer(c.stream), endpoint_.request_timeout);
+  const disarm_at_exit disarm{c.deadline};
+  if (auto error = co_await connect_tls(c.stream, c.deadline, endpoint_.host, endpoint_.port)) co_return error;
   ++handshakes_;
   c.open = true;
   c.last_used = std::chrono::steady_clock::now();
@@ -161,8 +187,8 @@ asio::awaitable<http_result> https_client::post(std::string_view path, std::stri
   req.body() = body;
   req.prepare_payload();
 
-  auto& tcp_layer = beast::get_lowest_layer(c->stream);
-  tcp_layer.expires_after(endpoint_.request_timeout);
+  c->deadline.arm(beast::get_lowest_layer(c->stream), endpoint_.request_timeout);
+  const disarm_at_exit disarm{c->deadline};
   // Asio writes at once, while the operation starts, and only posts the completion; the moment the
   // completion runs can lag behind other work, so the time taken is the start's.
   const auto writing = std::chrono::steady_clock::now();
@@ -183,8 +209,8 @@ asio::awaitable<http_result> https_client::post(std::string_view path, std::stri
   auto [read_error, read] = co_await http::async_read(c->stream, c->buffer, parser, tuple_awaitable);
   if (read_error) {
     result.stage = transport_stage::after_send;
-    result.error = read_error == beast::error::timeout ? "no response within the request timeout"
-                                                       : "reading the response failed: " + read_error.message();
+    result.error = c->deadline.expired() ? "no response within the request timeout"
+                                         : "reading the response failed: " + read_error.message();
     reset(*c);
     release(c);
     co_return result;

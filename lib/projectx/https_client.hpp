@@ -10,16 +10,16 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace boost::asio::ssl {
+class context;
+} // namespace boost::asio::ssl
 
 namespace copytrader::projectx {
 
@@ -69,15 +69,7 @@ public:
   [[nodiscard]] std::uint64_t pool_waits() const noexcept { return pool_waits_; }
 
 private:
-  struct connection {
-    explicit connection(boost::asio::any_io_executor ex, boost::asio::ssl::context& tls) : stream(ex, tls) {}
-    boost::beast::ssl_stream<boost::beast::tcp_stream> stream;
-    boost::beast::flat_buffer buffer;
-    bool open = false;
-    bool busy = false;
-    bool answered = false; // has carried a response: nothing more is due from the server unasked
-    std::chrono::steady_clock::time_point last_used{};
-  };
+  struct connection; // a TLS stream and its deadline: only https_client.cpp sees the stream types
   // The server closed it while it idled (or sent what only precedes a close): a request written to
   // it could not be told apart from one lost after sending, so it is reopened first.
   static bool closed_by_peer(connection& c);

@@ -1,5 +1,6 @@
 #include "projectx/hub_client.hpp"
 
+#include "projectx/socket_deadline.hpp"
 #include "projectx/tls_context.hpp"
 
 #include <spdlog/spdlog.h>
@@ -9,8 +10,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <boost/url/encode.hpp>
@@ -27,10 +26,12 @@ using namespace asio::experimental::awaitable_operators;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 struct hub_client::session {
-  explicit session(asio::any_io_executor ex, asio::ssl::context& tls) : ws(ex, tls), wake(ex), tick(ex) {
+  explicit session(const asio::any_io_executor& ex, asio::ssl::context& tls)
+      : ws(ex, tls), opening_deadline(ex), wake(ex), tick(ex) {
     wake.expires_at(asio::steady_timer::time_point::max());
   }
-  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
+  websocket::stream<tls_stream> ws;
+  socket_deadline opening_deadline; // the connect, the TLS handshake and the upgrade
   signalr::client_protocol protocol;
   std::deque<std::string> outbox;
   asio::steady_timer wake;
@@ -95,8 +96,9 @@ asio::awaitable<std::string> hub_client::serve(std::string_view token) {
     ~forget_opening() { slot = nullptr; }
   } forget{opening_};
   auto& tcp_layer = beast::get_lowest_layer(s.ws);
-  tcp_layer.expires_after(timing_.handshake_timeout);
-  if (auto error = co_await connect_tls(s.ws.next_layer(), endpoint_.host, endpoint_.port)) co_return *error;
+  s.opening_deadline.arm(tcp_layer, timing_.handshake_timeout);
+  if (auto error = co_await connect_tls(s.ws.next_layer(), s.opening_deadline, endpoint_.host, endpoint_.port))
+    co_return *error;
   if (s.ended) co_return s.end_reason;
 
   // The token goes in the query, as the gateway expects; the URL is rebuilt on every connect.
@@ -105,12 +107,13 @@ asio::awaitable<std::string> hub_client::serve(std::string_view token) {
   websocket::response_type upgrade;
   auto [upgrade_error] = co_await s.ws.async_handshake(upgrade, endpoint_.host, target, tuple_awaitable);
   if (upgrade_error) {
+    if (s.opening_deadline.expired()) co_return std::string("no answer to the upgrade within handshake_timeout");
     if (upgrade.result() == beast::http::status::unauthorized) auth_.invalidate(token);
     co_return "upgrade refused (HTTP " + std::to_string(upgrade.result_int()) + "): " + upgrade_error.message();
   }
   if (s.ended) co_return s.end_reason;
   opening_ = nullptr;
-  tcp_layer.expires_never();
+  s.opening_deadline.disarm();
   s.ws.read_message_max(signalr::default_max_record);
   s.ws.text(true);
   ++connections_;
@@ -123,7 +126,7 @@ asio::awaitable<std::string> hub_client::serve(std::string_view token) {
   current_ = nullptr;
   subscriptions_.connection_started(); // nothing subscribes until the next handshake
   beast::error_code ignored;
-  tcp_layer.socket().close(ignored);
+  tcp_layer.close(ignored);
   co_return s.end_reason.empty() ? std::string("connection closed") : s.end_reason;
 }
 
@@ -132,7 +135,7 @@ void hub_client::end(session& s, std::string reason) {
   s.ended = true;
   s.end_reason = std::move(reason);
   beast::error_code ignored;
-  beast::get_lowest_layer(s.ws).socket().close(ignored);
+  beast::get_lowest_layer(s.ws).close(ignored);
   s.wake.cancel();
   s.tick.cancel();
 }

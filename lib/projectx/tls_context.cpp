@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -28,16 +29,20 @@ outcome<std::unique_ptr<ssl::context>> make_client_tls(const std::filesystem::pa
   }
   return tls;
 }
-asio::awaitable<std::optional<std::string>> connect_tls(beast::ssl_stream<beast::tcp_stream>& stream,
+asio::awaitable<std::optional<std::string>> connect_tls(tls_stream& stream, const socket_deadline& deadline,
                                                         const std::string& host, const std::string& port) {
+  const auto why = [&](const boost::system::error_code& ec) {
+    return deadline.expired() ? std::string("timed out") : ec.message();
+  };
   constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
   auto& tcp_layer = beast::get_lowest_layer(stream);
   tcp::resolver resolver(stream.get_executor());
   auto [resolve_error, endpoints] = co_await resolver.async_resolve(host, port, tuple_awaitable);
   if (resolve_error) co_return "cannot resolve " + host + ": " + resolve_error.message();
-  auto [connect_error, connected] = co_await tcp_layer.async_connect(endpoints, tuple_awaitable);
-  if (connect_error) co_return "cannot connect to " + host + ": " + connect_error.message();
-  tcp_layer.socket().set_option(tcp::no_delay(true));
+  auto [connect_error, connected] = co_await asio::async_connect(tcp_layer, endpoints, tuple_awaitable);
+  if (connect_error) co_return "cannot connect to " + host + ": " + why(connect_error);
+  boost::system::error_code no_delay_error; // a refusal costs latency, not correctness
+  tcp_layer.set_option(tcp::no_delay(true), no_delay_error);
 
   boost::system::error_code not_an_address;
   asio::ip::make_address(host, not_an_address);
@@ -48,7 +53,7 @@ asio::awaitable<std::optional<std::string>> connect_tls(beast::ssl_stream<beast:
   }
   stream.set_verify_callback(ssl::host_name_verification(host));
   auto [handshake_error] = co_await stream.async_handshake(ssl::stream_base::client, tuple_awaitable);
-  if (handshake_error) co_return "TLS handshake with " + host + " failed: " + handshake_error.message();
+  if (handshake_error) co_return "TLS handshake with " + host + " failed: " + why(handshake_error);
   co_return std::nullopt;
 }
 

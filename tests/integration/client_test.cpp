@@ -18,6 +18,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <catch2/catch.hpp>
 
+#include <deque>
+#include <functional>
 #include <thread>
 
 using namespace copytrader;
@@ -395,6 +397,36 @@ TEST_CASE("hub: a stop while the connection is still being set up ends it at onc
   CHECK(run_until(
       fx.io, [&] { return ended; }, 2s)); // handshake_timeout is 15 s
   CHECK_FALSE(hub.connected());
+}
+
+TEST_CASE("hub: a connection whose TLS handshake never completes is given up at handshake_timeout",
+          "[client][hub][socket_deadline]") {
+  client_fixture fx; // the login goes to the simulator; the hub to a peer that accepts TCP and never answers
+  asio::ip::tcp::acceptor silent(fx.io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  std::deque<asio::ip::tcp::socket> held;
+  std::function<void()> accept_next = [&] {
+    held.emplace_back(fx.io);
+    silent.async_accept(held.back(), [&](boost::system::error_code ec) {
+      if (!ec) accept_next();
+    });
+  };
+  accept_next();
+  signalr::timing timing;
+  timing.handshake_timeout = 200ms;
+  hub_client hub(fx.io.get_executor(), *fx.tls,
+                 hub_endpoint{"127.0.0.1", std::to_string(silent.local_endpoint().port())}, *fx.auth,
+                 {{"SubscribeAccounts", std::nullopt}}, {}, timing, reconnect_backoff(50ms, 50ms, 1));
+  bool ended = false;
+  asio::co_spawn(fx.io, hub.run(), [&](std::exception_ptr) { ended = true; });
+  // Two connections accepted: the first was given up (the default handshake_timeout, 15 s, would
+  // hold the second past this bound).
+  CHECK(run_until(
+      fx.io, [&] { return held.size() >= 3; }, 5s));
+  CHECK_THAT(hub.last_error(), Contains("TLS handshake") && Contains("timed out"));
+  CHECK_FALSE(hub.connected());
+  hub.stop();
+  CHECK(run_until(
+      fx.io, [&] { return ended; }, 2s));
 }
 
 TEST_CASE("hub: reconnects after RST, FIN and a close message, re-subscribing each time", "[client][hub][A1][A8]") {

@@ -29,7 +29,6 @@ hub_session::hub_session(simulator& sim, tls_stream stream, std::string username
 
 asio::awaitable<void> hub_session::run(beast::http::request<beast::http::string_body> upgrade) {
   auto self = shared_from_this();
-  beast::get_lowest_layer(ws_).expires_never();
   ws_.set_option(beast::websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws_.read_message_max(signalr::default_max_record);
   auto [accept_error] = co_await ws_.async_accept(upgrade, tuple_awaitable);
@@ -242,8 +241,8 @@ asio::awaitable<void> hub_session::close_after_message() {
   t.expires_after(std::chrono::milliseconds(50));
   co_await t.async_wait(tuple_awaitable);
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  beast::get_lowest_layer(ws_).shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  beast::get_lowest_layer(ws_).close(ignored);
 }
 
 void hub_session::close(std::string_view mode, std::optional<bool> allow_reconnect) {
@@ -255,7 +254,7 @@ void hub_session::close(std::string_view mode, std::optional<bool> allow_reconne
     return;
   }
   beast::error_code ignored;
-  auto& socket = beast::get_lowest_layer(ws_).socket();
+  auto& socket = beast::get_lowest_layer(ws_);
   if (mode == "rst")
     socket.set_option(asio::socket_base::linger(true, 0), ignored);
   else

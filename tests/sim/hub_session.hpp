@@ -10,7 +10,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -26,7 +25,9 @@ namespace copytrader::sim {
 
 class simulator;
 
-using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+// Over a plain socket, not Beast's timed stream: the connection's timeouts are socket_deadlines
+// (lib/projectx/socket_deadline.hpp) and the WebSocket's own.
+using tls_stream = boost::beast::ssl_stream<boost::asio::ip::tcp::socket>;
 
 class hub_session : public std::enable_shared_from_this<hub_session> {
 public:

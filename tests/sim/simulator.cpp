@@ -1,5 +1,6 @@
 #include "sim/simulator.hpp"
 
+#include "projectx/socket_deadline.hpp"
 #include "signalr/hub_message.hpp"
 #include "sim/control.hpp"
 #include "sim/hub_session.hpp"
@@ -54,7 +55,9 @@ void describe_request(const rest_body& body, log_entry& entry) {
 
 asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp::socket socket) {
   tls_stream stream(std::move(socket), tls);
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+  auto& raw = beast::get_lowest_layer(stream);
+  projectx::socket_deadline deadline(stream.get_executor());
+  deadline.arm(raw, std::chrono::seconds(10));
   auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
   if (handshake_error) co_return;
 
@@ -62,11 +65,10 @@ asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(max_body_bytes);
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(120));
-    auto* raw = &beast::get_lowest_layer(stream).socket();
-    sim.rest_idle(raw, true);
+    deadline.arm(raw, std::chrono::seconds(120)); // the read of the next request, and the answer to it
+    sim.rest_idle(&raw, true);
     auto [read_error, n] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
-    sim.rest_idle(raw, false);
+    sim.rest_idle(&raw, false);
     if (read_error == http::error::body_limit) {
       http::response<http::string_body> res{http::status::payload_too_large, 11};
       res.keep_alive(false);
@@ -96,6 +98,7 @@ asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp
         co_await http::async_write(stream, res, tuple_awaitable);
         break;
       }
+      deadline.disarm(); // the hub session keeps its own time
       auto hub = std::make_shared<hub_session>(sim, std::move(stream), *username);
       co_await hub->run(std::move(req));
       co_return;
@@ -142,17 +145,18 @@ asio::awaitable<void> https_session(simulator& sim, asio::ssl::context& tls, tcp
     auto [write_error, written] = co_await http::async_write(stream, res, tuple_awaitable);
     if (write_error || !res.keep_alive()) break;
   }
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  deadline.arm(raw, std::chrono::seconds(2));
   co_await stream.async_shutdown(tuple_awaitable);
 }
 
 asio::awaitable<void> control_session(simulator& sim, tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
+  tcp::socket stream(std::move(socket));
+  projectx::socket_deadline deadline(stream.get_executor());
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(max_body_bytes);
-    stream.expires_after(std::chrono::seconds(120));
+    deadline.arm(stream, std::chrono::seconds(120));
     auto [read_error, n] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
     if (read_error) break;
     http::request<http::string_body> req = parser.release();
@@ -167,7 +171,7 @@ asio::awaitable<void> control_session(simulator& sim, tcp::socket socket) {
     if (write_error || !res.keep_alive()) break;
   }
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  stream.shutdown(tcp::socket::shutdown_both, ignored);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "support/alert_receiver.hpp"
 
+#include "projectx/socket_deadline.hpp"
 #include "sim/certificate.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -11,7 +12,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -40,14 +40,16 @@ namespace {
 
 // The state outlives every coroutine: the io_context in it destroys them when it goes.
 asio::awaitable<void> serve(alert_receiver::state* s, tcp::socket socket) {
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), s->tls);
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+  beast::ssl_stream<tcp::socket> stream(std::move(socket), s->tls);
+  auto& raw = beast::get_lowest_layer(stream);
+  projectx::socket_deadline deadline(stream.get_executor());
+  deadline.arm(raw, std::chrono::seconds(10));
   auto [handshake_error] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
   if (handshake_error) co_return;
   beast::flat_buffer buffer;
   for (;;) {
     http::request<http::string_body> req;
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(60));
+    deadline.arm(raw, std::chrono::seconds(60));
     auto [read_error, n] = co_await http::async_read(stream, buffer, req, tuple_awaitable);
     if (read_error) co_return;
     alert_receiver::answer mode;
@@ -62,7 +64,7 @@ asio::awaitable<void> serve(alert_receiver::state* s, tcp::socket socket) {
     if (mode == alert_receiver::answer::hang) {
       // Holds the request until the receiver goes: the client's own deadline must end the wait.
       asio::steady_timer never(s->io, std::chrono::hours(1));
-      beast::get_lowest_layer(stream).expires_never();
+      deadline.disarm();
       co_await never.async_wait(tuple_awaitable);
       co_return;
     }
