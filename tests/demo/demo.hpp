@@ -12,8 +12,8 @@
 #include "demo/demo_legs.hpp"
 #include "demo/demo_pace.hpp"
 #include "support/alert_receiver.hpp"
+#include "support/control_call.hpp"
 #include "support/process.hpp"
-#include "support/raw_client.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/json/object.hpp>

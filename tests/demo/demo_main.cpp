@@ -2,8 +2,8 @@
 
 #include "config/config_loader.hpp"
 #include "demo/demo.hpp"
+#include "support/control_call.hpp"
 #include "support/percentile.hpp"
-#include "support/raw_client.hpp"
 
 #include <fmt/format.h>
 #include <boost/json/parse.hpp>

@@ -2,7 +2,7 @@
 // daemon's lines, the alerts at the local webhook, the account guard's act, and the summary's checks.
 
 #include "demo/demo.hpp"
-#include "support/raw_client.hpp"
+#include "support/control_call.hpp"
 
 #include <fmt/format.h>
 #include <boost/json/parse.hpp>

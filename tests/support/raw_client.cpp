@@ -1,6 +1,7 @@
 #include "support/raw_client.hpp"
 
 #include "signalr/record_framer.hpp"
+#include "support/blocking_http.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -26,53 +27,12 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto io_timeout = std::chrono::seconds(10);
-
-void set_socket_timeout(tcp::socket& socket, std::chrono::milliseconds timeout) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-}
-
 void configure_tls(asio::ssl::context& tls, const std::string& ca_pem) {
   tls.set_verify_mode(asio::ssl::verify_peer);
   tls.add_certificate_authority(asio::buffer(ca_pem));
 }
 
-template <typename Stream>
-raw_response read_response(Stream& stream) {
-  raw_response out;
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(16 * 1024 * 1024);
-  beast::error_code ec;
-  http::read(stream, buffer, parser, ec);
-  if (ec) {
-    out.connection_closed = true;
-    if (parser.is_header_done()) out.status = parser.get().result_int();
-    return out;
-  }
-  auto res = parser.release();
-  out.status = res.result_int();
-  out.body = res.body();
-  for (const auto& field : res) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[name] = std::string(field.value());
-  }
-  return out;
-}
-
 } // namespace
-
-json::value raw_response::json() const {
-  boost::system::error_code ec;
-  auto v = json::parse(body, ec);
-  if (ec) throw std::runtime_error("not JSON: " + body);
-  return v;
-}
 
 raw_https::raw_https(unsigned short port, const std::string& ca_pem)
     : tls_(asio::ssl::context::tls_client), port_(port) {
@@ -108,20 +68,6 @@ raw_response raw_https::post(std::string_view path, std::string_view body, std::
   if (!bearer.empty()) request += "Authorization: Bearer " + std::string(bearer) + "\r\n";
   request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
   return send_raw(request);
-}
-
-raw_response control_call(unsigned short port, std::string_view method, std::string_view target,
-                          std::string_view body) {
-  asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  set_socket_timeout(socket, io_timeout);
-  std::string request = std::string(method) + " " + std::string(target) +
-                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n"
-                        "Content-Length: " +
-                        std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
-  asio::write(socket, asio::buffer(request));
-  return read_response(socket);
 }
 
 raw_hub::raw_hub(unsigned short port, const std::string& ca_pem, const std::string& token)

@@ -3,6 +3,7 @@
 // and raw WebSocket text frames, synchronous, with socket timeouts so that nothing can hang a test.
 // They share nothing with the daemon's ProjectX client.
 
+#include "support/control_call.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -22,15 +23,6 @@
 
 namespace copytrader::testing {
 
-struct raw_response {
-  unsigned status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers; // lower-case names
-  bool connection_closed = false;             // the server closed without (a complete) answer
-
-  [[nodiscard]] boost::json::value json() const;
-};
-
 // HTTPS to the simulator's gateway port, verifying its certificate against the generated CA.
 class raw_https {
 public:
@@ -46,10 +38,6 @@ private:
   unsigned short port_;
   std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> stream_;
 };
-
-// Plain HTTP to the control port.
-raw_response control_call(unsigned short port, std::string_view method, std::string_view target,
-                          std::string_view body = {});
 
 // A user-hub WebSocket: the upgrade with ?access_token=, then raw text frames.
 class raw_hub {
