@@ -11,10 +11,10 @@
 #include "alerts/delivery_queue.hpp"
 #include "core/background.hpp"
 #include "projectx/https_client.hpp"
+#include "projectx/tls_fwd.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <memory>

@@ -13,12 +13,12 @@
 #include "engine/follower_session.hpp"
 #include "engine/login_session.hpp"
 #include "projectx/hub_client.hpp"
+#include "projectx/tls_fwd.hpp"
 #include "state/audit_log.hpp"
 #include "state/guard_store.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <map>

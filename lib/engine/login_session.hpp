@@ -7,13 +7,13 @@
 #include "projectx/auth_session.hpp"
 #include "projectx/https_client.hpp"
 #include "projectx/rest_client.hpp"
+#include "projectx/tls_fwd.hpp"
 #include "safety/exit_reserve.hpp"
 #include "safety/request_budget.hpp"
 #include "safety/round_trip_meter.hpp"
 #include "safety/sliding_window.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/ssl/context.hpp>
 
 namespace copytrader::engine {
 

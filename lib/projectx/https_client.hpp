@@ -7,6 +7,7 @@
 
 #include "core/duration.hpp"
 #include "projectx/mutation_outcome.hpp"
+#include "projectx/tls_fwd.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -16,10 +17,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-namespace boost::asio::ssl {
-class context;
-} // namespace boost::asio::ssl
 
 namespace copytrader::projectx {
 

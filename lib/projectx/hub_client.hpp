@@ -8,12 +8,12 @@
 #include "projectx/auth_session.hpp"
 #include "projectx/hub_events.hpp"
 #include "projectx/hub_subscriptions.hpp"
+#include "projectx/tls_fwd.hpp"
 #include "signalr/client_protocol.hpp"
 #include "signalr/reconnect_backoff.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <functional>
