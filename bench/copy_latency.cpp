@@ -19,9 +19,11 @@
 //   copy_latency FOLLOWERS FILLS [JSON_OUT] [guarded|alerting] [logins=K] [bracket=fixed|mirror] [pinned]
 
 #include "alerts/alert_dispatcher.hpp"
+#include "build_cost.hpp"
 #include "control/reports.hpp"
 #include "engine/copy_engine.hpp"
 #include "projectx/tls_context.hpp"
+#include "service/control_commands.hpp"
 #include "support/alert_receiver.hpp"
 #include "support/percentile.hpp"
 #include "support/raw_client.hpp"
@@ -317,21 +319,12 @@ int main(int argc, char** argv) {
     for (const auto& l : engine.logins()) waits += l.pool_waits;
     return waits;
   });
-  // What the engine's stats cost to build on the io thread: copytraderctl stats, and every dashboard
-  // feed tick (each open browser, every 250 ms). A copy that arrives meanwhile waits for it.
-  // The first build after the copies works every figure out; the later ones find nothing new.
-  const auto [stats_us, stats_again_us] = on_engine_thread(io, [&] {
-    std::vector<double> took;
-    for (int i = 0; i < 21; ++i) {
-      const auto start = std::chrono::steady_clock::now();
-      const auto report = control::stats_report(engine);
-      took.push_back(static_cast<double>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count()));
-      if (report.empty()) break;
-    }
-    const double first = took.front() / 1000.0;
-    took.erase(took.begin());
-    return std::pair{first, percentile(took, 0.5) / 1000.0};
+  // The dashboard's feed message (status, stats, the last copies and warnings), built on the io thread
+  // every 250 ms for each open browser, first right after the copies; then copytraderctl stats alone.
+  const auto [feed, stats] = on_engine_thread(io, [&] {
+    control_hooks hooks{engine, {}, [] { return reload_record{}; }, nullptr, {}};
+    const auto feed_cost = bench::time_builds([&] { return dashboard_snapshot(hooks); });
+    return std::pair{feed_cost, bench::time_builds([&] { return control::stats_report(engine); })};
   });
   // mirror: each entry's wait for the leader's legs
   const auto legs_wait = on_engine_thread(io, [&] { return engine.context().legs_wait_us.samples(); });
@@ -405,16 +398,16 @@ int main(int argc, char** argv) {
                              percentile(first_after_legs, 1.0));
   }
   std::cout << fmt::format(
-      "  stats built (copytraderctl stats, each dashboard feed tick) in {:.0f} us after the "
-      "copies, {:.0f} us with nothing new; {} samples a follower\n",
-      stats_us, stats_again_us, samples);
+      "  dashboard feed message built in {:.0f} us after the copies, {:.0f} us with nothing new; "
+      "copytraderctl stats alone {:.0f} us with nothing new; {} samples a follower\n",
+      feed.first_us, feed.again_us, stats.again_us, samples);
   std::cout << fmt::format(
       "  follower requests per copied entry (entry + exit + leg cancels) {:.2f}; 429 answers {}; "
       "requests that waited for a free connection {}\n",
       per_entry, out.throttled, pool_waits);
   if (!json_out.empty()) {
     std::ofstream(json_out) << fmt::format(
-        R"({{"followers":{},"logins":{},"bracket":"{}","pinned":{},"guarded":{},"alerts_posted":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_first_max_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"legs_wait_p50_us":{:.0f},"legs_wait_p99_us":{:.0f},"sent_first_after_legs_p50_us":{:.0f},"sent_first_after_legs_p99_us":{:.0f},"stats_build_us":{:.0f},"stats_again_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{},"pool_waits":{}}})"
+        R"({{"followers":{},"logins":{},"bracket":"{}","pinned":{},"guarded":{},"alerts_posted":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_first_max_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"legs_wait_p50_us":{:.0f},"legs_wait_p99_us":{:.0f},"sent_first_after_legs_p50_us":{:.0f},"sent_first_after_legs_p99_us":{:.0f},"feed_build_us":{:.0f},"feed_again_us":{:.0f},"stats_again_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{},"pool_waits":{}}})"
         "\n",
         followers, logins, mirror ? "mirror" : "fixed", pinned, guarded, alerts_received, copied,
         percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0),
@@ -422,7 +415,8 @@ int main(int argc, char** argv) {
         percentile(sent_first, 0.5), percentile(sent_first, 0.99), percentile(sent_first, 1.0),
         percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0),
         percentile(legs_waits, 0.5), percentile(legs_waits, 0.99), percentile(first_after_legs, 0.5),
-        percentile(first_after_legs, 0.99), stats_us, stats_again_us, per_entry, out.throttled, pool_waits);
+        percentile(first_after_legs, 0.99), feed.first_us, feed.again_us, stats.again_us, per_entry, out.throttled,
+        pool_waits);
   }
   boost::asio::post(io, [&] {
     engine.stop();
