@@ -27,7 +27,7 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t max_log_entries = 200'000;
-constexpr std::size_t max_body_bytes = 1024 * 1024;
+constexpr std::size_t max_body_bytes = std::size_t{1024} * 1024;
 
 std::int64_t monotonic_ns() {
   timespec ts{};
