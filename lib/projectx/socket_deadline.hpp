@@ -32,6 +32,7 @@ public:
   // Whether the latest arming ended by closing the socket.
   [[nodiscard]] bool expired() const noexcept;
 
+private:
   // The expiry's view, shared with its pending wait: an expiry that was already queued when the
   // deadline was disarmed or armed again finds the generation moved on and closes nothing.
   struct state {
@@ -39,8 +40,6 @@ public:
     std::uint64_t generation = 0;
     bool expired = false;
   };
-
-private:
   std::shared_ptr<state> state_;
   boost::asio::steady_timer timer_;
 };

@@ -6,6 +6,7 @@
 #include "projectx/rest_error.hpp"
 #include "projectx/tls_context.hpp"
 #include "safety/request_budget.hpp"
+#include "support/alert_receiver.hpp"
 #include "support/printers.hpp"
 #include "support/raw_client.hpp"
 
@@ -19,6 +20,7 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -424,6 +426,30 @@ TEST_CASE("hub: a connection whose TLS handshake never completes is given up at 
       fx.io, [&] { return held.size() >= 3; }, 5s));
   CHECK_THAT(hub.last_error(), Contains("TLS handshake") && Contains("timed out"));
   CHECK_FALSE(hub.connected());
+  hub.stop();
+  CHECK(run_until(
+      fx.io, [&] { return ended; }, 2s));
+}
+
+TEST_CASE("hub: an upgrade that is never answered is given up at handshake_timeout, not called refused",
+          "[client][hub][socket_deadline]") {
+  client_fixture fx; // the login goes to the simulator; the hub to a TLS peer that reads the upgrade and hangs
+  alert_receiver silent;
+  silent.set_answer(alert_receiver::answer::hang);
+  const temp_dir dir;
+  std::ofstream(dir.path() / "ca.pem") << silent.ca_pem();
+  auto tls = make_client_tls(dir.path() / "ca.pem");
+  REQUIRE(tls);
+  signalr::timing timing;
+  timing.handshake_timeout = 300ms;
+  hub_client hub(fx.io.get_executor(), **tls, hub_endpoint{"127.0.0.1", std::to_string(silent.port())}, *fx.auth,
+                 {{"SubscribeAccounts", std::nullopt}}, {}, timing, reconnect_backoff(50ms, 50ms, 1));
+  bool ended = false;
+  asio::co_spawn(fx.io, hub.run(), [&](std::exception_ptr) { ended = true; });
+  CHECK(run_until(
+      fx.io, [&] { return !hub.last_error().empty(); }, 5s));
+  CHECK(hub.last_error() == "no answer to the upgrade within handshake_timeout");
+  CHECK_FALSE(silent.requests().empty());
   hub.stop();
   CHECK(run_until(
       fx.io, [&] { return ended; }, 2s));
