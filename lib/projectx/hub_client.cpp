@@ -168,7 +168,7 @@ asio::awaitable<void> hub_client::ticker(session& s) {
     co_await s.tick.async_wait(tuple_awaitable);
     if (s.ended) break;
     send(s, s.protocol.tick(std::chrono::steady_clock::now()));
-    handle(s, s.protocol.take_events());
+    handle_events(s);
   }
 }
 
@@ -184,7 +184,7 @@ asio::awaitable<void> hub_client::reader(session& s) {
     s.protocol.receive(std::string_view(static_cast<const char*>(data.data()), data.size()),
                        std::chrono::steady_clock::now());
     buffer.consume(buffer.size());
-    handle(s, s.protocol.take_events());
+    handle_events(s);
     s.tick.cancel(); // the deadlines moved
   }
 }
@@ -204,51 +204,56 @@ void hub_client::confirm_connected() {
   if (callbacks_.connected) callbacks_.connected();
 }
 
-void hub_client::handle(session& s, std::vector<signalr::protocol_event>&& events) {
-  for (auto& event : events) {
-    if (std::holds_alternative<signalr::handshake_completed>(event)) {
-      const auto now = std::chrono::steady_clock::now();
-      const auto step = subscriptions_.handshake_completed();
-      for (const auto& sub : step.invoke) {
-        boost::json::array args;
-        if (sub.account) args.push_back(*sub.account);
-        send(s, s.protocol.invoke(sub.method, args, now));
-      }
-      if (step.announce) confirm_connected();
-    } else if (auto* done = std::get_if<signalr::invocation_completed>(&event)) {
-      if (done->error) {
-        end(s, done->target + " refused: " + *done->error);
-        return;
-      }
-      if (subscriptions_.completed()) confirm_connected();
-    } else if (auto* call = std::get_if<signalr::server_invocation>(&event)) {
-      auto decoded = decode_user_event(call->target, call->arguments);
-      if (!decoded) {
-        spdlog::error("user hub for {}: malformed {}: {}", auth_.username(), call->target, decoded.error().message);
-        if (callbacks_.malformed) callbacks_.malformed(decoded.error().message);
-        continue;
-      }
-      std::vector<user_event> usable;
-      for (auto& e : *decoded) {
-        if (std::holds_alternative<logout_event>(e)) {
-          spdlog::warn("user hub for {}: GatewayLogout; logging in again", auth_.username());
-          auth_.invalidate(auth_.current_token());
-          end(s, "GatewayLogout");
-          return;
-        }
-        if (auto* unknown = std::get_if<unknown_event>(&e)) {
-          if (unknown_targets_.insert(unknown->target).second) {
-            spdlog::warn("user hub for {}: ignoring unknown event {}", auth_.username(), unknown->target);
-          }
-          continue;
-        }
-        usable.push_back(std::move(e));
-      }
-      if (!usable.empty() && callbacks_.events) callbacks_.events(std::move(usable));
-    } else if (auto* failed = std::get_if<signalr::connection_failed>(&event)) {
-      end(s, failed->reason);
+void hub_client::handle_events(session& s) {
+  while (!s.ended) {
+    auto event = s.protocol.next_event();
+    if (!event) break;
+    handle(s, std::move(*event));
+  }
+}
+
+void hub_client::handle(session& s, signalr::protocol_event&& event) {
+  if (std::holds_alternative<signalr::handshake_completed>(event)) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto step = subscriptions_.handshake_completed();
+    for (const auto& sub : step.invoke) {
+      boost::json::array args;
+      if (sub.account) args.push_back(*sub.account);
+      send(s, s.protocol.invoke(sub.method, args, now));
+    }
+    if (step.announce) confirm_connected();
+  } else if (auto* done = std::get_if<signalr::invocation_completed>(&event)) {
+    if (done->error) {
+      end(s, done->target + " refused: " + *done->error);
       return;
     }
+    if (subscriptions_.completed()) confirm_connected();
+  } else if (auto* call = std::get_if<signalr::server_invocation>(&event)) {
+    auto decoded = decode_user_event(call->target, call->arguments);
+    if (!decoded) {
+      spdlog::error("user hub for {}: malformed {}: {}", auth_.username(), call->target, decoded.error().message);
+      if (callbacks_.malformed) callbacks_.malformed(decoded.error().message);
+      return;
+    }
+    std::vector<user_event> usable;
+    for (auto& e : *decoded) {
+      if (std::holds_alternative<logout_event>(e)) {
+        spdlog::warn("user hub for {}: GatewayLogout; logging in again", auth_.username());
+        auth_.invalidate(auth_.current_token());
+        end(s, "GatewayLogout");
+        return;
+      }
+      if (auto* unknown = std::get_if<unknown_event>(&e)) {
+        if (unknown_targets_.insert(unknown->target).second) {
+          spdlog::warn("user hub for {}: ignoring unknown event {}", auth_.username(), unknown->target);
+        }
+        continue;
+      }
+      usable.push_back(std::move(e));
+    }
+    if (!usable.empty() && callbacks_.events) callbacks_.events(std::move(usable));
+  } else if (auto* failed = std::get_if<signalr::connection_failed>(&event)) {
+    end(s, failed->reason);
   }
 }
 

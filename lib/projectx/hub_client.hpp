@@ -59,7 +59,9 @@ private:
   boost::asio::awaitable<void> reader(session& s);
   boost::asio::awaitable<void> writer(session& s);
   boost::asio::awaitable<void> ticker(session& s);
-  void handle(session& s, std::vector<signalr::protocol_event>&& events);
+  // Acts on the buffered records' events one by one, until the session ends.
+  void handle_events(session& s);
+  void handle(session& s, signalr::protocol_event&& event);
   void send(session& s, std::string bytes);
   void end(session& s, std::string reason);
   void confirm_connected();

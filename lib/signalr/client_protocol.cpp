@@ -22,15 +22,25 @@ void client_protocol::fail(std::string reason, bool allow_reconnect) {
 void client_protocol::receive(std::string_view bytes, steady_time now) {
   if (state_ == state::failed) return;
   last_received_ = now;
-  if (!framer_.feed(bytes)) {
-    fail("protocol error: a message larger than the size limit");
-    return;
-  }
-  while (state_ != state::failed) {
+  if (!framer_.feed(bytes)) fail("protocol error: a message larger than the size limit");
+}
+
+std::optional<protocol_event> client_protocol::next_event() {
+  while (events_.empty() && state_ != state::failed) {
     auto record = framer_.next();
     if (!record) break;
     handle_record(*record);
   }
+  if (events_.empty()) return std::nullopt;
+  protocol_event event = std::move(events_.front());
+  events_.pop_front();
+  return event;
+}
+
+std::vector<protocol_event> client_protocol::take_events() {
+  std::vector<protocol_event> out;
+  while (auto event = next_event()) out.push_back(std::move(*event));
+  return out;
 }
 
 void client_protocol::handle_record(const std::string& record) {

@@ -9,7 +9,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -50,8 +52,15 @@ public:
 
   // The socket is open: returns the handshake request to send.
   std::string start(steady_time now);
-  // Bytes from the socket (one WebSocket message, or any part of the stream).
+  // Bytes from the socket (one WebSocket message, or any part of the stream). Their records are
+  // parsed by next_event(), one at a time.
   void receive(std::string_view bytes, steady_time now);
+  // The next event: a failure already found, else the next buffered record's, parsed only now. A
+  // message of several records (a fill's order, trade and position updates) is so acted on record
+  // by record: the first is not held up by parsing the others. Nothing when no record makes one.
+  std::optional<protocol_event> next_event();
+  // Every event the buffered records make.
+  std::vector<protocol_event> take_events();
   // A call whose Completion is awaited; returns the bytes to send. Only while open.
   std::string invoke(std::string_view target, const boost::json::array& arguments, steady_time now);
   // Checks the timers; returns bytes to send (a ping) or nothing, and may fail the connection.
@@ -59,7 +68,6 @@ public:
   // When tick() next has something to do.
   [[nodiscard]] steady_time next_deadline() const;
 
-  std::vector<protocol_event> take_events() { return std::exchange(events_, {}); }
   [[nodiscard]] state current_state() const noexcept { return state_; }
   [[nodiscard]] std::size_t pending_invocations() const noexcept { return pending_.size(); }
 
@@ -80,7 +88,7 @@ private:
   steady_time last_received_{};
   std::uint64_t next_id_ = 1;
   std::map<std::string, pending_call> pending_;
-  std::vector<protocol_event> events_;
+  std::deque<protocol_event> events_;
 };
 
 } // namespace copytrader::signalr

@@ -32,8 +32,8 @@ client_protocol open_protocol(timing t = {}) {
   client_protocol p(t);
   p.start(t0);
   p.receive("{}" + rs, t0);
-  REQUIRE(p.current_state() == client_protocol::state::open);
   p.take_events();
+  REQUIRE(p.current_state() == client_protocol::state::open);
   return p;
 }
 
@@ -144,6 +144,30 @@ TEST_CASE("the client completes the handshake and takes bytes that came with it"
   CHECK(std::holds_alternative<handshake_completed>(events[0]));
   REQUIRE(std::holds_alternative<server_invocation>(events[1]));
   CHECK(std::get<server_invocation>(events[1]).target == "GatewayUserOrder");
+}
+
+TEST_CASE("a message of several records is acted on record by record", "[signalr][A13]") {
+  // A venue's server sends what waited for its writer as one message: a fill's order, trade and
+  // position updates together. The first is acted on before the others are even parsed.
+  auto p = open_protocol();
+  p.receive(R"({"type":6})" + rs + R"({"type":1,"target":"GatewayUserOrder","arguments":[{}]})" + rs +
+                R"({"type":1,"target":"GatewayUserTrade","arguments":[{}]})" + rs + "not json" + rs,
+            t0);
+  auto first = p.next_event(); // the ping makes none
+  REQUIRE(first);
+  REQUIRE(std::holds_alternative<server_invocation>(*first));
+  CHECK(std::get<server_invocation>(*first).target == "GatewayUserOrder");
+  CHECK(p.current_state() == client_protocol::state::open); // the bad record is not parsed yet
+  auto second = p.next_event();
+  REQUIRE(second);
+  REQUIRE(std::holds_alternative<server_invocation>(*second));
+  CHECK(std::get<server_invocation>(*second).target == "GatewayUserTrade");
+  CHECK(p.current_state() == client_protocol::state::open);
+  auto third = p.next_event();
+  REQUIRE(third);
+  CHECK(std::holds_alternative<connection_failed>(*third));
+  CHECK(p.current_state() == client_protocol::state::failed);
+  CHECK_FALSE(p.next_event());
 }
 
 TEST_CASE("a refused handshake fails the connection", "[signalr][A7]") {
