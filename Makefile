@@ -110,8 +110,13 @@ bench: build
 	done
 	build/release/bench/copy_latency 1 $(BENCH_FILLS) build/bench/copy_latency_1x1_fixed_guarded.json guarded $(BENCH_PIN)
 	build/release/bench/copy_latency 1 $(BENCH_FILLS) build/bench/copy_latency_1x1_fixed_alerting.json alerting $(BENCH_PIN)
+	@# The same copies from a hub that writes one record per message (simulator switch coalesce_records off).
+	build/release/bench/copy_latency 1 $(BENCH_FILLS) build/bench/copy_latency_1x1_mirror_one_record.json \
+		bracket=mirror records=one $(BENCH_PIN)
+	build/release/bench/copy_latency 10 $(BENCH_FILLS) build/bench/copy_latency_10x10_fixed_one_record.json \
+		logins=10 records=one $(BENCH_PIN)
 	build/release/bench/footprint 10 $(BENCH_IDLE_SECONDS) build/bench/footprint_10.json
-	@echo 'figures (JSON): build/bench/copy_latency_FOLLOWERSxLOGINS_BRACKET[_guarded|_alerting].json, footprint_10.json'
+	@echo 'figures (JSON): build/bench/copy_latency_FOLLOWERSxLOGINS_BRACKET[_guarded|_alerting|_one_record].json, footprint_10.json'
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \

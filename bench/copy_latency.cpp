@@ -16,7 +16,11 @@
 // followers' own ticks on an unbracketed leader entry); `pinned` puts the simulator on the last core
 // and the engine's thread on the first, the driver (this program's main thread) with the simulator.
 //
+// `records=one` has the simulator's hub write one record per WebSocket message, where by default
+// the records waiting for its writer go out together as one message (switch coalesce_records).
+//
 //   copy_latency FOLLOWERS FILLS [JSON_OUT] [guarded|alerting] [logins=K] [bracket=fixed|mirror] [pinned]
+//                [records=coalesced|one]
 
 #include "alerts/alert_dispatcher.hpp"
 #include "build_cost.hpp"
@@ -100,6 +104,7 @@ int main(int argc, char** argv) {
   bool guarded = false;
   bool alerting = false;
   bool pinned = false;
+  bool one_record_per_message = false;
   int logins = 1;
   bracket_mode bracket = bracket_mode::fixed;
   for (int a = 4; a < argc; ++a) {
@@ -112,9 +117,11 @@ int main(int argc, char** argv) {
       pinned = true;
     else if (word.starts_with("logins="))
       logins = std::max(1, std::atoi(argv[a] + 7));
+    else if (word == "records=one")
+      one_record_per_message = true;
     else if (word == "bracket=mirror")
       bracket = bracket_mode::mirror;
-    else if (word != "bracket=fixed") {
+    else if (word != "bracket=fixed" && word != "records=coalesced") {
       std::cerr << "copy_latency: unknown option '" << word << "'\n";
       return 64;
     }
@@ -140,6 +147,7 @@ int main(int argc, char** argv) {
   world += "]}";
   sim_process sim({"--rate-limit", "10000000/60s"}, world);
   if (pinned && !pin_process(sim.pid(), last_core)) std::cerr << "copy_latency: the simulator could not be pinned\n";
+  if (one_record_per_message) sim.control("POST", "/switch", R"({"coalesce_records":false})");
 
   config cfg;
   cfg.api.base_url = fmt::format("https://127.0.0.1:{}", sim.port);
@@ -285,7 +293,8 @@ int main(int argc, char** argv) {
     const std::int64_t account = who != nullptr ? who->to_number<std::int64_t>() : 0;
     const std::string what(e.at("what").as_string());
     const auto t_ns = e.at("t_ns").to_number<std::int64_t>();
-    if (e.at("kind").as_string() == "hub" && what == "GatewayUserTrade") {
+    if (e.at("kind").as_string() == "hub") {
+      // The fill's first frame, whichever it is (order, trade, position or account): the daemon may act on any.
       if (const auto* id = e.if_contains("trade_id")) leader_frame.try_emplace(id->to_number<std::int64_t>(), t_ns);
     } else if (e.at("kind").as_string() == "rest" && account >= 2001) {
       ++out.follower_requests;
@@ -371,10 +380,10 @@ int main(int argc, char** argv) {
       out.entries == 0 ? 0 : static_cast<double>(out.follower_requests) / static_cast<double>(out.entries);
   std::size_t alerts_received = receiver ? receiver->requests().size() : 0;
   std::cout << fmt::format(
-      "copy latency, {} follower{} on {} login{}, bracket {}{}{}, {} leader fills ({} copied "
+      "copy latency, {} follower{} on {} login{}, bracket {}{}{}{}, {} leader fills ({} copied "
       "entries):\n",
       followers, followers == 1 ? "" : "s", logins, logins == 1 ? "" : "s", mirror ? "mirror" : "fixed",
-      pinned ? ", pinned" : "",
+      pinned ? ", pinned" : "", one_record_per_message ? ", one hub record per message" : "",
       guarded    ? " with the account guard"
       : alerting ? fmt::format(" while alerting ({} alerts posted)", alerts_received)
                  : "",
@@ -407,16 +416,16 @@ int main(int argc, char** argv) {
       per_entry, out.throttled, pool_waits);
   if (!json_out.empty()) {
     std::ofstream(json_out) << fmt::format(
-        R"({{"followers":{},"logins":{},"bracket":"{}","pinned":{},"guarded":{},"alerts_posted":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_first_max_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"legs_wait_p50_us":{:.0f},"legs_wait_p99_us":{:.0f},"sent_first_after_legs_p50_us":{:.0f},"sent_first_after_legs_p99_us":{:.0f},"feed_build_us":{:.0f},"feed_again_us":{:.0f},"stats_again_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{},"pool_waits":{}}})"
+        R"({{"followers":{},"logins":{},"bracket":"{}","records":"{}","pinned":{},"guarded":{},"alerts_posted":{},"fills":{},"first_p50_us":{:.0f},"first_p99_us":{:.0f},"first_max_us":{:.0f},"last_p50_us":{:.0f},"last_p99_us":{:.0f},"last_max_us":{:.0f},"sent_first_p50_us":{:.0f},"sent_first_p99_us":{:.0f},"sent_first_max_us":{:.0f},"sent_last_p50_us":{:.0f},"sent_last_p99_us":{:.0f},"sent_last_max_us":{:.0f},"legs_wait_p50_us":{:.0f},"legs_wait_p99_us":{:.0f},"sent_first_after_legs_p50_us":{:.0f},"sent_first_after_legs_p99_us":{:.0f},"feed_build_us":{:.0f},"feed_again_us":{:.0f},"stats_again_us":{:.0f},"requests_per_entry":{:.2f},"throttled":{},"pool_waits":{}}})"
         "\n",
-        followers, logins, mirror ? "mirror" : "fixed", pinned, guarded, alerts_received, copied,
-        percentile(out.first_us, 0.5), percentile(out.first_us, 0.99), percentile(out.first_us, 1.0),
-        percentile(out.last_us, 0.5), percentile(out.last_us, 0.99), percentile(out.last_us, 1.0),
-        percentile(sent_first, 0.5), percentile(sent_first, 0.99), percentile(sent_first, 1.0),
-        percentile(sent_last, 0.5), percentile(sent_last, 0.99), percentile(sent_last, 1.0),
-        percentile(legs_waits, 0.5), percentile(legs_waits, 0.99), percentile(first_after_legs, 0.5),
-        percentile(first_after_legs, 0.99), feed.first_us, feed.again_us, stats.again_us, per_entry, out.throttled,
-        pool_waits);
+        followers, logins, mirror ? "mirror" : "fixed", one_record_per_message ? "one" : "coalesced", pinned, guarded,
+        alerts_received, copied, percentile(out.first_us, 0.5), percentile(out.first_us, 0.99),
+        percentile(out.first_us, 1.0), percentile(out.last_us, 0.5), percentile(out.last_us, 0.99),
+        percentile(out.last_us, 1.0), percentile(sent_first, 0.5), percentile(sent_first, 0.99),
+        percentile(sent_first, 1.0), percentile(sent_last, 0.5), percentile(sent_last, 0.99),
+        percentile(sent_last, 1.0), percentile(legs_waits, 0.5), percentile(legs_waits, 0.99),
+        percentile(first_after_legs, 0.5), percentile(first_after_legs, 0.99), feed.first_us, feed.again_us,
+        stats.again_us, per_entry, out.throttled, pool_waits);
   }
   boost::asio::post(io, [&] {
     engine.stop();

@@ -1,7 +1,7 @@
 // projectx-sim's user hub against projectx-api.md section 6, with raw WebSocket frames.
 
+#include "hub_leader.hpp"
 #include "projectx/models.hpp"
-#include "signalr/record_framer.hpp"
 #include "support/raw_client.hpp"
 
 #include <fmt/format.h>
@@ -16,19 +16,6 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-const std::string rs(1, copytrader::signalr::record_separator);
-
-const std::vector<std::pair<std::string, std::int64_t>> leader_topics = {
-    {"SubscribeOrders", 1001}, {"SubscribePositions", 1001}, {"SubscribeTrades", 1001}};
-
-void leader_buy(const sim_process& sim, int size, std::string_view extra = R"(,"sl_ticks":-16,"tp_ticks":24)") {
-  auto r = sim.control(
-      "POST", "/act",
-      fmt::format(R"({{"account":1001,"op":"place","contract_id":"CON.F.US.MES.U26","side":0,"size":{}{}}})", size,
-                  extra));
-  REQUIRE(r.json().at("errorCode").as_int64() == 0);
-}
 
 // Invocation records only (pings skipped), as (target, action, data).
 struct event {

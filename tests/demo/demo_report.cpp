@@ -189,8 +189,9 @@ summary demo_driver::summarize() const {
     const std::int64_t who = account != nullptr ? account->to_number<std::int64_t>() : 0;
     const std::string what(e.at("what").as_string());
     const auto t_ns = e.at("t_ns").to_number<std::int64_t>();
-    if (e.at("kind").as_string() == "hub" &&
-        what == "GatewayUserTrade") { // trade ids are unique: the leader's fills name the copies
+    if (e.at("kind").as_string() == "hub") {
+      // Trade ids are unique: the leader's fills name the copies. Every frame of a fill carries its
+      // trade id, and the first one written is when the fill became visible.
       const auto* id = e.if_contains("trade_id");
       if (id != nullptr) trade_frame_ns.try_emplace(id->to_number<std::int64_t>(), t_ns);
     } else if (e.at("kind").as_string() == "rest" && who >= 2001 && who <= 2003 &&

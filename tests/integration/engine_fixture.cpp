@@ -26,11 +26,22 @@ std::string text_or_empty(const json::object& o, std::string_view key) {
 
 } // namespace
 
+namespace {
+
+bool set_to_one(const char* variable) {
+  const char* v = std::getenv(variable);
+  return v != nullptr && std::string_view(v) == "1";
+}
+
+} // namespace
+
 bool one_login() {
-  static const bool on = [] {
-    const char* v = std::getenv("COPYTRADER_TEST_ONE_LOGIN");
-    return v != nullptr && std::string_view(v) == "1";
-  }();
+  static const bool on = set_to_one("COPYTRADER_TEST_ONE_LOGIN");
+  return on;
+}
+
+bool one_record_per_message() {
+  static const bool on = set_to_one("COPYTRADER_TEST_ONE_RECORD");
   return on;
 }
 
@@ -67,6 +78,7 @@ void trip_breaker_on_third_entry(engine_fixture& fx) {
 engine_fixture::engine_fixture(std::string followers, std::string extra, std::vector<std::string> sim_args,
                                std::int64_t leader_account, std::optional<std::string> world)
     : sim(std::move(sim_args), world_for_this_run(std::move(world))), leader_account_(leader_account) {
+  if (one_record_per_message()) REQUIRE(sim.control("POST", "/switch", R"({"coalesce_records":false})").status == 200);
   sim.dir.write("leader.key", "leader-key\n", 0600);
   sim.dir.write("follower.key", "follower-key\n", 0600);
   std::filesystem::create_directories(sim.dir.path() / "state");

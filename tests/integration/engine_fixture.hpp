@@ -48,6 +48,10 @@ void trip_breaker_on_third_entry(engine_fixture& fx);
 bool one_login();
 // The leader's login in this run: leader_user, or follower_user under one_login().
 std::string_view leader_login();
+// COPYTRADER_TEST_ONE_RECORD=1: the simulator's hub writes one record per WebSocket message (switch
+// coalesce_records off) where by default it sends what waited as one: the fault suite's second run
+// covers the other way.
+bool one_record_per_message();
 
 class engine_fixture {
 public:

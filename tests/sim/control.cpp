@@ -106,6 +106,7 @@ std::pair<unsigned, std::string> set_switches(simulator& sim, const json::object
       {"restrict_cancel", &s.restrict_cancel},
       {"partial_fill_keeps_open", &s.partial_fill_keeps_open},
       {"cancel_leg_cancels_sibling", &s.cancel_leg_cancels_sibling},
+      {"coalesce_records", &s.coalesce_records},
   };
   for (const auto& [key, value] : b) {
     bool known = false;

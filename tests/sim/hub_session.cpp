@@ -175,8 +175,11 @@ void hub_session::deliver(const hub_event& event) {
   } else {
     frame = encode_event(event);
   }
-  const std::int64_t trade_id =
-      event.target == "GatewayUserTrade" && event.data.contains("id") ? event.data.at("id").as_int64() : 0;
+  // A voided trade is re-sent outside any fill: its own id names it.
+  const std::int64_t trade_id = event.fill != 0 ? event.fill
+                                : event.target == "GatewayUserTrade" && event.data.contains("id")
+                                    ? event.data.at("id").as_int64()
+                                    : 0;
   if (f.corrupt_count > 0) {
     --f.corrupt_count;
     frame = std::string(R"({"type":1,"target":"GatewayUserTrade","arguments":[{"action":0,"data":)") +
@@ -212,12 +215,20 @@ asio::awaitable<void> hub_session::writer() {
       co_await wake_.async_wait(tuple_awaitable);
       continue;
     }
-    outgoing next = std::move(outbox_.front());
-    outbox_.pop_front();
-    if (!next.target.empty()) {
-      sim_.record(log_entry{monotonic_ns(), "hub", next.target, username_, 0, {}, next.trade_id, 0});
-    }
-    auto [ec, n] = co_await ws_.async_write(asio::buffer(next.frame), tuple_awaitable);
+    // What waited while the last message was on its way goes out as one message, as ASP.NET Core's
+    // WebSocket transport sends what is in its pipe (switch coalesce_records; false: one record each).
+    const bool coalesce = sim_.book().settings().coalesce_records;
+    const auto now = std::chrono::steady_clock::now();
+    const std::int64_t written_ns = monotonic_ns();
+    message_.clear();
+    do {
+      outgoing next = std::move(outbox_.front());
+      outbox_.pop_front();
+      if (!next.target.empty())
+        sim_.record(log_entry{written_ns, "hub", next.target, username_, 0, {}, next.trade_id, 0});
+      message_ += next.frame;
+    } while (coalesce && !outbox_.empty() && outbox_.front().due <= now);
+    auto [ec, n] = co_await ws_.async_write(asio::buffer(message_), tuple_awaitable);
     if (ec) {
       shut();
       break;

@@ -68,6 +68,7 @@ private:
   bool accounts_ = false;
   std::set<std::pair<topic, px::account_number>> subscriptions_;
   std::deque<outgoing> outbox_;
+  std::string message_;             // the writer's: the records of the message being written
   std::optional<std::string> held_; // reorder fault
   boost::asio::steady_timer wake_;
   boost::asio::steady_timer ping_timer_;

@@ -166,7 +166,7 @@ const order* ledger::find_order(order_id id) const {
 }
 
 void ledger::emit(account_number account, std::string target, int action, json::object data) {
-  events_.push_back(hub_event{account, std::move(target), action, std::move(data)});
+  events_.push_back(hub_event{account, std::move(target), action, std::move(data), filling_});
 }
 
 void ledger::emit_order(const order& o) { emit(o.account_id, "GatewayUserOrder", 1, to_json(o, false)); }
@@ -410,10 +410,11 @@ void ledger::fill(order& o, std::int32_t quantity, double price) {
     o.status = order_status::filled;
   else
     o.status = switches_.partial_fill_keeps_open ? order_status::open : order_status::pending;
-  emit_order(o);
-
   trade t;
   t.id = next_trade_id_++;
+  filling_ = t.id;
+  emit_order(o);
+
   t.account_id = o.account_id;
   t.contract_id = o.contract_id;
   t.created = now_();
@@ -431,6 +432,7 @@ void ledger::fill(order& o, std::int32_t quantity, double price) {
     a->balance += t.profit_and_loss.value_or(0) - t.fees;
     emit_account(*a);
   }
+  filling_ = 0;
 
   const order_id filled_id = o.id;
   const auto parent = o.parent_order_id;

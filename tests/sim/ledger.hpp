@@ -54,6 +54,7 @@ struct switches {
   bool restrict_cancel = true;         // live and copy-follower accounts cannot cancel
   bool partial_fill_keeps_open = true; // a partly filled order stays status 1 (false: stays 6)
   bool cancel_leg_cancels_sibling = false;
+  bool coalesce_records = true; // hub records waiting for the writer go out as one message (false: one each)
 };
 
 struct hub_event {
@@ -61,6 +62,9 @@ struct hub_event {
   std::string target; // GatewayUserOrder, ...Position, ...Trade, ...Account
   int action = 1;
   boost::json::object data; // nulls already omitted
+  // The trade of the fill this event reports: a fill's order, trade, position and account updates
+  // all carry it, so the log can tell when a fill was first visible (0: not a fill's).
+  px::trade_id fill = 0;
 };
 
 struct bracket_spec {
@@ -175,6 +179,7 @@ private:
   std::vector<px::trade> trades_;
   std::map<std::pair<px::account_number, std::string>, position_state, std::less<>> positions_;
   std::vector<hub_event> events_;
+  px::trade_id filling_ = 0; // the trade being reported, while fill() emits its events
   switches switches_;
   order_faults faults_;
   px::order_id next_order_id_ = 3'400'000'000;
