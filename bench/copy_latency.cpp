@@ -257,6 +257,10 @@ int main(int argc, char** argv) {
   std::int64_t leader_entry = 0; // its legs are the next two ids
   for (int i = 0; i < fills; ++i) {
     const bool entry = i % 2 == 0;
+    // What the last copies left in the log (their hub frames, the leg cancels) is read now: read
+    // on the first poll after the leader's fill, hundreds of entries with 50 followers, it kept the
+    // simulator's one thread from the copies for up to a millisecond (the driver shares its core).
+    read_log();
     if (dispatcher) // an alert on its way out as the leader moves: its POST shares the io thread with the copy
       boost::asio::post(io, [&dispatcher, i] {
         dispatcher->raise(
