@@ -147,7 +147,10 @@ int main(int argc, char** argv) {
   world += "]}";
   sim_process sim({"--rate-limit", "10000000/60s"}, world);
   if (pinned && !pin_process(sim.pid(), last_core)) std::cerr << "copy_latency: the simulator could not be pinned\n";
-  if (one_record_per_message) sim.control("POST", "/switch", R"({"coalesce_records":false})");
+  if (one_record_per_message && sim.control("POST", "/switch", R"({"coalesce_records":false})").status != 200) {
+    std::cerr << "copy_latency: the simulator refused the switch coalesce_records\n";
+    return 1;
+  }
 
   config cfg;
   cfg.api.base_url = fmt::format("https://127.0.0.1:{}", sim.port);

@@ -24,10 +24,6 @@ std::string text_or_empty(const json::object& o, std::string_view key) {
   return std::string(it->value().as_string());
 }
 
-} // namespace
-
-namespace {
-
 bool set_to_one(const char* variable) {
   const char* v = std::getenv(variable);
   return v != nullptr && std::string_view(v) == "1";
