@@ -7,6 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -186,6 +187,9 @@ asio::awaitable<void> hub_client::reader(session& s) {
     buffer.consume(buffer.size());
     handle_events(s);
     s.tick.cancel(); // the deadlines moved
+    // What the message started (followers' copies, woken above) runs before the next read is armed:
+    // that read's start costs the first copy 2-3 us (docs/performance.md).
+    co_await asio::post(s.ws.get_executor(), asio::use_awaitable);
   }
 }
 
