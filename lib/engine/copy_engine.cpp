@@ -86,7 +86,7 @@ login_session& copy_engine::login_for(const credential& c) {
   auto endpoint = rest_endpoint_;
   endpoint.pool_size = std::min<std::size_t>(accounts + 1, static_cast<std::size_t>(config_.api.connections_per_login));
   auto session = std::make_unique<login_session>(tasks_, *tls_, endpoint, c, config_.safety.rate_limit,
-                                                 config_.safety.max_orders_per_minute);
+                                                 config_.safety.max_orders_per_minute, leader_moves_);
   auto& ref = *session;
   logins_.emplace(c.username, std::move(session));
   if (started_) ref.start();

@@ -178,6 +178,7 @@ private:
   projectx::hub_endpoint hub_endpoint_;
   background_tasks tasks_;
   copy_context ctx_;
+  leader_move_log leader_moves_; // read by every login's round-trip meter; outlives logins_
   std::map<std::string, std::unique_ptr<login_session>> logins_;
   std::map<std::string, std::unique_ptr<projectx::hub_client>> hubs_;
   std::vector<std::unique_ptr<follower_session>> followers_;

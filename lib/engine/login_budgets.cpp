@@ -22,20 +22,25 @@ void copy_engine::apply_exit_reserves() {
 }
 
 void copy_engine::meter_leader_move(steady_clock::time_point now) {
-  // On the leader's change, before the followers' sends run: no list of contracts is built.
+  // On the leader's change, before the followers' sends run: one append, no list of contracts, no
+  // login touched (each reads the move before its next grant).
   bool flat = true;
   ctx_.tracker.for_each_open([&flat](const std::string&) { flat = false; });
-  for (auto& [username, login] : logins_) login->round_trips().leader_moved(flat, now, login->budget().granted_total());
+  leader_moves_.record(flat, now);
 }
 
 void copy_engine::meter_tick(steady_clock::time_point now) {
-  for (auto& [username, login] : logins_)
+  for (auto& [username, login] : logins_) {
+    login->read_leader_moves();
     login->round_trips().tick(now, login->budget().granted_total(), login->budget().waiting());
+  }
+  leader_moves_.forget_read();
 }
 
 std::vector<login_figures> copy_engine::logins() {
   std::vector<login_figures> out;
   for (auto& [username, login] : logins_) {
+    login->read_leader_moves();
     login_figures f;
     auto& budget = login->budget();
     f.username = username;

@@ -4,13 +4,18 @@ namespace copytrader::engine {
 namespace asio = boost::asio;
 
 login_session::login_session(background_tasks& tasks, asio::ssl::context& tls, projectx::https_endpoint endpoint,
-                             credential login, const rate_limit_config& limit, std::int32_t max_orders_per_minute)
+                             credential login, const rate_limit_config& limit, std::int32_t max_orders_per_minute,
+                             const leader_move_log& leader_moves)
     : tasks_(tasks),
       http_(tasks.executor(), tls, std::move(endpoint)),
       auth_(http_, std::move(login)),
       budget_(tasks.executor(), static_cast<std::size_t>(limit.max_requests), limit.window, auth_.username()),
       rest_(http_, auth_, &budget_),
-      order_ceiling_(static_cast<std::size_t>(max_orders_per_minute), std::chrono::minutes(1)) {}
+      order_ceiling_(static_cast<std::size_t>(max_orders_per_minute), std::chrono::minutes(1)),
+      leader_moves_(leader_moves),
+      round_trips_(leader_moves.last()) {
+  budget_.before_grant([this] { read_leader_moves(); });
+}
 
 void login_session::start() {
   // Warming once may fail and is done again by keep_warm; the two loops keep the login usable.

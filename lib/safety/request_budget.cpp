@@ -20,6 +20,7 @@ request_budget::request_budget(asio::any_io_executor executor, std::size_t capac
 
 void request_budget::pump() {
   if (closed_) return;
+  if (before_grant_) before_grant_();
   const auto now = std::chrono::steady_clock::now();
   while (auto t = bucket_.grant(now)) {
     if (auto it = waiters_.find(*t); it != waiters_.end()) {
@@ -82,7 +83,9 @@ asio::awaitable<bool> request_budget::acquire(request_priority priority) {
 }
 
 bool request_budget::try_acquire(request_priority priority) {
-  return !closed_ && bucket_.take_now(priority, std::chrono::steady_clock::now());
+  if (closed_) return false;
+  if (before_grant_) before_grant_();
+  return bucket_.take_now(priority, std::chrono::steady_clock::now());
 }
 
 void request_budget::throttled(std::optional<std::chrono::seconds> retry_after) {

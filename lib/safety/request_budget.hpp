@@ -14,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,9 @@ public:
     return bucket_.next_free_for(priority, std::chrono::steady_clock::now());
   }
   void throttled(std::optional<std::chrono::seconds> retry_after);
+  // Runs before any request is granted, while granted_total() is still the count before it (the
+  // login's round-trip meter reads the leader's moves then).
+  void before_grant(std::function<void()> hook) { before_grant_ = std::move(hook); }
   // The exit reserve (token_bucket): waiters that may now go are granted at once.
   void set_reserve(std::size_t reserve, bool entries_may_use);
   // The daemon is stopping: every waiting request is released ungranted, and so is every later one.
@@ -74,6 +78,7 @@ private:
   boost::asio::steady_timer next_grant_;
   std::optional<steady_time> armed_for_;
   std::map<token_bucket::ticket, waiter> waiters_;
+  std::function<void()> before_grant_;
   std::uint64_t wakeups_ = 0;
   bool closed_ = false;
 };

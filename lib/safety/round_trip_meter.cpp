@@ -29,6 +29,12 @@ void round_trip_meter::leader_moved(bool leader_flat, steady_time now, std::uint
   }
 }
 
+void round_trip_meter::catch_up(const leader_move_log& log, std::uint64_t granted) {
+  if (read_ == log.last()) return;
+  log.for_each_after(read_, [&](const leader_move& m) { leader_moved(m.leader_flat, m.at, granted); });
+  read_ = log.last();
+}
+
 void round_trip_meter::tick(steady_time now, std::uint64_t granted, std::size_t waiting) {
   if (phase_ != phase::settling || now - flat_at_ < settle_time || waiting > 0) return;
   finish(granted);

@@ -71,8 +71,10 @@ asio::awaitable<int> discover(const config& cfg, const discovery_request& reques
   if (request.what == discovery_request::kind::contracts) logins.resize(1);
   int code = 0;
   std::vector<discovered_account> rows;
+  const leader_move_log no_leader; // nothing is copied here: no round trip to meter
   for (const auto& login : logins) {
-    engine::login_session session(tasks, tls, endpoint, login, cfg.safety.rate_limit, cfg.safety.max_orders_per_minute);
+    engine::login_session session(tasks, tls, endpoint, login, cfg.safety.rate_limit, cfg.safety.max_orders_per_minute,
+                                  no_leader);
     if (request.what == discovery_request::kind::contracts) {
       auto found = co_await session.rest().contracts(request.search);
       if (found)

@@ -183,3 +183,56 @@ TEST_CASE("safety.rate_limit.exit_reserve is auto, a number below max_requests, 
   CHECK_THAT(fx.errors(base + "safety:\n  rate_limit: {exit_reserve: -1}\n"),
              Contains("safety.rate_limit.exit_reserve: must be auto or from 0 to max_requests - 1"));
 }
+
+TEST_CASE("a meter that reads the leader's moves before each grant measures what one told at once measures",
+          "[reserve][round_trip]") {
+  // The engine records each move once; a login reads the moves it has not seen before its next grant
+  // (or on the ticker), with the count of requests before that grant.
+  leader_move_log log;
+  round_trip_meter told;    // the old way: every move reported to the meter at once
+  round_trip_meter reading; // reads the log only when a request is about to be granted
+  std::uint64_t granted = 100;
+  auto move = [&](bool flat, steady_time at) {
+    told.leader_moved(flat, at, granted);
+    log.record(flat, at);
+  };
+  auto grant = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      reading.catch_up(log, granted);
+      ++granted;
+    }
+  };
+
+  move(false, t0);      // opens
+  grant(5);             // the followers' entries
+  move(true, t0 + 1s);  // flat
+  move(false, t0 + 2s); // open again before anything was sent: the first round trip ends here
+  move(true, t0 + 3s);  // and flat again, still without a request in between
+  grant(7);
+  reading.catch_up(log, granted); // the ticker reads what is left
+  told.tick(t0 + 10s, granted, 0);
+  reading.tick(t0 + 10s, granted, 0);
+  log.forget_read();
+  CHECK(told.measured() == 2);
+  CHECK(reading.measured() == told.measured());
+  REQUIRE(reading.requests_per_round_trip());
+  CHECK(*reading.requests_per_round_trip() == Approx(*told.requests_per_round_trip()));
+  CHECK(*reading.requests_per_round_trip() == Approx((5 + 7) / 2.0));
+
+  // Moves numbered on after the log forgot what everyone read; a login created now starts after them.
+  move(false, t0 + 20s);
+  round_trip_meter late(log.last());
+  late.catch_up(log, granted);
+  grant(3);
+  move(true, t0 + 21s);
+  grant(1);
+  reading.catch_up(log, granted);
+  late.catch_up(log, granted);
+  told.tick(t0 + 30s, granted, 0);
+  reading.tick(t0 + 30s, granted, 0);
+  late.tick(t0 + 30s, granted, 0);
+  CHECK(reading.measured() == 3);
+  CHECK(*reading.requests_per_round_trip() == Approx(*told.requests_per_round_trip()));
+  CHECK(late.measured() == 0); // it never saw the leader open
+  CHECK(log.kept() == 2);
+}

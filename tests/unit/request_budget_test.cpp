@@ -87,3 +87,25 @@ TEST_CASE("close releases every waiting request unsent, at once, and refuses lat
   io.run();
   CHECK(r.of.back() == 0);
 }
+
+TEST_CASE("what runs before a grant sees the count of requests before it", "[budget][round_trip]") {
+  asio::io_context io;
+  request_budget budget(io.get_executor(), 2, 200ms, "follower_user");
+  std::vector<std::uint64_t> seen;
+  budget.before_grant([&] { seen.push_back(budget.granted_total()); });
+  CHECK(budget.try_acquire(request_priority::entry));
+  CHECK(seen == std::vector<std::uint64_t>{0});
+  results r;
+  request(io, budget, r, request_priority::exit); // granted through the queue
+  request(io, budget, r, request_priority::exit); // waits for a slot
+  io.poll();
+  CHECK(r.of == std::vector<int>{1, -1});
+  REQUIRE(seen.size() >= 2);
+  CHECK(seen[1] == 1);
+  io.run_for(1s);
+  CHECK(r.of == std::vector<int>{1, 1});
+  CHECK(budget.granted_total() == 3);
+  // Every grant had the hook run first, while the count was still the one before it.
+  CHECK(std::find(seen.begin(), seen.end(), 2) != seen.end());
+  CHECK(std::all_of(seen.begin(), seen.end(), [](std::uint64_t n) { return n <= 2; }));
+}
