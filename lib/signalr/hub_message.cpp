@@ -42,7 +42,7 @@ std::string with_separator(const json::object& o) {
 outcome<hub_message> parse_message(std::string_view record) {
   auto object = parse_object(record);
   if (!object) return object.error();
-  const json::object& o = *object;
+  json::object& o = *object; // owned: its arguments and result are moved out, not copied
 
   const json::value* type = o.if_contains("type");
   if (type == nullptr || !type->is_int64()) return failure{"message without an integer type"};
@@ -57,11 +57,11 @@ outcome<hub_message> parse_message(std::string_view record) {
   m.error = optional_string(o, "error", bad);
   if (bad) return failure{"invocationId, target and error must be strings"};
 
-  if (const json::value* args = o.if_contains("arguments")) {
+  if (json::value* args = o.if_contains("arguments")) {
     if (!args->is_array()) return failure{"arguments must be an array"};
-    m.arguments = args->as_array();
+    m.arguments = std::move(args->as_array());
   }
-  if (const json::value* result = o.if_contains("result")) m.result = *result;
+  if (json::value* result = o.if_contains("result")) m.result = std::move(*result);
   if (const json::value* allow = o.if_contains("allowReconnect")) {
     if (!allow->is_bool()) return failure{"allowReconnect must be a boolean"};
     m.allow_reconnect = allow->as_bool();
