@@ -120,6 +120,9 @@ struct copy_context {
   bool leader_ready = false;
   std::string leader_problem = "starting";
   engine_counters counters;
+  // Followers made runnable (follower_session::nudge), counted so that the hub client can let
+  // them run before it parses the rest of a message.
+  std::uint64_t nudges = 0;
   // bracket: mirror: a leader entry's trade read -> its legs armed (or gone), the latest 4096: how
   // long mirrored copies waited for the venue's leg events before they could go.
   latency_window legs_wait_us;

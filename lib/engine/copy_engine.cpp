@@ -103,7 +103,9 @@ px::hub_client& copy_engine::hub_for(login_session& login) {
   const std::string username = login.username();
   px::hub_callbacks callbacks;
   callbacks.connected = [this, username] { on_hub_connected(username); };
-  callbacks.events = [this, username](std::vector<px::user_event>&& events) { on_events(username, std::move(events)); };
+  callbacks.events = [this, username](std::vector<px::user_event>&& events) {
+    return on_events(username, std::move(events));
+  };
   signalr::timing timing;
   timing.server_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config_.api.hub_timeout);
   auto hub = std::make_unique<px::hub_client>(executor_, *tls_, hub_endpoint_, login.auth(), std::move(subscriptions),
@@ -214,11 +216,13 @@ void copy_engine::on_hub_connected(const std::string& username) {
   tasks_.spawn("reconciliation", reconcile("hub reconnect of " + username, true, false));
 }
 
-void copy_engine::on_events(const std::string& username, std::vector<px::user_event>&& events) {
+px::next_record copy_engine::on_events(const std::string& username, std::vector<px::user_event>&& events) {
+  const auto nudges = ctx_.nudges;
   if (username == config_.leader.login.username) on_leader_events(events);
   for (auto& f : followers_) {
     if (f->rules().login.username == username) f->on_events(events);
   }
+  return ctx_.nudges == nudges ? px::next_record::now : px::next_record::after_woken_work;
 }
 
 void copy_engine::subscribe(const follower_session& f) {

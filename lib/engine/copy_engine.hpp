@@ -139,7 +139,7 @@ private:
   void end_settled_retired();
   // The sessions now, for loops that await: a reload may add or end sessions meanwhile.
   [[nodiscard]] std::vector<follower_session*> follower_snapshot() const;
-  void on_events(const std::string& username, std::vector<projectx::user_event>&& events);
+  projectx::next_record on_events(const std::string& username, std::vector<projectx::user_event>&& events);
   void on_leader_events(const std::vector<projectx::user_event>& events);
   void on_leader_change(const copy::position_change& change, double fill_price);
   void on_hub_connected(const std::string& username);

@@ -46,6 +46,7 @@ void follower_session::stop() {
 
 void follower_session::nudge() {
   dirty_ = true;
+  ++ctx_.nudges;
   wake_.cancel();
 }
 

@@ -185,7 +185,14 @@ asio::awaitable<void> hub_client::reader(session& s) {
     s.protocol.receive(std::string_view(static_cast<const char*>(data.data()), data.size()),
                        std::chrono::steady_clock::now());
     buffer.consume(buffer.size());
-    handle_events(s);
+    while (!s.ended) {
+      auto event = s.protocol.next_event();
+      if (!event) break;
+      // A fill's trade wakes the followers: their copies go before the rest of the message (its
+      // position and account records) is parsed, as they would with one record per message.
+      if (handle(s, std::move(*event)) == next_record::after_woken_work)
+        co_await asio::post(s.ws.get_executor(), asio::use_awaitable);
+    }
     s.tick.cancel(); // the deadlines moved
     // What the message started (followers' copies, woken above) runs before the next read is armed:
     // that read's start costs the first copy 2-3 us (docs/performance.md).
@@ -216,7 +223,7 @@ void hub_client::handle_events(session& s) {
   }
 }
 
-void hub_client::handle(session& s, signalr::protocol_event&& event) {
+next_record hub_client::handle(session& s, signalr::protocol_event&& event) {
   if (std::holds_alternative<signalr::handshake_completed>(event)) {
     const auto now = std::chrono::steady_clock::now();
     const auto step = subscriptions_.handshake_completed();
@@ -229,7 +236,7 @@ void hub_client::handle(session& s, signalr::protocol_event&& event) {
   } else if (auto* done = std::get_if<signalr::invocation_completed>(&event)) {
     if (done->error) {
       end(s, done->target + " refused: " + *done->error);
-      return;
+      return next_record::now;
     }
     if (subscriptions_.completed()) confirm_connected();
   } else if (auto* call = std::get_if<signalr::server_invocation>(&event)) {
@@ -237,7 +244,7 @@ void hub_client::handle(session& s, signalr::protocol_event&& event) {
     if (!decoded) {
       spdlog::error("user hub for {}: malformed {}: {}", auth_.username(), call->target, decoded.error().message);
       if (callbacks_.malformed) callbacks_.malformed(decoded.error().message);
-      return;
+      return next_record::now;
     }
     std::vector<user_event> usable;
     for (auto& e : *decoded) {
@@ -245,7 +252,7 @@ void hub_client::handle(session& s, signalr::protocol_event&& event) {
         spdlog::warn("user hub for {}: GatewayLogout; logging in again", auth_.username());
         auth_.invalidate(auth_.current_token());
         end(s, "GatewayLogout");
-        return;
+        return next_record::now;
       }
       if (auto* unknown = std::get_if<unknown_event>(&e)) {
         if (unknown_targets_.insert(unknown->target).second) {
@@ -255,10 +262,11 @@ void hub_client::handle(session& s, signalr::protocol_event&& event) {
       }
       usable.push_back(std::move(e));
     }
-    if (!usable.empty() && callbacks_.events) callbacks_.events(std::move(usable));
+    if (!usable.empty() && callbacks_.events) return callbacks_.events(std::move(usable));
   } else if (auto* failed = std::get_if<signalr::connection_failed>(&event)) {
     end(s, failed->reason);
   }
+  return next_record::now;
 }
 
 } // namespace copytrader::projectx

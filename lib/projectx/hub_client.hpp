@@ -30,9 +30,15 @@ struct hub_endpoint {
   std::string path = "/hubs/user";
 };
 
+// What the events' receiver asks of the hub client before it parses the next record of a message.
+enum class next_record {
+  now,
+  after_woken_work, // the events woke work (a follower's copy) that should run first
+};
+
 struct hub_callbacks {
   std::function<void()> connected; // subscriptions confirmed: reconcile now
-  std::function<void(std::vector<user_event>&&)> events;
+  std::function<next_record(std::vector<user_event>&&)> events;
   std::function<void(std::string_view reason)> disconnected;
   std::function<void(std::string_view reason)> malformed; // an event that did not decode: schema drift
 };
@@ -61,7 +67,7 @@ private:
   boost::asio::awaitable<void> ticker(session& s);
   // Acts on the buffered records' events one by one, until the session ends.
   void handle_events(session& s);
-  void handle(session& s, signalr::protocol_event&& event);
+  next_record handle(session& s, signalr::protocol_event&& event);
   void send(session& s, std::string bytes);
   void end(session& s, std::string reason);
   void confirm_connected();

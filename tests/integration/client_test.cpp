@@ -334,6 +334,9 @@ struct hub_fixture : client_fixture {
   int connected = 0;
   int disconnected = 0;
   std::vector<trade> trades;
+  // Each event's kind as it was handed over, and "work" where what a trade woke ran.
+  std::vector<std::string> seen;
+  next_record after_trade = next_record::now;
 
   explicit hub_fixture(std::vector<std::string> sim_args = {}, signalr::timing timing = {},
                        std::vector<hub_subscription> subs = {{"SubscribeOrders", 1001},
@@ -345,9 +348,20 @@ struct hub_fixture : client_fixture {
     callbacks.connected = [this] { ++connected; };
     callbacks.disconnected = [this](std::string_view) { ++disconnected; };
     callbacks.events = [this](std::vector<user_event>&& events) {
+      bool trade_seen = false;
       for (auto& e : events) {
-        if (auto* t = std::get_if<trade_event>(&e)) trades.push_back(t->value);
+        if (auto* t = std::get_if<trade_event>(&e)) {
+          trades.push_back(t->value);
+          trade_seen = true;
+        }
+        seen.emplace_back(std::holds_alternative<order_event>(e)      ? "order"
+                          : std::holds_alternative<trade_event>(e)    ? "trade"
+                          : std::holds_alternative<position_event>(e) ? "position"
+                                                                      : "account");
       }
+      if (!trade_seen) return next_record::now;
+      asio::post(io, [this] { seen.emplace_back("work"); }); // as a follower's copy, woken by the trade
+      return after_trade;
     };
     hub = std::make_unique<hub_client>(io.get_executor(), *tls, hub_endpoint{"127.0.0.1", std::to_string(sim.port)},
                                        *auth, subs, callbacks, timing, reconnect_backoff(50ms, 200ms, 7));
@@ -376,6 +390,34 @@ TEST_CASE("hub: subscriptions confirmed, then the leader's fills arrive", "[clie
   fx.leader_fill();
   CHECK(run_until(fx.io, [&] { return fx.trades.size() == 1; }));
   CHECK(fx.trades.at(0).size == 1);
+}
+
+TEST_CASE("hub: what a record woke runs before the rest of its message is parsed, when asked",
+          "[client][hub][records]") {
+  // The simulator sends a fill's order, trade, position and account records as one message
+  // (coalesce_records): a follower's copy woken by the trade need not wait for the last two.
+  for (const auto answer : {next_record::after_woken_work, next_record::now}) {
+    const bool early = answer == next_record::after_woken_work;
+    INFO((early ? "after_woken_work" : "now"));
+    hub_fixture fx;
+    fx.after_trade = answer;
+    REQUIRE(run_until(fx.io, [&] { return fx.connected == 1; }));
+    fx.leader_fill();
+    const auto index_of = [&](const std::string& kind) {
+      const auto it = std::find(fx.seen.begin(), fx.seen.end(), kind);
+      return it == fx.seen.end() ? fx.seen.size() : static_cast<std::size_t>(it - fx.seen.begin());
+    };
+    REQUIRE(
+        run_until(fx.io, [&] { return index_of("work") < fx.seen.size() && index_of("account") < fx.seen.size(); }));
+    std::string order;
+    for (const auto& kind : fx.seen) order += kind + " ";
+    INFO("handed over: " << order);
+    REQUIRE(index_of("position") > index_of("trade")); // the message's order
+    if (early)
+      CHECK(index_of("work") == index_of("trade") + 1);
+    else
+      CHECK(index_of("work") > index_of("position"));
+  }
 }
 
 TEST_CASE("hub: a stop while the connection is still being set up ends it at once", "[client][hub][start_stop]") {
