@@ -184,6 +184,9 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io(1);
   engine::copy_engine engine(io.get_executor(), cfg, nullptr);
+  // As the daemon with a dashboard: the latest copies are kept for its feed (noted after each answer,
+  // off the timed path), so the feed's figure below includes their list.
+  engine.keep_recent_copies();
   std::unique_ptr<alert_receiver> receiver;
   std::unique_ptr<alerts::alert_dispatcher> dispatcher;
   if (alerting) {

@@ -130,9 +130,11 @@ struct copy_context {
   // Kept only while a dashboard can show them: without one, a copy allocates nothing for the list.
   bool keep_recent_copies = false;
   std::deque<copy_record> recent_copies; // the latest copies_kept, oldest first
+  std::uint64_t copies_noted = 0;        // counts note_copy: a rendering of the list is stale when it moves
   void note_copy(copy_record record) {
     recent_copies.push_back(std::move(record));
     if (recent_copies.size() > copies_kept) recent_copies.pop_front();
+    ++copies_noted;
   }
   // Where alerts go (the daemon's dispatcher). Raised during a copy, an alert is handed over after
   // the handlers already queued (the followers' sends): its logging and queueing never come first.

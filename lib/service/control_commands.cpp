@@ -147,24 +147,37 @@ json::object status_json(control_hooks& hooks) {
 }
 
 std::string dashboard_snapshot(control_hooks& hooks) {
-  json::array copies;
-  for (const auto& c : hooks.engine.context().recent_copies) {
-    copies.push_back(json::object{{"at", iso_time(c.at)},
-                                  {"follower", c.follower},
-                                  {"action", c.action},
-                                  {"contract", c.contract},
-                                  {"size", c.size},
-                                  {"latency_us", c.latency_us},
-                                  {"timed", c.timed},
-                                  {"event", c.event}});
+  const auto& ctx = hooks.engine.context();
+  auto& cached = hooks.feed_copies;
+  if (cached.noted != ctx.copies_noted) {
+    json::array copies;
+    for (const auto& c : ctx.recent_copies) {
+      copies.push_back(json::object{{"at", iso_time(c.at)},
+                                    {"follower", c.follower},
+                                    {"action", c.action},
+                                    {"contract", c.contract},
+                                    {"size", c.size},
+                                    {"latency_us", c.latency_us},
+                                    {"timed", c.timed},
+                                    {"event", c.event}});
+    }
+    cached.json = json::serialize(copies);
+    cached.noted = ctx.copies_noted;
   }
   json::array problems;
   for (const auto& p : recent_problems())
     problems.push_back(json::object{{"at", iso_time(p.at)}, {"level", p.level}, {"text", p.text}});
-  return json::serialize(json::object{{"status", status_json(hooks)},
-                                      {"stats", control::stats_report(hooks.engine)},
-                                      {"copies", std::move(copies)},
-                                      {"problems", std::move(problems)}});
+  // One JSON object, {"status", "stats", "copies", "problems"}, as json::serialize writes it.
+  std::string out = R"({"status":)";
+  out += json::serialize(status_json(hooks));
+  out += R"(,"stats":)";
+  out += json::serialize(control::stats_report(hooks.engine));
+  out += R"(,"copies":)";
+  out += cached.json;
+  out += R"(,"problems":)";
+  out += json::serialize(problems);
+  out += '}';
+  return out;
 }
 
 asio::awaitable<std::string> answer_control(control::request request, control_hooks& hooks) {

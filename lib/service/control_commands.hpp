@@ -25,6 +25,12 @@ struct control_hooks {
   std::function<std::optional<std::string>()> dashboard_address;
   // How long `flatten` waits for the followers to be flat before it answers.
   std::chrono::milliseconds flatten_wait = std::chrono::seconds(15);
+  // The dashboard feed's list of the latest copies as JSON text, built again only when a copy was
+  // noted since (copy_context::copies_noted): the feed looks four times a second.
+  struct copies_text {
+    std::optional<std::uint64_t> noted;
+    std::string json;
+  } feed_copies{};
 };
 
 boost::asio::awaitable<std::string> answer_control(control::request request, control_hooks& hooks);

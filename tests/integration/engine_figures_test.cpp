@@ -4,8 +4,10 @@
 // counts nothing as sent, and says an exit is an exit.
 
 #include "integration/engine_fixture.hpp"
+#include "service/control_commands.hpp"
 #include "support/log_capture.hpp"
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 using namespace copytrader;
@@ -94,6 +96,34 @@ TEST_CASE("figures: the latest copies are kept for a dashboard only", "[engine][
   CHECK_FALSE(entry.event.empty());
   fx.leader_close();
   REQUIRE(fx.settle({{2001, 0}}));
+}
+
+TEST_CASE("figures: the dashboard feed lists each new copy; the list's text is kept while none is noted",
+          "[engine][figures][dashboard]") {
+  engine_fixture fx(follower_entry("one", 2001, "    bracket: fixed\n"));
+  fx.start();
+  fx.engine->keep_recent_copies();
+  control_hooks hooks{*fx.engine, {}, [] { return reload_record{}; }, nullptr, {}};
+  const auto copies_shown = [&] {
+    const auto message = boost::json::parse(dashboard_snapshot(hooks));
+    return message.as_object().at("copies").as_array();
+  };
+  CHECK(copies_shown().empty());
+  fx.leader_market(1);
+  REQUIRE(fx.settle({{2001, 1}}));
+  auto shown = copies_shown();
+  REQUIRE(shown.size() == 1);
+  CHECK(shown[0].at("action") == "buy");
+  CHECK(shown[0].at("follower") == "one");
+  const auto built_for = hooks.feed_copies.noted;
+  CHECK(copies_shown() == shown); // nothing new: the same list, from the kept text
+  CHECK(hooks.feed_copies.noted == built_for);
+  fx.leader_close();
+  REQUIRE(fx.settle({{2001, 0}}));
+  shown = copies_shown(); // a copy was noted: the list is built again and shows it
+  REQUIRE(shown.size() == 2);
+  CHECK(shown[1].at("action") == "close");
+  CHECK(hooks.feed_copies.noted != built_for);
 }
 
 TEST_CASE("dry run: the legs a live run would place, resize, move and cancel are said", "[engine][dry_run][mirror]") {
