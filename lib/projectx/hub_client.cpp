@@ -169,7 +169,7 @@ asio::awaitable<void> hub_client::ticker(session& s) {
     co_await s.tick.async_wait(tuple_awaitable);
     if (s.ended) break;
     send(s, s.protocol.tick(std::chrono::steady_clock::now()));
-    handle_events(s);
+    co_await handle_events(s);
   }
 }
 
@@ -185,14 +185,7 @@ asio::awaitable<void> hub_client::reader(session& s) {
     s.protocol.receive(std::string_view(static_cast<const char*>(data.data()), data.size()),
                        std::chrono::steady_clock::now());
     buffer.consume(buffer.size());
-    while (!s.ended) {
-      auto event = s.protocol.next_event();
-      if (!event) break;
-      // A fill's trade wakes the followers: their copies go before the rest of the message (its
-      // position and account records) is parsed, as they would with one record per message.
-      if (handle(s, std::move(*event)) == next_record::after_woken_work)
-        co_await asio::post(s.ws.get_executor(), asio::use_awaitable);
-    }
+    co_await handle_events(s);
     s.tick.cancel(); // the deadlines moved
     // What the message started (followers' copies, woken above) runs before the next read is armed:
     // that read's start costs the first copy 2-3 us (docs/performance.md).
@@ -215,11 +208,14 @@ void hub_client::confirm_connected() {
   if (callbacks_.connected) callbacks_.connected();
 }
 
-void hub_client::handle_events(session& s) {
+asio::awaitable<void> hub_client::handle_events(session& s) {
   while (!s.ended) {
     auto event = s.protocol.next_event();
     if (!event) break;
-    handle(s, std::move(*event));
+    // A fill's trade wakes the followers: their copies go before the rest of the message (its
+    // position and account records) is parsed, as they would with one record per message.
+    if (handle(s, std::move(*event)) == next_record::after_woken_work)
+      co_await asio::post(s.ws.get_executor(), asio::use_awaitable);
   }
 }
 

@@ -65,8 +65,9 @@ private:
   boost::asio::awaitable<void> reader(session& s);
   boost::asio::awaitable<void> writer(session& s);
   boost::asio::awaitable<void> ticker(session& s);
-  // Acts on the buffered records' events one by one, until the session ends.
-  void handle_events(session& s);
+  // Acts on the buffered records' events one by one, until the session ends; lets the work a
+  // record woke run before the next is parsed (next_record::after_woken_work).
+  boost::asio::awaitable<void> handle_events(session& s);
   next_record handle(session& s, signalr::protocol_event&& event);
   void send(session& s, std::string bytes);
   void end(session& s, std::string reason);
